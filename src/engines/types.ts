@@ -1,0 +1,86 @@
+// The engine interfaces: every backend (Silero, YAMNet, whisper.cpp, PocketSphinx, llama.cpp, OpenAI-compatible)
+// implements one of these, so the analysis and understanding layers never know which backend they talk to.
+// PCM everywhere is 16 kHz mono Float32 in -1..1.
+
+import type { SpeechRegion, TranscriptSegment, SoundEvent } from '../analysis/types.js';
+
+export const SAMPLE_RATE = 16_000;
+
+export interface VadEngine {
+  readonly name: string;
+  /** Speech regions in seconds relative to the start of `pcm`. */
+  detect(pcm: Float32Array): Promise<SpeechRegion[]>;
+  close?(): Promise<void>;
+}
+
+export interface SoundFrame {
+  start: number;
+  end: number;
+  /** one score per class, class order = SoundEngine.labels */
+  scores: Float32Array;
+}
+
+export interface SoundEngine {
+  readonly name: string;
+  readonly labels: readonly string[];
+  /** Scores for consecutive frames of `pcm` (times relative to its start). */
+  classify(pcm: Float32Array): Promise<SoundFrame[]>;
+  /** Frame scores merged into labelled events (non-speech sounds and speech alike). */
+  events(frames: SoundFrame[]): SoundEvent[];
+  close?(): Promise<void>;
+}
+
+export interface TranscribeOptions {
+  language?: string;
+  /** Called with 0..1 while working, for progress reporting. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface TranscribeResult {
+  /** times relative to the start of the pcm given */
+  segments: TranscriptSegment[];
+  language?: string;
+}
+
+export interface SpeechEngine {
+  readonly name: string;
+  transcribe(pcm: Float32Array, options?: TranscribeOptions): Promise<TranscribeResult>;
+  close?(): Promise<void>;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+  /** audio for servers hosting audio-native models (OpenAI `input_audio`), wav bytes */
+  audio?: { data: Buffer; format: 'wav' | 'mp3' }[];
+}
+
+export interface TextRequest {
+  messages: ChatMessage[];
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  seed?: number;
+  stopSequences?: string[];
+  /** When set, output must be JSON valid against this JSON Schema. */
+  jsonSchema?: object;
+  signal?: AbortSignal;
+}
+
+export interface TextChunk {
+  text: string;
+}
+
+export interface TextResult {
+  finishReason: 'STOP' | 'MAX_TOKENS';
+  outputTokens: number;
+}
+
+export interface TextGenerator {
+  readonly name: string;
+  /** Streams text chunks; the generator's return value says why it stopped. */
+  generate(request: TextRequest): AsyncGenerator<TextChunk, TextResult>;
+  close?(): Promise<void>;
+}
