@@ -1,0 +1,82 @@
+// Files resource: GET /files/{id}, GET /files (paged), DELETE /files/{id}, and Earshot's read-only
+// extension GET /files/{id}:analysis. Bytes cannot be downloaded back, as on Gemini.
+
+import type { FastifyInstance } from 'fastify';
+import { baseUrlOf, type ApiContext } from './context.js';
+import { fileAccessDenied, invalidArgument } from './errors.js';
+import { projectOf } from './auth.js';
+import { decodePageToken, encodePageToken, toWireFile, wireFileSchema } from './wire.js';
+import { FILE_ID_PATTERN } from '../store/files.js';
+
+const MAX_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 10;
+
+export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext }): Promise<void> {
+  const { ctx } = opts;
+
+  app.get<{ Params: { name: string } }>(
+    '/files/:name',
+    { schema: { response: { 200: wireFileSchema } } },
+    async (req, reply) => {
+      const project = projectOf(req, ctx.config.apiKeys);
+      const [id, method] = splitMethod(req.params.name);
+      const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
+      if (!rec) throw fileAccessDenied(id);
+      if (method === 'analysis') {
+        reply.serializer(JSON.stringify);
+        return ctx.media.analysisStatus(rec);
+      }
+      if (method !== undefined) throw invalidArgument(`Unknown method ":${method}" on files/${id}.`);
+      return toWireFile(rec, baseUrlOf(req, ctx.config));
+    },
+  );
+
+  app.get<{ Querystring: { pageSize?: string; pageToken?: string; page_size?: string; page_token?: string } }>(
+    '/files',
+    {
+      schema: {
+        response: {
+          200: { type: 'object', properties: { files: { type: 'array', items: wireFileSchema }, nextPageToken: { type: 'string' } } },
+        },
+      },
+    },
+    async (req) => {
+      const project = projectOf(req, ctx.config.apiKeys);
+      const q = req.query;
+      const rawSize = q.pageSize ?? q.page_size;
+      let pageSize = DEFAULT_PAGE_SIZE;
+      if (rawSize !== undefined) {
+        const n = Number(rawSize);
+        if (!Number.isInteger(n) || n < 0) throw invalidArgument(`Invalid page_size ${rawSize}: it must be a non-negative integer.`);
+        pageSize = n === 0 ? DEFAULT_PAGE_SIZE : Math.min(n, MAX_PAGE_SIZE);
+      }
+      const token = q.pageToken ?? q.page_token;
+      let cursor;
+      if (token) {
+        cursor = decodePageToken(token);
+        if (!cursor) throw invalidArgument(`Invalid page_token "${token.slice(0, 64)}".`);
+      }
+      const page = ctx.files.list(project, pageSize, cursor);
+      const base = baseUrlOf(req, ctx.config);
+      const body: { files?: unknown[]; nextPageToken?: string } = {};
+      if (page.files.length) body.files = page.files.map((f) => toWireFile(f, base));
+      if (page.nextCursor) body.nextPageToken = encodePageToken(page.nextCursor);
+      return body;
+    },
+  );
+
+  app.delete<{ Params: { name: string } }>('/files/:name', async (req) => {
+    const project = projectOf(req, ctx.config.apiKeys);
+    const id = req.params.name;
+    const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
+    if (!rec) throw fileAccessDenied(id);
+    await ctx.files.remove(id);
+    return {};
+  });
+}
+
+/** "abc:analysis" → ["abc", "analysis"]; Google custom methods follow a colon. */
+export function splitMethod(name: string): [string, string | undefined] {
+  const i = name.indexOf(':');
+  return i < 0 ? [name, undefined] : [name.slice(0, i), name.slice(i + 1)];
+}

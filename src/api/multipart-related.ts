@@ -1,0 +1,130 @@
+// A streaming reader for multipart/related upload bodies (RFC 2387), as Google's multipart upload
+// protocol sends them: a small JSON metadata part, then the media part. The metadata is buffered
+// (bounded), the media part is handed on as a stream and never held in memory whole.
+// (busboy and @fastify/multipart parse multipart/form-data only, hence this small reader.)
+
+import { PassThrough, type Readable } from 'node:stream';
+import { invalidArgument } from './errors.js';
+
+export interface RelatedParts {
+  metadata: { contentType: string; body: Buffer };
+  media: { contentType: string; stream: Readable };
+}
+
+export function boundaryOf(contentType: string | undefined): string | undefined {
+  if (!contentType || !/^multipart\/related\b/i.test(contentType)) return undefined;
+  const m = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
+function parseHeaders(block: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of block.split('\r\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/**
+ * Read the metadata part, then resolve with the media part as a stream (which ends at the closing
+ * delimiter). Rejects with INVALID_ARGUMENT on malformed bodies.
+ */
+export function readRelated(body: Readable, boundary: string, maxMetadataBytes = 1 << 20): Promise<RelatedParts> {
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  const media = new PassThrough({ highWaterMark: 1 << 20 });
+  // Prepend CRLF so the first delimiter looks like every other one.
+  let buf: Buffer = Buffer.from('\r\n');
+  let phase: 'preamble' | 'meta-headers' | 'meta-body' | 'media-headers' | 'media-body' | 'done' = 'preamble';
+  let metadata: RelatedParts['metadata'] | undefined;
+  let metaHeaders: Record<string, string> = {};
+  let mediaType = 'application/octet-stream';
+
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (msg: string) => {
+      const err = invalidArgument(`Malformed multipart/related upload body: ${msg}.`);
+      if (!settled) {
+        settled = true;
+        reject(err);
+      } else media.destroy(err);
+      body.destroy();
+    };
+
+    const step = (): boolean => {
+      for (;;) {
+        if (phase === 'preamble') {
+          const i = buf.indexOf(delimiter);
+          if (i < 0) return true;
+          buf = buf.subarray(i + delimiter.length);
+          phase = 'meta-headers';
+        } else if (phase === 'meta-headers' || phase === 'media-headers') {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) {
+            if (buf.length > 16384) return fail('part headers too long'), false;
+            return true;
+          }
+          const headers = parseHeaders(buf.subarray(0, end).toString('latin1'));
+          buf = buf.subarray(end + 4);
+          if (phase === 'meta-headers') {
+            metaHeaders = headers;
+            phase = 'meta-body';
+          } else {
+            mediaType = headers['content-type'] ?? mediaType;
+            phase = 'media-body';
+            if (!settled) {
+              settled = true;
+              resolve({ metadata: metadata!, media: { contentType: mediaType, stream: media } });
+            }
+          }
+        } else if (phase === 'meta-body') {
+          const i = buf.indexOf(delimiter);
+          if (i < 0) {
+            if (buf.length > maxMetadataBytes) return fail(`metadata part larger than ${maxMetadataBytes} bytes`), false;
+            return true;
+          }
+          metadata = { contentType: metaHeaders['content-type'] ?? 'application/json', body: Buffer.from(buf.subarray(0, i)) };
+          buf = buf.subarray(i + delimiter.length);
+          if (buf.subarray(0, 2).toString() === '--') return fail('no media part'), false;
+          phase = 'media-headers';
+        } else if (phase === 'media-body') {
+          const i = buf.indexOf(delimiter);
+          if (i < 0) {
+            // keep a tail that could be the start of the delimiter
+            const keep = delimiter.length - 1;
+            if (buf.length > keep) {
+              const out = buf.subarray(0, buf.length - keep);
+              buf = buf.subarray(buf.length - keep);
+              return media.write(out);
+            }
+            return true;
+          }
+          media.write(buf.subarray(0, i));
+          buf = Buffer.alloc(0);
+          phase = 'done';
+          media.end();
+          return true;
+        } else {
+          return true; // epilogue ignored
+        }
+      }
+    };
+
+    body.on('data', (chunk: Buffer) => {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      if (!step()) {
+        body.pause();
+        media.once('drain', () => body.resume());
+      }
+    });
+    body.on('end', () => {
+      if (phase !== 'done') fail(phase === 'media-body' ? 'closing boundary missing' : 'body ended early');
+    });
+    body.on('error', (e) => {
+      if (!settled) {
+        settled = true;
+        reject(e);
+      } else media.destroy(e);
+    });
+  });
+}

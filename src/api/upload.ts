@@ -1,0 +1,210 @@
+// POST /upload/v1beta/files: Google's upload protocols. Resumable (start → upload chunks at offsets →
+// finalize, with query and cancel), multipart/related (metadata + media in one body) and plain media.
+// Bodies are streamed straight to disk: this plugin registers no body parser.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { baseUrlOf, type ApiContext } from './context.js';
+import { ApiError, invalidArgument, notFound } from './errors.js';
+import { projectOf } from './auth.js';
+import { parseLenientJson, toWireFile } from './wire.js';
+import { boundaryOf, readRelated } from './multipart-related.js';
+import type { UploadSession } from '../store/uploads.js';
+import type { FileRecord } from '../store/files.js';
+
+const CHUNK_GRANULARITY = 8 * 1024 * 1024;
+const MAX_METADATA_BYTES = 1 << 20;
+
+type Query = Record<string, string | undefined>;
+
+export async function uploadRoutes(app: FastifyInstance, opts: { ctx: ApiContext }): Promise<void> {
+  const { ctx } = opts;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_req, _payload, done) => done(null));
+
+  app.post('/files', async (req, reply) => {
+    const q = req.query as Query;
+    if (q.upload_id) return continueSession(ctx, req, reply, q.upload_id);
+    const project = projectOf(req, ctx.config.apiKeys);
+    const protocol = (header(req, 'x-goog-upload-protocol') ?? q.uploadType ?? q.upload_type ?? '').toLowerCase();
+    const boundary = boundaryOf(req.headers['content-type']);
+    if (protocol === 'resumable') return startSession(ctx, req, reply, project);
+    if (protocol === 'multipart' || boundary) {
+      if (!boundary) throw invalidArgument('A multipart upload needs Content-Type: multipart/related; boundary=…');
+      const parts = await readRelated(req.raw, boundary, MAX_METADATA_BYTES);
+      const meta = readMetadata(parts.metadata.body);
+      const session = ctx.uploads.start(project, { ...meta, mimeType: meta.mimeType ?? parts.media.contentType });
+      return finishWhole(ctx, req, reply, session, parts.media.stream);
+    }
+    if (protocol === '' || protocol === 'media' || protocol === 'raw') {
+      const mimeType = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
+      const declared = contentLength(req);
+      const session = ctx.uploads.start(project, { mimeType, declaredSize: declared, displayName: null });
+      return finishWhole(ctx, req, reply, session, req.raw);
+    }
+    throw invalidArgument(`Unknown X-Goog-Upload-Protocol "${protocol}": use resumable, multipart or media.`);
+  });
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v.trim() : undefined;
+}
+
+function contentLength(req: FastifyRequest): number | null {
+  const v = req.headers['content-length'];
+  return v === undefined ? null : Number(v);
+}
+
+function parseSize(value: string | undefined, what: string): number | null {
+  if (value === undefined || value === '') return null;
+  if (!/^\d{1,16}$/.test(value)) throw invalidArgument(`Invalid ${what} "${value.slice(0, 40)}": it must be a non-negative integer.`);
+  return Number(value);
+}
+
+async function readSmallBody(body: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw invalidArgument(`Upload metadata is larger than ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+interface UploadMetadata {
+  fileId?: string;
+  displayName?: string | null;
+  mimeType?: string;
+}
+
+/** `{file: {name?, displayName|display_name?, mimeType?}}`, in strict or Google-lenient JSON; empty is fine. */
+function readMetadata(raw: Buffer): UploadMetadata {
+  const text = raw.toString('utf8').trim();
+  if (text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = parseLenientJson(text);
+  } catch (e) {
+    throw invalidArgument(`Invalid JSON payload received. ${(e as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument('Upload metadata must be a JSON object like {"file": {"displayName": "…"}}.');
+  const file = (parsed as Record<string, unknown>).file ?? {};
+  if (typeof file !== 'object' || file === null) throw invalidArgument('"file" in the upload metadata must be an object.');
+  const f = file as Record<string, unknown>;
+  const str = (v: unknown, what: string): string | undefined => {
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw invalidArgument(`file.${what} must be a string.`);
+    return v;
+  };
+  const name = str(f.name, 'name');
+  return {
+    fileId: name ? name.replace(/^files\//, '') : undefined,
+    displayName: str(f.displayName ?? f.display_name, 'displayName'),
+    mimeType: str(f.mimeType ?? f.mime_type, 'mimeType'),
+  };
+}
+
+function uploadUrl(req: FastifyRequest, ctx: ApiContext, id: string): string {
+  return `${baseUrlOf(req, ctx.config)}/upload/v1beta/files?upload_id=${id}&upload_protocol=resumable`;
+}
+
+async function startSession(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, project: string) {
+  const command = (header(req, 'x-goog-upload-command') ?? '').toLowerCase();
+  if (command !== 'start') {
+    throw invalidArgument(`A resumable upload begins with X-Goog-Upload-Command: start (got "${command.slice(0, 40)}").`);
+  }
+  const meta = readMetadata(await readSmallBody(req.raw, MAX_METADATA_BYTES));
+  const declared = parseSize(header(req, 'x-goog-upload-header-content-length'), 'X-Goog-Upload-Header-Content-Length');
+  const mimeType = header(req, 'x-goog-upload-header-content-type') || meta.mimeType || 'application/octet-stream';
+  const session = ctx.uploads.start(project, { ...meta, mimeType, declaredSize: declared });
+  const url = uploadUrl(req, ctx, session.id);
+  reply.headers({
+    'x-goog-upload-url': url,
+    'x-goog-upload-control-url': url,
+    'x-goog-upload-status': 'active',
+    'x-goog-upload-chunk-granularity': String(CHUNK_GRANULARITY),
+  });
+  return reply.send('');
+}
+
+async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, uploadId: string) {
+  const session = /^[A-Za-z0-9_-]{1,64}$/.test(uploadId) ? ctx.uploads.get(uploadId) : undefined;
+  if (!session) throw notFound(`No upload session ${uploadId.slice(0, 64)}: it may have expired or never existed. Start a new upload.`);
+  const commands = new Set(
+    (header(req, 'x-goog-upload-command') ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  const known = ['upload', 'finalize', 'query', 'cancel'];
+  const unknown = [...commands].filter((c) => !known.includes(c));
+  if (commands.size === 0 || unknown.length) {
+    throw invalidArgument(`Unknown X-Goog-Upload-Command "${[...commands].join(', ').slice(0, 60)}": use upload, "upload, finalize", finalize, query or cancel.`);
+  }
+
+  if (session.status !== 'active') {
+    const headers = { 'x-goog-upload-status': session.status, 'x-goog-upload-size-received': String(session.received) };
+    if (commands.has('query') && session.status === 'final') {
+      reply.headers(headers);
+      const rec = ctx.files.getAny(session.fileId);
+      return rec ? { file: toWireFile(rec, baseUrlOf(req, ctx.config)) } : '';
+    }
+    throw new ApiError(
+      'INVALID_ARGUMENT',
+      session.status === 'final' ? 'This upload has already been finalized; no more bytes can be sent to it.' : 'This upload was cancelled; start a new one.',
+      { headers },
+    );
+  }
+
+  if (commands.has('query')) {
+    await drain(req.raw);
+    reply.headers({ 'x-goog-upload-status': 'active', 'x-goog-upload-size-received': String(session.received) });
+    return reply.send('');
+  }
+  if (commands.has('cancel')) {
+    await drain(req.raw);
+    await ctx.uploads.cancel(session);
+    reply.headers({ 'x-goog-upload-status': 'cancelled' });
+    return reply.send('');
+  }
+  let current: UploadSession = session;
+  if (commands.has('upload')) {
+    const offset = parseSize(header(req, 'x-goog-upload-offset'), 'X-Goog-Upload-Offset');
+    if (offset === null) throw invalidArgument('An upload command needs X-Goog-Upload-Offset.');
+    current = await ctx.uploads.writeChunk(session, offset, req.raw);
+  } else {
+    await drain(req.raw);
+  }
+  if (commands.has('finalize')) {
+    const rec = await ctx.uploads.finalize(current);
+    return sendFinal(ctx, req, reply, rec);
+  }
+  reply.headers({ 'x-goog-upload-status': 'active', 'x-goog-upload-size-received': String(current.received) });
+  return reply.send('');
+}
+
+async function finishWhole(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, session: UploadSession, body: Readable) {
+  try {
+    const written = await ctx.uploads.writeChunk(session, 0, body);
+    const rec = await ctx.uploads.finalize(written);
+    return sendFinal(ctx, req, reply, rec);
+  } catch (err) {
+    await ctx.uploads.cancel(session).catch(() => {});
+    throw err;
+  }
+}
+
+function sendFinal(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, rec: FileRecord) {
+  ctx.media.fileCreated(rec);
+  reply.headers({ 'x-goog-upload-status': 'final', 'x-goog-upload-size-received': String(rec.sizeBytes) });
+  return { file: toWireFile(rec, baseUrlOf(req, ctx.config)) };
+}
+
+async function drain(body: Readable): Promise<void> {
+  for await (const _ of body) {
+    /* discard */
+  }
+}

@@ -1,0 +1,114 @@
+// Wire shapes: how records become the JSON Gemini clients expect (File, page tokens), and how
+// request JSON written in either proto spelling (snake_case or camelCase) is read as one.
+
+import type { FileRecord } from '../store/files.js';
+
+export interface WireFile {
+  name: string;
+  displayName?: string;
+  mimeType: string;
+  sizeBytes: string;
+  createTime: string;
+  updateTime: string;
+  expirationTime: string;
+  sha256Hash: string;
+  uri: string;
+  state: string;
+  source: 'UPLOADED';
+  error?: { code: number; message: string };
+}
+
+/** JSON Schema of WireFile, used by Fastify to serialise responses fast and exactly. */
+export const wireFileSchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    displayName: { type: 'string' },
+    mimeType: { type: 'string' },
+    sizeBytes: { type: 'string' },
+    createTime: { type: 'string' },
+    updateTime: { type: 'string' },
+    expirationTime: { type: 'string' },
+    sha256Hash: { type: 'string' },
+    uri: { type: 'string' },
+    state: { type: 'string' },
+    source: { type: 'string' },
+    error: { type: 'object', properties: { code: { type: 'integer' }, message: { type: 'string' } } },
+  },
+} as const;
+
+export function toWireFile(rec: FileRecord, baseUrl: string): WireFile {
+  const out: WireFile = {
+    name: `files/${rec.id}`,
+    mimeType: rec.mimeType,
+    sizeBytes: String(rec.sizeBytes),
+    createTime: new Date(rec.createTime).toISOString(),
+    updateTime: new Date(rec.updateTime).toISOString(),
+    expirationTime: new Date(rec.expireTime).toISOString(),
+    // Gemini sends the bytes field sha256_hash as base64 of the hex digest
+    sha256Hash: Buffer.from(rec.sha256, 'ascii').toString('base64'),
+    uri: `${baseUrl}/v1beta/files/${rec.id}`,
+    state: rec.state,
+    source: 'UPLOADED',
+  };
+  if (rec.displayName) out.displayName = rec.displayName;
+  if (rec.error) out.error = rec.error;
+  return out;
+}
+
+/** Opaque page token: the cursor of the last item of the previous page. */
+export function encodePageToken(cursor: { createTime: number; id: string }): string {
+  return Buffer.from(`${cursor.createTime}:${cursor.id}`).toString('base64url');
+}
+
+export function decodePageToken(token: string): { createTime: number; id: string } | undefined {
+  const text = Buffer.from(token, 'base64url').toString();
+  const m = /^(\d{1,16}):([a-z0-9-]{1,40})$/.exec(text);
+  return m ? { createTime: Number(m[1]), id: m[2] } : undefined;
+}
+
+/** A file id from "files/abc", "abc" or a URI ending in /files/abc; undefined if none can be read. */
+export function fileIdFromRef(ref: string): string | undefined {
+  const m = /(?:^|\/)files\/([a-z0-9-]{1,40})(?:[?#].*)?$/.exec(ref) ?? /^([a-z0-9-]{1,40})$/.exec(ref);
+  return m ? m[1] : undefined;
+}
+
+const snakeToCamel = (k: string) => (k.includes('_') ? k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()) : k);
+
+/** Keys whose values are user data and must be kept verbatim. */
+const VERBATIM = new Set(['responseJsonSchema', 'parametersJsonSchema', 'responseJsonSchemaOrdered', 'args', 'response']);
+
+/**
+ * Proto JSON accepts both `file_data` and `fileData`; Google's servers read either. Normalise a request
+ * body to camelCase, leaving user-named keys (schema property names, JSON schemas) untouched.
+ */
+export function camelizeRequest(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelizeRequest);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const key = snakeToCamel(k);
+    if (VERBATIM.has(key)) out[key] = v;
+    else if (key === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) {
+      out[key] = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, camelizeRequest(pv)]));
+    } else out[key] = camelizeRequest(v);
+  }
+  return out;
+}
+
+/**
+ * Parse JSON the way Google's front ends tolerate it: strict JSON first, then single-quoted strings
+ * (the Gemini docs' own curl example sends `{'file': {'display_name': 'AUDIO'}}`).
+ */
+export function parseLenientJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (strictError) {
+    const converted = text.replace(/'((?:[^'\\]|\\.)*)'/g, (_, s: string) => JSON.stringify(s.replace(/\\'/g, "'")));
+    try {
+      return JSON.parse(converted);
+    } catch {
+      throw strictError;
+    }
+  }
+}

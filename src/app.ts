@@ -1,0 +1,79 @@
+// Composition root: opens the store, builds the services and the HTTP server from one Config, runs
+// the expiry sweeper, and closes everything in order on shutdown.
+
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { openDatabase, type Db } from './store/database.js';
+import { BlobStore } from './store/blobs.js';
+import { FileStore } from './store/files.js';
+import { UploadStore } from './store/uploads.js';
+import { buildServer } from './api/server.js';
+import { createMedia, type Media } from './analysis/media.js';
+import { modelMethods } from './api/generate.js';
+
+export interface App {
+  config: Config;
+  server: FastifyInstance;
+  db: Db;
+  files: FileStore;
+  uploads: UploadStore;
+  media: Media;
+  logger: Logger;
+  /** listen on config.host:config.port; resolves with the URL */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createApp(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<App> {
+  const db = openDatabase(config.dataDir);
+  const blobs = new BlobStore(config.dataDir);
+  await blobs.init();
+  const files = new FileStore(db, blobs);
+  const uploads = new UploadStore(db, blobs, files, config.limits);
+  await uploads.recover();
+  const orphans = await files.removeOrphanBlobs();
+  if (orphans) logger.warn({ orphans }, 'removed blobs no file referenced (left by an earlier crash)');
+  const expired = await files.sweepExpired();
+  if (expired) logger.info({ expired }, 'removed expired files');
+
+  const media = createMedia({ config, files, blobs, db, logger });
+  const ctx = { config, files, uploads, media };
+  const server = await buildServer({ ctx, logger, modelMethods: modelMethods(ctx) });
+
+  const sweeper = setInterval(() => {
+    files.sweepExpired().then(
+      (n) => n && logger.info({ expired: n }, 'removed expired files'),
+      (err) => logger.error({ err }, 'expiry sweep failed'),
+    );
+  }, config.sweepIntervalSec * 1000);
+  sweeper.unref();
+
+  media.resumePending();
+
+  let closed = false;
+  return {
+    config,
+    server,
+    db,
+    files,
+    uploads,
+    media,
+    logger,
+    async listen() {
+      await server.listen({ host: config.host, port: config.port });
+      const addr = server.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      return `http://${host}:${port}`;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweeper);
+      await server.close();
+      await media.close();
+      db.close();
+    },
+  };
+}

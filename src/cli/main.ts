@@ -1,0 +1,12 @@
+// The `earshot` command line: parses arguments with commander and dispatches to one module per command.
+import { Command } from 'commander';
+import { serveCommand } from './serve.js';
+
+const program = new Command();
+program.name('earshot').description('Self-hosted audio understanding server that speaks the Gemini API').version('0.1.0');
+serveCommand(program);
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`earshot: ${err.message}\n`);
+  process.exit(1);
+});
