@@ -11,6 +11,11 @@ import { UploadStore } from './store/uploads.js';
 import { buildServer } from './api/server.js';
 import { createMedia, type Media } from './analysis/media.js';
 import { modelMethods } from './api/generate.js';
+import { TextTokenizer } from './understanding/tokenizer.js';
+import { answererFactory } from './understanding/backends.js';
+import { yamnetPaths } from './engines/registry.js';
+import { parseClassMap } from './engines/sounds/scores.js';
+import { readFileSync } from 'node:fs';
 
 export interface App {
   config: Config;
@@ -39,7 +44,15 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
 
   const media = createMedia({ config, files, blobs, db, logger });
   const ctx = { config, files, uploads, media };
-  const server = await buildServer({ ctx, logger, modelMethods: modelMethods(ctx) });
+  const tokenizer = new TextTokenizer();
+  tokenizer.warmUp().catch((err) => logger.error({ err }, 'the text tokenizer failed to load'));
+  const yamnet = yamnetPaths(config);
+  const labels = yamnet ? parseClassMap(readFileSync(yamnet.labelsPath, 'utf8')) : [];
+  const methods = modelMethods(ctx, {
+    answerer: answererFactory(config, tokenizer, labels),
+    countText: async (texts) => (await tokenizer.countMany(texts)).reduce((a, b) => a + b, 0),
+  });
+  const server = await buildServer({ ctx, logger, modelMethods: methods });
 
   const sweeper = setInterval(() => {
     files.sweepExpired().then(
@@ -73,6 +86,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
       clearInterval(sweeper);
       await server.close();
       await media.close();
+      await tokenizer.close();
       db.close();
     },
   };

@@ -21,6 +21,8 @@ export interface Limits {
   maxDisplayNameChars: number;
   /** seconds an unfinished resumable upload is kept */
   uploadTtlSec: number;
+  /** seconds generateContent waits for a PROCESSING file before answering FAILED_PRECONDITION */
+  processingWaitSec: number;
 }
 
 export interface EngineConfig {
@@ -88,6 +90,7 @@ export function defaultConfig(): Config {
       maxPromptAudioSec: 9.5 * 3600,
       maxDisplayNameChars: 512,
       uploadTtlSec: 7 * 24 * 3600,
+      processingWaitSec: 120,
     },
     engines: {
       speech: 'auto',
@@ -225,7 +228,7 @@ function readConfigFile(file: string): ConfigInput {
 function validate(c: Config): void {
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError(`port must be 0..65535, got ${c.port}`);
   for (const [k, v] of Object.entries(c.limits)) {
-    if (typeof v !== 'number' || !(v > 0)) throw new ConfigError(`limits.${k} must be a positive number, got ${v}`);
+    if (typeof v !== 'number' || !(v > 0 || (k === 'processingWaitSec' && v === 0))) throw new ConfigError(`limits.${k} must be a positive number, got ${v}`);
   }
   if (!['composer', 'llama', 'openai'].includes(c.engines.text)) throw new ConfigError(`engines.text must be composer, llama or openai`);
   if (c.engines.text === 'openai' && !c.engines.openaiBaseUrl) throw new ConfigError('engines.text=openai needs engines.openaiBaseUrl (EARSHOT_OPENAI_BASE_URL)');

@@ -10,10 +10,6 @@ import { uploadRoutes } from './upload.js';
 import { getModel, modelsRoutes } from './models.js';
 import { projectOf } from './auth.js';
 
-export interface ModelMethodHandler {
-  (method: string, model: string, app: FastifyInstance): void;
-}
-
 /** Handlers of POST /models/{model}:{method} (generateContent, streamGenerateContent, countTokens). */
 export type ModelMethods = Record<string, (args: { model: string; req: import('fastify').FastifyRequest; reply: import('fastify').FastifyReply; project: string }) => Promise<unknown>>;
 

@@ -1,0 +1,152 @@
+// Resolving a request's parts: fileData → the caller's stored file (403 when not theirs, waits briefly
+// while it is PROCESSING), inlineData → probed (countTokens) or analysed (generate) bytes, text files →
+// text. Produces the understanding layer's Conversation and the token accounting of the prompt.
+
+import { readFile } from 'node:fs/promises';
+import type { ApiContext } from './context.js';
+import { ApiError, failedPrecondition, fileAccessDenied, invalidArgument } from './errors.js';
+import { fileIdFromRef } from './wire.js';
+import type { GenerateRequest, WireContent, WirePart } from './request.js';
+import type { Conversation, Part, Turn } from '../understanding/types.js';
+import type { AudioAnalysis, AudioProbe } from '../analysis/types.js';
+import { FILE_ID_PATTERN, type FileRecord } from '../store/files.js';
+import { isAudioMime } from '../audio/formats.js';
+import { AudioError, formatDuration } from '../audio/errors.js';
+
+/** Gemini counts 32 tokens per second of audio; a started 1/32 s still costs a token. */
+export const AUDIO_TOKENS_PER_SECOND = 32;
+export const audioTokens = (sec: number) => Math.ceil(sec * AUDIO_TOKENS_PER_SECOND - 1e-6);
+
+const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024;
+
+export interface ResolvedPrompt {
+  conversation: Conversation;
+  /** every text that counts as prompt text (system instruction included) */
+  texts: string[];
+  audioSeconds: number[];
+}
+
+type Mode = 'count' | 'generate';
+
+interface AudioRef {
+  probe: AudioProbe;
+  analysis?: AudioAnalysis;
+  mimeType: string;
+  displayName?: string;
+}
+
+const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
+
+export function decodeBase64(data: string, where: string): Buffer {
+  const clean = data.replace(/\s+/g, '');
+  if (!BASE64.test(clean) || clean.length % 4 === 1) {
+    throw invalidArgument(`Invalid value at '${where}.inline_data.data' (TYPE_BYTES), Base64 decoding failed for "${clean.slice(0, 40)}${clean.length > 40 ? '…' : ''}"`);
+  }
+  return Buffer.from(clean, 'base64');
+}
+
+function isTextMime(m: string): boolean {
+  return /^text\/|^application\/(json|xml|x-yaml|yaml)\b/.test(m);
+}
+
+async function waitForFile(ctx: ApiContext, rec: FileRecord, mode: Mode): Promise<FileRecord> {
+  const waitMs = ctx.config.limits.processingWaitSec * 1000;
+  const ready = (r: FileRecord) => r.state !== 'PROCESSING' || (mode === 'count' && r.probe !== null);
+  let current = rec;
+  if (!ready(current)) current = await ctx.media.settled(rec, waitMs);
+  if (current.state === 'FAILED') {
+    throw new ApiError('FAILED_PRECONDITION', `The File ${rec.id} failed processing: ${current.error?.message ?? 'unknown error'}`);
+  }
+  if (!ready(current)) {
+    throw failedPrecondition(`The File ${rec.id} is not in an ACTIVE state and usage is not allowed. It is still being analysed; poll files.get until state is ACTIVE.`);
+  }
+  return current;
+}
+
+async function resolveFilePart(ctx: ApiContext, project: string, part: WirePart, where: string, mode: Mode): Promise<AudioRef | string> {
+  const ref = part.fileData!.fileUri!;
+  const id = fileIdFromRef(ref);
+  if (!id || !FILE_ID_PATTERN.test(id)) throw invalidArgument(`Invalid value at '${where}.file_data.file_uri': "${ref.slice(0, 200)}" does not name a file (files/<id> or this server's file URI).`);
+  const found = ctx.files.getVisible(project, id);
+  if (!found) throw fileAccessDenied(id);
+  const rec = await waitForFile(ctx, found, mode);
+  if (!rec.probe) {
+    if (isTextMime(rec.mimeType)) {
+      if (rec.sizeBytes > MAX_TEXT_FILE_BYTES) throw invalidArgument(`The text file ${id} is larger than ${MAX_TEXT_FILE_BYTES} bytes.`);
+      return (await readFile(ctx.media.blobPath(rec.sha256))).toString('utf8');
+    }
+    throw invalidArgument(`The File ${id} (${rec.mimeType}) is not audio or text; Earshot answers about audio and text.`);
+  }
+  const analysis = mode === 'generate' ? await ctx.media.analysisOf(rec) : undefined;
+  return { probe: rec.probe, analysis, mimeType: rec.mimeType, displayName: rec.displayName ?? undefined };
+}
+
+async function resolveInlinePart(ctx: ApiContext, part: WirePart, where: string, mode: Mode): Promise<AudioRef | string> {
+  const mime = part.inlineData!.mimeType!;
+  const bytes = decodeBase64(part.inlineData!.data!, where);
+  if (isTextMime(mime)) return bytes.toString('utf8');
+  if (!isAudioMime(mime) && !/^(audio|video)\//.test(mime) && mime !== 'application/octet-stream') {
+    throw invalidArgument(`Unsupported MIME type: ${mime}. Earshot answers about audio (audio/wav, audio/mp3, audio/aiff, audio/aac, audio/ogg, audio/flac, …) and text.`);
+  }
+  try {
+    if (mode === 'count') {
+      const { probe } = await ctx.media.probeInline(bytes, mime);
+      return { probe, mimeType: mime };
+    }
+    const { probe, analysis } = await ctx.media.inline(bytes, mime);
+    return { probe, analysis, mimeType: mime };
+  } catch (err) {
+    if (err instanceof AudioError) throw invalidArgument(`${where}.inline_data: ${err.message}`);
+    throw err;
+  }
+}
+
+export async function resolvePrompt(ctx: ApiContext, project: string, req: GenerateRequest, mode: Mode): Promise<ResolvedPrompt> {
+  const texts: string[] = [];
+  const audioSeconds: number[] = [];
+  let audioIndex = 0;
+
+  const resolveContent = async (content: WireContent, where: string): Promise<Part[]> => {
+    const parts: Part[] = [];
+    for (let i = 0; i < content.parts.length; i++) {
+      const p = content.parts[i];
+      const pw = `${where}.parts[${i}]`;
+      if (p.text !== undefined) {
+        if (p.thought) continue;
+        texts.push(p.text);
+        parts.push({ kind: 'text', text: p.text });
+        continue;
+      }
+      const resolved = p.fileData ? await resolveFilePart(ctx, project, p, pw, mode) : await resolveInlinePart(ctx, p, pw, mode);
+      if (typeof resolved === 'string') {
+        texts.push(resolved);
+        parts.push({ kind: 'text', text: resolved });
+        continue;
+      }
+      audioSeconds.push(resolved.probe.durationSec);
+      const total = audioSeconds.reduce((a, b) => a + b, 0);
+      if (total > ctx.config.limits.maxPromptAudioSec) {
+        throw invalidArgument(
+          `The prompt holds ${formatDuration(total)} of audio (${total.toFixed(1)} s); the limit is ${formatDuration(ctx.config.limits.maxPromptAudioSec)} of audio per prompt.`,
+        );
+      }
+      if (resolved.analysis) {
+        parts.push({ kind: 'audio', index: audioIndex, analysis: resolved.analysis, mimeType: resolved.mimeType, displayName: resolved.displayName });
+      }
+      audioIndex++;
+    }
+    return parts;
+  };
+
+  const turns: Turn[] = [];
+  for (let i = 0; i < req.contents.length; i++) {
+    const c = req.contents[i];
+    turns.push({ role: c.role === 'model' ? 'model' : 'user', parts: await resolveContent(c, `contents[${i}]`) });
+  }
+  let system: string | undefined;
+  if (req.systemInstruction) {
+    const parts = await resolveContent(req.systemInstruction, 'system_instruction');
+    system = parts.map((p) => (p.kind === 'text' ? p.text : '')).join('\n');
+  }
+  return { conversation: { system, turns }, texts, audioSeconds };
+}

@@ -1,0 +1,99 @@
+// Chooses and loads the listening engines the configuration asks for, falling back where it must:
+// Whisper when a model is installed (pulled on first need unless offline), else PocketSphinx, else no
+// speech engine and a warning that says what to install. Each failure is reported once, not per file.
+
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../config.js';
+import type { SoundEngine, SpeechEngine, VadEngine } from './types.js';
+import type { PipelineEngines } from '../analysis/pipeline.js';
+
+export interface EngineLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+/** YAMNet as shipped beside the project (../shared/models/yamnet) when the models dir has none. */
+export function yamnetPaths(config: Config): { modelPath: string; labelsPath: string } | undefined {
+  const candidates = [
+    config.engines.yamnetModel ? path.dirname(config.engines.yamnetModel) : undefined,
+    path.join(config.modelsDir, 'yamnet'),
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/models/yamnet'),
+  ].filter((d): d is string => !!d);
+  for (const dir of candidates) {
+    const modelPath = config.engines.yamnetModel ?? path.join(dir, 'yamnet.tflite');
+    const labelsPath = path.join(dir, 'yamnet_class_map.csv');
+    if (existsSync(modelPath) && existsSync(labelsPath)) return { modelPath, labelsPath };
+  }
+  return undefined;
+}
+
+export async function loadVad(config: Config): Promise<VadEngine | undefined> {
+  if (config.engines.vad === 'none') return undefined;
+  const { createSileroVad } = await import('./vad/silero.js');
+  return createSileroVad({});
+}
+
+export async function loadSounds(config: Config, log: EngineLog): Promise<SoundEngine | undefined> {
+  if (config.engines.sounds === 'none') return undefined;
+  const paths = yamnetPaths(config);
+  if (!paths) {
+    log.warn(`YAMNet not found: run \`earshot models pull yamnet\` (or place yamnet.tflite and yamnet_class_map.csv in ${path.join(config.modelsDir, 'yamnet')}).`);
+    return undefined;
+  }
+  const { createYamnet } = await import('./sounds/yamnet.js');
+  return createYamnet({ ...paths, cacheDir: path.join(config.modelsDir, 'cache'), threads: config.engines.threads || undefined });
+}
+
+export interface SpeechChoice {
+  engine?: SpeechEngine;
+  warning?: string;
+}
+
+export async function loadSpeech(config: Config, log: EngineLog): Promise<SpeechChoice> {
+  const want = config.engines.speech;
+  if (want === 'none') return { warning: 'Speech recognition is turned off (engines.speech = none).' };
+  if (want === 'whisper' || want === 'auto') {
+    try {
+      const { resolveWhisperModel } = await import('./speech/whisper-models.js');
+      const modelPath = await resolveWhisperModel(config, log);
+      if (modelPath) {
+        const { createWhisper } = await import('./speech/whisper.js');
+        return { engine: await createWhisper({ modelPath, useGpu: config.engines.gpu !== 'off', threads: config.engines.threads || undefined }) };
+      }
+    } catch (err) {
+      if (want === 'whisper') throw err;
+      log.warn(`Whisper is unavailable (${(err as Error).message}); using PocketSphinx instead.`);
+    }
+  }
+  const { createPocketSphinx, pocketsphinxAvailable, POCKETSPHINX_INSTALL_HINT } = await import('./speech/pocketsphinx.js');
+  if (!pocketsphinxAvailable()) {
+    return {
+      warning: `No speech engine is available: install a Whisper model with \`earshot models pull ${config.engines.whisperModel}\` (needs network), or the offline engine: ${POCKETSPHINX_INSTALL_HINT}`,
+    };
+  }
+  return { engine: await createPocketSphinx({}) };
+}
+
+/** Every engine the analysis needs, with names and warnings for the record. */
+export async function loadListeningEngines(config: Config, log: EngineLog): Promise<PipelineEngines> {
+  const warnings: string[] = [];
+  const names: Record<string, string> = {};
+  const vad = await loadVad(config).catch((err: Error) => {
+    warnings.push(`Voice activity detection failed to load: ${err.message}`);
+    return undefined;
+  });
+  if (vad) names.vad = vad.name;
+  const sounds = await loadSounds(config, log).catch((err: Error) => {
+    warnings.push(`The sound classifier failed to load: ${err.message}`);
+    return undefined;
+  });
+  if (sounds) names.sounds = sounds.name;
+  else if (config.engines.sounds !== 'none') warnings.push('Non-speech sounds were not analysed: YAMNet is not installed (earshot models pull yamnet).');
+  const speech = await loadSpeech(config, log).catch((err: Error) => ({ engine: undefined, warning: `The speech engine failed to load: ${err.message}` }) as SpeechChoice);
+  if (speech.engine) names.speech = speech.engine.name;
+  if (speech.warning) warnings.push(speech.warning);
+  if (!vad && speech.engine) warnings.push('Speech was not transcribed: voice activity detection is needed to find the speech.');
+  return { vad, sounds, speech: vad ? speech.engine : undefined, names, warnings };
+}
