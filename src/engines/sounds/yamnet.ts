@@ -65,6 +65,7 @@ export interface YamnetEngine extends SoundEngine {
   readonly modelSha256: string;
   /** whether the ONNX model came from the cache (false: converted during this load) */
   readonly fromCache: boolean;
+  close(): Promise<void>;
 }
 
 export async function sha256File(file: string): Promise<string> {
