@@ -72,18 +72,25 @@ export interface EventOptions {
   threshold: number;
   /** Display names never reported as events. */
   exclude?: ReadonlySet<string>;
+  /**
+   * Up to this many consecutive frames below threshold inside a run are bridged, so a one-frame dip
+   * does not split an event in two (default 1; 0 = split at every dip).
+   */
+  bridgeFrames?: number;
 }
 
 /**
- * Merges runs of consecutive frames in which a class scores at least `threshold` into one event per
- * run: start of its first frame, end of its last, peak score inside. Events come sorted by start,
- * then by score (highest first).
+ * Merges runs of frames in which a class scores at least `threshold` (allowing gaps of up to
+ * `bridgeFrames` frames) into one event per run: start of its first frame, end of its last frame
+ * above threshold, peak score inside. Events come sorted by start, then by score (highest first).
  */
 export function mergeEvents(frames: readonly SoundFrame[], labels: readonly string[], options: EventOptions): SoundEvent[] {
   const events: SoundEvent[] = [];
   const classes = labels.length;
-  // open[c] = the event being extended for class c, if its previous frame was above threshold
+  const bridge = Math.max(0, options.bridgeFrames ?? 1);
+  // open[c] = the event being extended for class c; missed[c] = frames below threshold since its last hit
   const open: (SoundEvent | undefined)[] = new Array(classes);
+  const missed = new Int32Array(classes);
   for (const f of frames) {
     for (let c = 0; c < classes; c++) {
       const s = f.scores[c];
@@ -97,7 +104,8 @@ export function mergeEvents(frames: readonly SoundFrame[], labels: readonly stri
           open[c] = ev;
           events.push(ev);
         }
-      } else {
+        missed[c] = 0;
+      } else if (open[c] && ++missed[c] > bridge) {
         open[c] = undefined;
       }
     }

@@ -1,6 +1,10 @@
 // The YAMNet sound-event engine: loads YAMNet's TFLite file, converts it once to ONNX (cached by the
 // file's sha256), and classifies 16 kHz PCM in 0.975 s frames with onnxruntime, then merges the
 // frame scores into labelled sound events.
+// Framing: frames start every 0.48 s by default (0.975 s = non-overlapping, as the reference scores);
+// a trailing partial frame is zero-padded only if at least half a frame (see LastFramePolicy).
+// Events: a class is present in a frame at score >= 0.25; runs of such frames (one-frame dips bridged)
+// become one event. No label is skipped by default (Speech and Silence included); pass excludeLabels.
 
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -44,6 +48,8 @@ export interface YamnetOptions {
   eventThreshold?: number;
   /** display names never reported as events (default none) */
   excludeLabels?: string[];
+  /** sub-threshold frames bridged inside an event (default 1, see mergeEvents) */
+  bridgeFrames?: number;
 }
 
 /**
@@ -183,7 +189,7 @@ export async function createYamnet(options: YamnetOptions): Promise<YamnetEngine
     fromCache,
     classify,
     events(frames: SoundFrame[]): SoundEvent[] {
-      return mergeEvents(frames, labels, { threshold, exclude });
+      return mergeEvents(frames, labels, { threshold, exclude, bridgeFrames: options.bridgeFrames });
     },
     async close() {
       await queue;

@@ -36,14 +36,24 @@ test('topK returns the best classes first', () => {
   assert.ok(Math.abs(r[0].score - 0.9) < 1e-6);
 });
 
-test('mergeEvents joins consecutive frames above threshold and splits at gaps', () => {
+test('mergeEvents joins frames above threshold, bridges one-frame dips, splits at longer gaps', () => {
   const labels = ['Speech', 'Dog', 'Silence'];
   const f = (start: number, s: number[]): SoundFrame => ({ start, end: start + 1, scores: Float32Array.from(s) });
   const frames = [f(0, [0.9, 0.1, 0]), f(0.5, [0.8, 0.3, 0]), f(1, [0.1, 0.6, 0]), f(1.5, [0.7, 0.1, 0.5])];
-  const events = mergeEvents(frames, labels, { threshold: 0.25, exclude: new Set(['Silence']) });
+  const events = mergeEvents(frames, labels, { threshold: 0.25, exclude: new Set(['Silence']), bridgeFrames: 0 });
   assert.deepEqual(events, [
     { label: 'Speech', start: 0, end: 1.5, score: 0.9 },
     { label: 'Dog', start: 0.5, end: 2, score: 0.6 },
     { label: 'Speech', start: 1.5, end: 2.5, score: 0.7 },
   ]);
+});
+
+test('mergeEvents bridges a dip of up to bridgeFrames frames', () => {
+  const f = (start: number, s: number): SoundFrame => ({ start, end: start + 1, scores: Float32Array.from([s]) });
+  const frames = [f(0, 0.5), f(1, 0.1), f(2, 0.6), f(3, 0.1), f(4, 0.1), f(5, 0.4)];
+  assert.deepEqual(mergeEvents(frames, ['Siren'], { threshold: 0.25 }), [
+    { label: 'Siren', start: 0, end: 3, score: 0.6 },
+    { label: 'Siren', start: 5, end: 6, score: 0.4 },
+  ]);
+  assert.equal(mergeEvents(frames, ['Siren'], { threshold: 0.25, bridgeFrames: 2 }).length, 1);
 });
