@@ -1,0 +1,98 @@
+// Renders a conversation for a language-model backend: each audio part becomes a text block of its analysis
+// (duration, transcript with [MM:SS-MM:SS] per segment, sound events with times), cut to the requested time range
+// when the last turn asks for one, under a system instruction to answer only from that analysis and cite times.
+
+import type { AudioAnalysis } from '../analysis/types.js';
+import type { ChatMessage } from '../engines/types.js';
+import { formatTime, formatTimestamp } from '../audio/time-references.js';
+import { languageName, mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer.js';
+import { audioParts, classifyIntent } from './intent.js';
+import { SPEECH_LABELS } from './labels.js';
+import type { AudioPart, Conversation } from './types.js';
+
+export interface ContextOptions {
+  /** the sound classifier's labels, for reading which sound a question names */
+  labels?: readonly string[];
+  /** at most this many sound-event lines per audio (default 200) */
+  maxEventLines?: number;
+}
+
+export const GROUNDING_INSTRUCTION =
+  'You answer questions about audio recordings. You cannot hear the audio; instead each recording is given to you as ' +
+  'its analysis: a machine transcript with [MM:SS-MM:SS] times per segment, and the sounds a classifier detected with ' +
+  'their times. Answer only from this analysis. Cite times as [MM:SS] when you refer to a moment. Quote the transcript ' +
+  'exactly when asked for a transcript. If the analysis does not contain what is asked (for example no speech was ' +
+  'transcribed, or a sound was not detected), say so plainly instead of guessing. The transcript is automatic and may ' +
+  'contain recognition errors; sound labels are AudioSet class names with peak scores from 0 to 1.';
+
+function span(start: number, end: number): string {
+  return `[${formatTimestamp(start)}-${formatTimestamp(end)}]`;
+}
+
+/** The analysis of one audio as text, optionally cut to time ranges. */
+export function renderAnalysis(part: AudioPart, ordinal: number, ranges?: { start: number; end: number; label: string }[], maxEventLines = 200): string {
+  const a: AudioAnalysis = part.analysis;
+  const head = `Audio ${ordinal} (${[part.displayName, `${formatTime(a.durationSec)} long`].filter(Boolean).join(', ')}${a.language ? `, language: ${languageName(a.language)}` : ''})`;
+  const lines: string[] = [head + ':'];
+  const inside = (s: { start: number; end: number }) => !ranges || ranges.some((r) => s.end > r.start && s.start < r.end);
+  if (ranges) lines.push(`Only the requested part is shown: ${ranges.map((r) => r.label).join(', ')}.`);
+  const status = speechStatus(a);
+  if (status === 'transcribed') {
+    const segs = ranges ? ranges.flatMap((r) => sliceSegments(a, r)) : a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }));
+    lines.push('Transcript:');
+    if (segs.length) for (const s of segs) lines.push(`${span(s.start, s.end)} ${s.text}`);
+    else lines.push('(no speech in this part)');
+  } else if (status === 'no-speech') {
+    lines.push('Transcript: (no speech detected)');
+  } else {
+    lines.push(`Transcript: (not available: ${a.warnings.join(' ') || 'speech was not analysed'})`);
+    if (a.speechRegions.length) lines.push(`Speech detected (not transcribed) at: ${a.speechRegions.filter(inside).map((r) => span(r.start, r.end)).join(', ')}`);
+  }
+  const events = a.soundEvents.filter((e) => !SPEECH_LABELS.has(e.label) && inside(e));
+  lines.push('Sound events:');
+  if (!events.length) lines.push('(none besides speech)');
+  else {
+    const byLabel = new Map<string, typeof events>();
+    for (const e of events) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), e]);
+    const rows = [...byLabel.entries()]
+      .map(([label, evs]) => ({ label, stretches: mergeEvents(evs), peak: Math.max(...evs.map((e) => e.score)) }))
+      .sort((x, y) => x.stretches[0].start - y.stretches[0].start || y.peak - x.peak);
+    for (const r of rows.slice(0, maxEventLines)) {
+      lines.push(`${r.stretches.map((s) => span(s.start, s.end)).join(', ')} ${r.label} (peak ${r.peak.toFixed(2)})`);
+    }
+    if (rows.length > maxEventLines) lines.push(`(${rows.length - maxEventLines} more labels left out)`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The conversation as chat messages grounded in the analyses: a system message (the grounding instruction plus the
+ * conversation's own system instruction), then each turn with its audio parts replaced by their rendered analysis.
+ * Audio parts the last user turn targets with a time range are cut to that range (exact words, see composer.ts).
+ */
+export function renderGroundedContext(conversation: Conversation, options: ContextOptions = {}): ChatMessage[] {
+  const parts = audioParts(conversation);
+  const intent = parts.length ? classifyIntent(conversation, { labels: options.labels }) : undefined;
+  const ordinalOf = new Map(parts.map((p, i) => [p.index, i + 1]));
+  const lastUser = conversation.turns.map((t) => t.role).lastIndexOf('user');
+  const system = [GROUNDING_INSTRUCTION, conversation.system?.trim()].filter(Boolean).join('\n\n');
+  const messages: ChatMessage[] = [{ role: 'system', content: system }];
+  const rangesFor = (p: AudioPart) => {
+    if (!intent || !intent.targets.includes(p.index)) return undefined;
+    const { ranges } = resolveRanges(intent.timeText, p.analysis);
+    return ranges.length ? ranges.map((r) => ({ start: r.start, end: r.end, label: r.shown })) : undefined;
+  };
+  conversation.turns.forEach((turn, ti) => {
+    const blocks: string[] = [];
+    for (const p of turn.parts) {
+      if (p.kind === 'text') blocks.push(p.text);
+      else {
+        // ranges apply to the request being answered: only audio rendered for the last user turn's targets is cut
+        const cut = ti <= lastUser ? rangesFor(p) : undefined;
+        blocks.push(renderAnalysis(p, ordinalOf.get(p.index) ?? p.index + 1, cut, options.maxEventLines));
+      }
+    }
+    messages.push({ role: turn.role === 'model' ? 'assistant' : 'user', content: blocks.join('\n\n') });
+  });
+  return messages;
+}

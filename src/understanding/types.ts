@@ -1,0 +1,112 @@
+// The input and output shapes of the understanding layer: a Gemini conversation whose audio parts are already
+// resolved to their analyses, the generation options that shape the answer, and the composed answer.
+
+import type { AudioAnalysis } from '../analysis/types.js';
+
+export interface TextPart {
+  kind: 'text';
+  text: string;
+}
+
+export interface AudioPart {
+  kind: 'audio';
+  /** 0-based order of this audio among all audio parts of the conversation */
+  index: number;
+  analysis: AudioAnalysis;
+  mimeType: string;
+  /** the file's display name (Files API) or original name, when known */
+  displayName?: string;
+}
+
+export type Part = TextPart | AudioPart;
+
+export interface Turn {
+  role: 'user' | 'model';
+  parts: Part[];
+}
+
+export interface Conversation {
+  /** Gemini `systemInstruction`, its text parts joined */
+  system?: string;
+  turns: Turn[];
+}
+
+export interface GenerationOptions {
+  /** 'text/x.enum' answers with one value of the schema's enum */
+  responseMimeType?: 'text/plain' | 'application/json' | 'text/x.enum' | string;
+  /** JSON Schema (convert Gemini's `responseSchema` with geminiSchemaToJsonSchema; `responseJsonSchema` as is) */
+  responseSchema?: object;
+  maxOutputTokens?: number;
+  stopSequences?: string[];
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  seed?: number;
+}
+
+export interface ComposeOptions extends GenerationOptions {
+  /** Token counter for maxOutputTokens; defaults to ceil(characters / 4). */
+  countTokens?: (text: string) => number;
+  /** The sound classifier's label list (e.g. YAMNet's 521 display names) for matching "dog" → "Dog", "Bark". */
+  labels?: readonly string[];
+  /** How to configure a language model, shown when a prompt needs one, e.g. "start earshot with --llm <model.gguf>". */
+  llmHint?: string;
+}
+
+export interface Grounding {
+  /** AudioPart.index */
+  audioIndex: number;
+  start: number;
+  end: number;
+}
+
+export interface ComposedAnswer {
+  text: string;
+  finishReason: 'STOP' | 'MAX_TOKENS';
+  /** the stretches of audio the answer rests on */
+  grounding: Grounding[];
+  /** the structured answer behind the text (also what JSON mode fills a schema from) */
+  data: AnswerData;
+}
+
+export interface SegmentData {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface SoundData {
+  label: string;
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** The structured content of an answer about one audio part. */
+export interface ClipAnswer {
+  audioIndex: number;
+  name?: string;
+  durationSec: number;
+  /** the answer sentence(s) for this clip */
+  answer: string;
+  transcript?: string;
+  segments?: SegmentData[];
+  summary?: string;
+  description?: string;
+  sounds?: SoundData[];
+  language?: string;
+  count?: number;
+  present?: boolean;
+  /** seconds, for time questions */
+  time?: number;
+  keywords?: string[];
+  /** the whole clip's transcript, segments and sounds, for schema fields the answer itself does not cover */
+  fallback?: { transcript?: string; segments: SegmentData[]; sounds: SoundData[] };
+}
+
+export interface AnswerData {
+  kind: string;
+  /** the whole answer as text */
+  answer: string;
+  clips: ClipAnswer[];
+}
