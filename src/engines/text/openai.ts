@@ -1,0 +1,198 @@
+// Text generation through any OpenAI-compatible chat-completions server (Ollama, vLLM, llama.cpp server,
+// OpenAI itself): builds the request, streams the server-sent events back as text chunks, and maps the
+// finish reason and token usage; audio can be forwarded as `input_audio` parts to audio-native models.
+
+import type { ChatMessage, TextChunk, TextGenerator, TextRequest, TextResult } from '../types.js';
+
+export interface OpenAiCompatibleOptions {
+  /** the API root, e.g. http://127.0.0.1:11434/v1 (the part before /chat/completions) */
+  baseUrl: string;
+  model: string;
+  /** sent as `Authorization: Bearer <apiKey>` */
+  apiKey?: string;
+  /** forward ChatMessage.audio as input_audio content parts (for audio-native models). Default false. */
+  sendAudio?: boolean;
+  /** fetch implementation; defaults to the global one */
+  fetch?: typeof fetch;
+  /** name reported by the generator; default "openai:<model>" */
+  name?: string;
+}
+
+type ContentPart = { type: 'text'; text: string } | { type: 'input_audio'; input_audio: { data: string; format: 'wav' | 'mp3' } };
+
+interface WireMessage {
+  role: ChatMessage['role'];
+  content: string | ContentPart[];
+}
+
+interface StreamEvent {
+  choices?: { delta?: { content?: string | null }; message?: { content?: string | null }; finish_reason?: string | null }[];
+  usage?: { completion_tokens?: number } | null;
+  error?: { message?: string } | string;
+}
+
+function toWireMessages(messages: ChatMessage[], sendAudio: boolean): WireMessage[] {
+  if (messages.length === 0) throw new Error('generate() needs at least one message');
+  return messages.map((m) => {
+    if (!sendAudio || !m.audio || m.audio.length === 0) return { role: m.role, content: m.content };
+    const parts: ContentPart[] = [];
+    if (m.content.length > 0) parts.push({ type: 'text', text: m.content });
+    for (const a of m.audio) parts.push({ type: 'input_audio', input_audio: { data: a.data.toString('base64'), format: a.format } });
+    return { role: m.role, content: parts };
+  });
+}
+
+/** The request body for POST {baseUrl}/chat/completions. */
+export function buildChatCompletionBody(model: string, request: TextRequest, sendAudio: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    model,
+    messages: toWireMessages(request.messages, sendAudio),
+    stream: true,
+    stream_options: { include_usage: true },
+  };
+  if (request.maxOutputTokens !== undefined) body.max_tokens = request.maxOutputTokens;
+  if (request.stopSequences && request.stopSequences.length > 0) body.stop = request.stopSequences;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  // top_k is no OpenAI parameter, but vLLM, llama.cpp server and Ollama accept it
+  if (request.topK !== undefined) body.top_k = request.topK;
+  if (request.seed !== undefined) body.seed = request.seed;
+  if (request.jsonSchema) {
+    body.response_format = { type: 'json_schema', json_schema: { name: 'response', schema: request.jsonSchema, strict: true } };
+  }
+  return body;
+}
+
+function errorText(payload: unknown): string | undefined {
+  if (!payload || typeof payload !== 'object') return undefined;
+  const err = (payload as { error?: unknown; message?: unknown }).error ?? payload;
+  if (typeof err === 'string') return err;
+  if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+  return undefined;
+}
+
+function httpAdvice(status: number): string {
+  if (status === 401 || status === 403) return ' Check the API key.';
+  if (status === 404) return ' Check the base URL (it usually ends in /v1) and the model name.';
+  if (status === 429 || status >= 500) return ' The server is busy or failing; retry later.';
+  return '';
+}
+
+/** Splits an SSE byte stream into the `data` of each event (multi-line data joined by "\n"). */
+async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let data: string[] = [];
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+      let newline: number;
+      while ((newline = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
+        if (line === '') {
+          if (data.length > 0) yield data.join('\n');
+          data = [];
+        } else if (line.startsWith('data:')) {
+          data.push(line.slice(line[5] === ' ' ? 6 : 5));
+        } // comments (":") and other fields (event, id, retry) carry nothing we need
+      }
+      if (done) break;
+    }
+    if (buffer.startsWith('data:')) data.push(buffer.slice(buffer[5] === ' ' ? 6 : 5));
+    if (data.length > 0) yield data.join('\n');
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** A TextGenerator talking to an OpenAI-compatible /chat/completions endpoint with streaming. */
+export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions): TextGenerator {
+  if (!options.baseUrl) throw new Error('the OpenAI-compatible backend needs a base URL such as http://127.0.0.1:11434/v1');
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const sendAudio = options.sendAudio ?? false;
+  const name = options.name ?? `openai:${options.model}`;
+
+  async function* generate(request: TextRequest): AsyncGenerator<TextChunk, TextResult> {
+    const body = buildChatCompletionBody(options.model, request, sendAudio);
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
+    if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+
+    let response: Response;
+    try {
+      response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: request.signal });
+    } catch (err) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(
+        `cannot reach the OpenAI-compatible server at ${url} (${cause?.code ?? cause?.message ?? (err as Error).message}); ` +
+          'is it running, and is the configured base URL right?',
+        { cause: err },
+      );
+    }
+    if (!response.ok) {
+      const text = await response.text().catch(() => '');
+      let message = text.trim().slice(0, 500);
+      try {
+        message = errorText(JSON.parse(text)) ?? message;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new Error(
+        `the OpenAI-compatible server at ${url} answered ${response.status} ${response.statusText}` +
+          `${message ? `: ${message}` : ''}.${httpAdvice(response.status)}`,
+      );
+    }
+
+    let finishReason: string | null | undefined;
+    let outputTokens: number | undefined;
+    let deltas = 0;
+    const take = (event: StreamEvent): string => {
+      const problem = event.error !== undefined ? errorText(event) ?? JSON.stringify(event.error) : undefined;
+      if (problem !== undefined) throw new Error(`the OpenAI-compatible server at ${url} reported an error: ${problem}`);
+      if (typeof event.usage?.completion_tokens === 'number') outputTokens = event.usage.completion_tokens;
+      const choice = event.choices?.[0];
+      if (!choice) return '';
+      if (choice.finish_reason) finishReason = choice.finish_reason;
+      return choice.delta?.content ?? choice.message?.content ?? '';
+    };
+
+    const contentType = response.headers.get('content-type') ?? '';
+    try {
+      if (!response.body || contentType.includes('application/json')) {
+        // a server that ignores `stream: true` answers with one JSON object
+        const text = take((await response.json()) as StreamEvent);
+        if (text) {
+          deltas++;
+          yield { text };
+        }
+      } else {
+        for await (const data of sseData(response.body)) {
+          if (data.trim() === '[DONE]') break;
+          let event: StreamEvent;
+          try {
+            event = JSON.parse(data) as StreamEvent;
+          } catch {
+            throw new Error(`the OpenAI-compatible server at ${url} sent a stream event that is not JSON: ${data.slice(0, 200)}`);
+          }
+          const text = take(event);
+          if (text) {
+            deltas++;
+            yield { text };
+          }
+        }
+      }
+    } catch (err) {
+      if (request.signal?.aborted) throw request.signal.reason;
+      throw err;
+    }
+    request.signal?.throwIfAborted();
+    // Without usage from the server, count content deltas: servers send about one token per delta.
+    return { finishReason: finishReason === 'length' ? 'MAX_TOKENS' : 'STOP', outputTokens: outputTokens ?? deltas };
+  }
+
+  return { name, generate };
+}
