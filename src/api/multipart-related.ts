@@ -33,6 +33,10 @@ function parseHeaders(block: string): Record<string, string> {
 export function readRelated(body: Readable, boundary: string, maxMetadataBytes = 1 << 20): Promise<RelatedParts> {
   const delimiter = Buffer.from(`\r\n--${boundary}`);
   const media = new PassThrough({ highWaterMark: 1 << 20 });
+  // A malformed tail can fail the media stream before its consumer has attached (it is still opening
+  // the part file). The consumer sees the error through stream.errored; without a listener here the
+  // 'error' event would be an uncaught exception that takes the whole server down.
+  media.on('error', () => {});
   // Prepend CRLF so the first delimiter looks like every other one.
   let buf: Buffer = Buffer.from('\r\n');
   let phase: 'preamble' | 'meta-headers' | 'meta-body' | 'media-headers' | 'media-body' | 'done' = 'preamble';
@@ -48,7 +52,11 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
         settled = true;
         reject(err);
       } else media.destroy(err);
-      body.destroy();
+      // Stop parsing but leave the request itself alone: destroying it would cut the socket before the
+      // 400 is sent. The HTTP layer closes the connection after answering.
+      phase = 'done';
+      body.removeListener('data', onData);
+      body.removeListener('end', onEnd);
     };
 
     const step = (): boolean => {
@@ -110,16 +118,18 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
       }
     };
 
-    body.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       if (!step()) {
         body.pause();
         media.once('drain', () => body.resume());
       }
-    });
-    body.on('end', () => {
+    };
+    const onEnd = () => {
       if (phase !== 'done') fail(phase === 'media-body' ? 'closing boundary missing' : 'body ended early');
-    });
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
     body.on('error', (e) => {
       if (!settled) {
         settled = true;

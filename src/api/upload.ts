@@ -23,27 +23,38 @@ export async function uploadRoutes(app: FastifyInstance, opts: { ctx: ApiContext
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
 
   app.post('/files', async (req, reply) => {
-    const q = req.query as Query;
-    if (q.upload_id) return continueSession(ctx, req, reply, q.upload_id);
-    const project = projectOf(req, ctx.config.apiKeys);
-    const protocol = (header(req, 'x-goog-upload-protocol') ?? q.uploadType ?? q.upload_type ?? '').toLowerCase();
-    const boundary = boundaryOf(req.headers['content-type']);
-    if (protocol === 'resumable') return startSession(ctx, req, reply, project);
-    if (protocol === 'multipart' || boundary) {
-      if (!boundary) throw invalidArgument('A multipart upload needs Content-Type: multipart/related; boundary=…');
-      const parts = await readRelated(req.raw, boundary, MAX_METADATA_BYTES);
-      const meta = readMetadata(parts.metadata.body);
-      const session = ctx.uploads.start(project, { ...meta, mimeType: meta.mimeType ?? parts.media.contentType });
-      return finishWhole(ctx, req, reply, session, parts.media.stream);
+    try {
+      return await handleUpload(ctx, req, reply);
+    } catch (err) {
+      // Refused before the body was read to its end (too large, wrong offset, bad metadata): answer and
+      // close the connection rather than read, and throw away, the rest of a possibly huge body.
+      if (!req.raw.complete) reply.header('connection', 'close');
+      throw err;
     }
-    if (protocol === '' || protocol === 'media' || protocol === 'raw') {
-      const mimeType = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
-      const declared = contentLength(req);
-      const session = ctx.uploads.start(project, { mimeType, declaredSize: declared, displayName: null });
-      return finishWhole(ctx, req, reply, session, req.raw);
-    }
-    throw invalidArgument(`Unknown X-Goog-Upload-Protocol "${protocol}": use resumable, multipart or media.`);
   });
+}
+
+async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const q = req.query as Query;
+  if (q.upload_id) return continueSession(ctx, req, reply, q.upload_id);
+  const project = projectOf(req, ctx.config.apiKeys);
+  const protocol = (header(req, 'x-goog-upload-protocol') ?? q.uploadType ?? q.upload_type ?? '').toLowerCase();
+  const boundary = boundaryOf(req.headers['content-type']);
+  if (protocol === 'resumable') return startSession(ctx, req, reply, project);
+  if (protocol === 'multipart' || boundary) {
+    if (!boundary) throw invalidArgument('A multipart upload needs Content-Type: multipart/related; boundary=…');
+    const parts = await readRelated(req.raw, boundary, MAX_METADATA_BYTES);
+    const meta = readMetadata(parts.metadata.body);
+    const session = ctx.uploads.start(project, { ...meta, mimeType: meta.mimeType ?? parts.media.contentType });
+    return finishWhole(ctx, req, reply, session, parts.media.stream);
+  }
+  if (protocol === '' || protocol === 'media' || protocol === 'raw') {
+    const mimeType = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
+    const declared = contentLength(req);
+    const session = ctx.uploads.start(project, { mimeType, declaredSize: declared, displayName: null });
+    return finishWhole(ctx, req, reply, session, req.raw);
+  }
+  throw invalidArgument(`Unknown X-Goog-Upload-Protocol "${protocol.slice(0, 40)}": use resumable, multipart or media.`);
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {

@@ -5,7 +5,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { finished, Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Db } from './database.js';
 import type { BlobStore } from './blobs.js';
@@ -78,6 +78,32 @@ class HashingCounter extends Transform {
     this.hash?.update(chunk);
     cb(null, chunk);
   }
+}
+
+/**
+ * body → counter → dest, like pipeline(), except that the source is never destroyed when the counter or
+ * the file fails: the source is a request body, and destroying it would kill the socket before the
+ * error response could be sent. The source is only unpiped; the HTTP layer decides what to do with the
+ * rest of it. A source that dies (client gone) fails the pipe.
+ */
+function pumpInto(body: Readable, counter: Transform, dest: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stopWatching = finished(body, { writable: false }, (err) => {
+      if (err) counter.destroy(err);
+    });
+    pipeline(counter, dest).then(
+      () => {
+        stopWatching();
+        resolve();
+      },
+      (err: Error) => {
+        stopWatching();
+        body.unpipe(counter);
+        reject(err);
+      },
+    );
+    body.pipe(counter);
+  });
 }
 
 export class UploadStore {
@@ -182,7 +208,7 @@ export class UploadStore {
           : invalidArgument(`File size exceeds the limit of ${this.limits.maxFileBytes} bytes per file.`),
       );
       try {
-        await pipeline(body, counter, createWriteStream(this.blobs.partPath(session.id), { flags: 'r+', start: offset, highWaterMark: 1 << 20 }));
+        await pumpInto(body, counter, createWriteStream(this.blobs.partPath(session.id), { flags: 'r+', start: offset, highWaterMark: 1 << 20 }));
       } catch (err) {
         this.hashes.delete(session.id);
         await this.blobs.preparePart(session.id, offset).catch(() => {});
