@@ -201,7 +201,14 @@ function sniffIsoBmff(b: Buffer): SniffResult {
 function sniffEbml(b: Buffer): SniffResult {
   const text = b.toString('latin1');
   const isWebm = text.includes('webm');
-  const codecs = [...text.matchAll(/([AV])_[A-Z0-9/]{2,}/g)].map((m) => m[0]);
+  // CodecID elements: ID 0x86, a one-byte size, then e.g. "A_OPUS" or "V_VP9"
+  const codecs: string[] = [];
+  for (const m of text.matchAll(/[AV]_[A-Z0-9/_]+/g)) {
+    const p = m.index;
+    if (p < 2 || b[p - 2] !== 0x86 || (b[p - 1]! & 0x80) === 0) continue;
+    const len = b[p - 1]! & 0x7f;
+    codecs.push(b.toString('latin1', p, Math.min(b.length, p + len)));
+  }
   const video = codecs.some((c) => c.startsWith('V_'));
   const audioCodec = codecs.find((c) => c.startsWith('A_'));
   if (video) return notAudio(isWebm ? 'a WebM video' : 'a Matroska video');

@@ -205,7 +205,7 @@ export async function probeAudio(path: string, opts: ProbeOptions = {}): Promise
 
   const head = await readHead(path, SNIFF_BYTES);
   const sniff = sniffContent(head);
-  if (sniff.kind === 'not-audio') throw new AudioError('not-audio', `the file is ${sniff.what}, not audio`);
+  if (sniff.kind === 'not-audio' && !(opts.allowVideo && / video$/.test(sniff.what))) throw new AudioError('not-audio', `the file is ${sniff.what}, not audio`);
 
   const r = await runTool(
     bins.ffprobe,
