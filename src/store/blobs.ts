@@ -10,10 +10,29 @@ import path from 'node:path';
 export class BlobStore {
   readonly blobsDir: string;
   readonly partsDir: string;
+  /** tail of the queue of work per content address (see withLock) */
+  private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(dataDir: string) {
     this.blobsDir = path.join(dataDir, 'blobs');
     this.partsDir = path.join(dataDir, 'uploads');
+  }
+
+  /**
+   * Run `fn` alone for this content address. Committing new bytes (exists? → insert the file record)
+   * and removing the last file that uses them (delete record → unlink) must not interleave, or a new
+   * file could end up pointing at bytes that were just unlinked.
+   */
+  async withLock<T>(sha256: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(sha256) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => {});
+    this.locks.set(sha256, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(sha256) === tail) this.locks.delete(sha256);
+    }
   }
 
   async init(): Promise<void> {

@@ -160,13 +160,15 @@ export class FileStore {
   async remove(id: string): Promise<void> {
     const row = this.stmts.get.get(id);
     if (!row) return;
-    const orphaned = this.db.transaction(() => {
-      this.stmts.delete.run(id);
-      const left = this.stmts.shaUsers.get(row.sha256)!.n;
-      if (left === 0) this.stmts.deleteAnalysis.run(row.sha256);
-      return left === 0;
-    })();
-    if (orphaned) await this.blobs.removeBlob(row.sha256);
+    await this.blobs.withLock(row.sha256, async () => {
+      const orphaned = this.db.transaction(() => {
+        if (this.stmts.delete.run(id).changes === 0) return false;
+        const left = this.stmts.shaUsers.get(row.sha256)!.n;
+        if (left === 0) this.stmts.deleteAnalysis.run(row.sha256);
+        return left === 0;
+      })();
+      if (orphaned) await this.blobs.removeBlob(row.sha256);
+    });
   }
 
   /** Remove every expired file (and bytes no longer used). Returns how many went. */
@@ -185,10 +187,12 @@ export class FileStore {
     const used = new Set(this.stmts.allShas.all().map((r) => r.sha256));
     let n = 0;
     for (const sha of await this.blobs.listBlobs()) {
-      if (!used.has(sha)) {
+      if (used.has(sha) || !/^[0-9a-f]{64}$/.test(sha)) continue;
+      await this.blobs.withLock(sha, async () => {
+        if (this.stmts.shaUsers.get(sha)!.n > 0) return; // committed meanwhile
         await this.blobs.removeBlob(sha);
         n++;
-      }
+      });
     }
     return n;
   }

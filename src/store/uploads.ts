@@ -187,45 +187,69 @@ export class UploadStore {
    * On any failure (too many bytes, client gone) the part file is cut back to `offset`: nothing half-written stays.
    */
   async writeChunk(session: UploadSession, offset: number, body: Readable): Promise<UploadSession> {
-    if (this.busy.has(session.id)) throw invalidArgument('Another request is writing to this upload; wait for it to finish.');
-    this.busy.add(session.id);
+    return this.exclusive(session.id, (current) => this.append(current, offset, body));
+  }
+
+  /**
+   * Run one step of an upload alone, on the session as the database has it now (not as it was when
+   * the request came in): two requests racing on one upload must not both write, finalize or cancel.
+   */
+  private async exclusive<T>(id: string, fn: (session: UploadSession) => Promise<T>): Promise<T> {
+    if (this.busy.has(id)) throw invalidArgument('Another request is writing to this upload; wait for it to finish, then query its status.');
+    this.busy.add(id);
     try {
-      if (offset !== session.received) {
-        throw invalidArgument(`Invalid X-Goog-Upload-Offset ${offset}: the server has received ${session.received} bytes; continue from there.`, {
-          'X-Goog-Upload-Status': 'active',
-          'X-Goog-Upload-Size-Received': String(session.received),
-        });
+      const session = this.get(id);
+      if (!session || session.status !== 'active') {
+        const status = session?.status ?? 'cancelled';
+        throw invalidArgument(
+          status === 'final' ? 'This upload has already been finalized; no more bytes can be sent to it.' : 'This upload was cancelled; start a new one.',
+          { 'X-Goog-Upload-Status': status, 'X-Goog-Upload-Size-Received': String(session?.received ?? 0) },
+        );
       }
-      let state = this.hashes.get(session.id);
-      if (!state || state.bytes !== offset) {
-        await this.blobs.preparePart(session.id, offset);
-        state = { hash: await this.blobs.hashPart(session.id, offset), bytes: offset };
-      }
-      const max = Math.min(session.declaredSize ?? Infinity, this.limits.maxFileBytes) - offset;
-      const counter = new HashingCounter(state.hash, max, () =>
-        session.declaredSize !== null && session.declaredSize <= this.limits.maxFileBytes
-          ? invalidArgument(`The upload is larger than its declared size of ${session.declaredSize} bytes (X-Goog-Upload-Header-Content-Length).`)
-          : invalidArgument(`File size exceeds the limit of ${this.limits.maxFileBytes} bytes per file.`),
-      );
-      try {
-        await pumpInto(body, counter, createWriteStream(this.blobs.partPath(session.id), { flags: 'r+', start: offset, highWaterMark: 1 << 20 }));
-      } catch (err) {
-        this.hashes.delete(session.id);
-        await this.blobs.preparePart(session.id, offset).catch(() => {});
-        if (err instanceof ApiError) throw err;
-        throw invalidArgument(`The upload chunk was not received completely (${(err as Error).message}); send it again from offset ${offset}.`);
-      }
-      state.bytes = offset + counter.count;
-      this.hashes.set(session.id, state);
-      this.stmts.setReceived.run({ id: session.id, received: state.bytes, now: Date.now() });
-      return { ...session, received: state.bytes };
+      return await fn(session);
     } finally {
-      this.busy.delete(session.id);
+      this.busy.delete(id);
     }
+  }
+
+  private async append(session: UploadSession, offset: number, body: Readable): Promise<UploadSession> {
+    if (offset !== session.received) {
+      throw invalidArgument(`Invalid X-Goog-Upload-Offset ${offset}: the server has received ${session.received} bytes; continue from there.`, {
+        'X-Goog-Upload-Status': 'active',
+        'X-Goog-Upload-Size-Received': String(session.received),
+      });
+    }
+    let state = this.hashes.get(session.id);
+    if (!state || state.bytes !== offset) {
+      await this.blobs.preparePart(session.id, offset);
+      state = { hash: await this.blobs.hashPart(session.id, offset), bytes: offset };
+    }
+    const max = Math.min(session.declaredSize ?? Infinity, this.limits.maxFileBytes) - offset;
+    const counter = new HashingCounter(state.hash, max, () =>
+      session.declaredSize !== null && session.declaredSize <= this.limits.maxFileBytes
+        ? invalidArgument(`The upload is larger than its declared size of ${session.declaredSize} bytes (X-Goog-Upload-Header-Content-Length).`)
+        : invalidArgument(`File size exceeds the limit of ${this.limits.maxFileBytes} bytes per file.`),
+    );
+    try {
+      await pumpInto(body, counter, createWriteStream(this.blobs.partPath(session.id), { flags: 'r+', start: offset, highWaterMark: 1 << 20 }));
+    } catch (err) {
+      this.hashes.delete(session.id);
+      await this.blobs.preparePart(session.id, offset).catch(() => {});
+      if (err instanceof ApiError) throw err;
+      throw invalidArgument(`The upload chunk was not received completely (${(err as Error).message}); send it again from offset ${offset}.`);
+    }
+    state.bytes = offset + counter.count;
+    this.hashes.set(session.id, state);
+    this.stmts.setReceived.run({ id: session.id, received: state.bytes, now: Date.now() });
+    return { ...session, received: state.bytes };
   }
 
   /** Turn a complete upload into a file: verify the size, commit the bytes, insert the record. */
   async finalize(session: UploadSession, ttlSec = this.limits.fileTtlSec): Promise<FileRecord> {
+    return this.exclusive(session.id, (current) => this.finish(current, ttlSec));
+  }
+
+  private async finish(session: UploadSession, ttlSec: number): Promise<FileRecord> {
     if (session.declaredSize !== null && session.received !== session.declaredSize) {
       throw invalidArgument(
         `Upload finalized with ${session.received} bytes but ${session.declaredSize} were declared (X-Goog-Upload-Header-Content-Length); send the remaining bytes from offset ${session.received}.`,
@@ -241,6 +265,11 @@ export class UploadStore {
     const sha256 = state.hash.digest('hex');
     this.hashes.delete(session.id);
     await this.blobs.preparePart(session.id, session.received);
+    return this.blobs.withLock(sha256, () => this.commit(session, sha256, ttlSec));
+  }
+
+  /** Move the bytes to their address and insert the record, under the content address's lock. */
+  private async commit(session: UploadSession, sha256: string, ttlSec: number): Promise<FileRecord> {
     await this.blobs.commitPart(session.id, sha256);
     const now = Date.now();
     const record = {
@@ -263,9 +292,11 @@ export class UploadStore {
   }
 
   async cancel(session: UploadSession): Promise<void> {
-    this.hashes.delete(session.id);
-    this.stmts.setStatus.run({ id: session.id, status: 'cancelled', now: Date.now() });
-    await this.blobs.removePart(session.id);
+    await this.exclusive(session.id, async () => {
+      this.hashes.delete(session.id);
+      this.stmts.setStatus.run({ id: session.id, status: 'cancelled', now: Date.now() });
+      await this.blobs.removePart(session.id);
+    });
   }
 
   /**
