@@ -94,7 +94,7 @@ export function defaultConfig(): Config {
     },
     engines: {
       speech: 'auto',
-      whisperModel: 'base.en-q5_1',
+      whisperModel: 'base.en',
       sounds: 'yamnet',
       vad: 'silero',
       text: 'composer',

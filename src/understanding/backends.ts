@@ -23,7 +23,7 @@ async function load(config: Config, tokenizer: TextTokenizer, labels: readonly s
   if (e.text === 'llama') {
     const model = e.llamaModel;
     if (!model) throw new Error('engines.text=llama needs engines.llamaModel (EARSHOT_LLAMA_MODEL): a .gguf path or a catalogue name pulled with `earshot models pull`.');
-    const modelPath = existsSync(model) ? model : path.join(config.modelsDir, 'llm', model.endsWith('.gguf') ? model : `${model}.gguf`);
+    const modelPath = existsSync(model) ? model : path.join(config.modelsDir, model.endsWith('.gguf') ? model : `${model}.gguf`);
     if (!existsSync(modelPath)) throw new Error(`The language model ${model} is not installed (looked for ${modelPath}); run \`earshot models pull ${model}\`.`);
     const { createLlamaGenerator } = await import('../engines/text/llama.js');
     return generatorAnswerer(await createLlamaGenerator({ modelPath, gpu: e.gpu === 'off' ? false : 'auto', threads: e.threads || undefined }));

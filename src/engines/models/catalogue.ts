@@ -1,5 +1,7 @@
 // The catalogue of models Earshot knows how to fetch: where each is published, its file name, and how to verify it.
-// LLM (GGUF) entries are added to LLM_MODELS by the text-generation engine's module.
+// LLM (GGUF) entries come from the text engine's catalogue (src/engines/text/catalogue.ts, data only).
+
+import { TEXT_MODELS } from '../text/catalogue.js';
 
 export type ModelKind = 'whisper' | 'yamnet' | 'llm';
 
@@ -84,7 +86,16 @@ export const YAMNET_MODELS: readonly ModelEntry[] = [
 ];
 
 /** Filled by the LLM engine (GGUF models for llama.cpp). */
-export const LLM_MODELS: ModelEntry[] = [];
+export const LLM_MODELS: readonly ModelEntry[] = TEXT_MODELS.map((m) => ({
+  name: m.name,
+  kind: 'llm' as const,
+  file: `${m.name}.gguf`,
+  url: m.url,
+  sha256: m.sha256,
+  bytes: m.sha256 ? m.sizeBytes : undefined,
+  approxBytes: m.sizeBytes,
+  description: m.description,
+}));
 
 export function allModels(): ModelEntry[] {
   return [...WHISPER_MODELS, ...YAMNET_MODELS, ...LLM_MODELS];

@@ -1,0 +1,64 @@
+// Transcript output formats for `earshot transcribe`: plain text, SubRip (SRT), WebVTT and JSON,
+// each following its format exactly (SRT: "HH:MM:SS,mmm --> HH:MM:SS,mmm", numbered cues, blank line
+// between cues; VTT: "WEBVTT" header, "HH:MM:SS.mmm" times).
+
+import type { TranscriptSegment } from '../analysis/types.js';
+
+export type TranscriptFormat = 'text' | 'srt' | 'vtt' | 'json';
+
+function clock(sec: number, sep: ',' | '.'): string {
+  const ms = Math.max(0, Math.round(sec * 1000));
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  const r = ms % 1000;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}${sep}${String(r).padStart(3, '0')}`;
+}
+
+/** Cue text may not contain a blank line (it would end the cue) nor, in VTT, "-->". */
+function cueText(text: string): string {
+  return text.replace(/\r?\n\s*\r?\n/g, '\n').replace(/-->/g, '->').trim();
+}
+
+export function toSrt(segments: readonly TranscriptSegment[]): string {
+  return segments
+    .filter((s) => s.text.trim())
+    .map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(Math.max(s.end, s.start), ',')}\n${cueText(s.text)}\n`)
+    .join('\n');
+}
+
+export function toVtt(segments: readonly TranscriptSegment[]): string {
+  const cues = segments
+    .filter((s) => s.text.trim())
+    .map((s) => `${clock(s.start, '.')} --> ${clock(Math.max(s.end, s.start), '.')}\n${cueText(s.text)}\n`);
+  return `WEBVTT\n\n${cues.join('\n')}`;
+}
+
+export function toText(segments: readonly TranscriptSegment[]): string {
+  return segments.map((s) => s.text.trim()).filter(Boolean).join(' ') + '\n';
+}
+
+export function formatTranscript(segments: readonly TranscriptSegment[], format: TranscriptFormat, extra: object = {}): string {
+  switch (format) {
+    case 'srt':
+      return toSrt(segments);
+    case 'vtt':
+      return toVtt(segments);
+    case 'json':
+      return `${JSON.stringify({ ...extra, segments }, null, 2)}\n`;
+    default:
+      return toText(segments);
+  }
+}
+
+/** Parse SRT back (used by tests to check round trips, and handy for users). */
+export function parseSrt(text: string): { index: number; start: number; end: number; text: string }[] {
+  const blocks = text.replace(/\r\n/g, '\n').trim().split(/\n\n+/);
+  return blocks.filter(Boolean).map((b) => {
+    const lines = b.split('\n');
+    const m = /^(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)$/.exec(lines[1] ?? '');
+    if (!/^\d+$/.test(lines[0]) || !m) throw new Error(`malformed SRT cue: ${b.slice(0, 80)}`);
+    const t = (i: number) => +m[i] * 3600 + +m[i + 1] * 60 + +m[i + 2] + +m[i + 3] / 1000;
+    return { index: Number(lines[0]), start: t(1), end: t(5), text: lines.slice(2).join('\n') };
+  });
+}
