@@ -18,7 +18,7 @@ import type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../anal
 import { findTimeReferences, formatTime, formatTimestamp, type TimeRange } from '../audio/time-references.js';
 import { AMBIENT_LABELS, SPEECH_LABELS, proseLabel } from './labels.js';
 import { audioParts, classifyIntent, type Intent } from './intent.js';
-import { fillSchema, naturalJson, validateJson } from './schema.js';
+import { bestEnumValue, fillSchema, naturalJson, validateJson } from './schema.js';
 import { STOP_WORDS, bm25, centroidScores, cosine, sentences, stem, terms, tfidfVectors, topTerms, words } from './text.js';
 import type { AnswerData, AudioPart, ClipAnswer, ComposeOptions, ComposedAnswer, Conversation, Grounding, SegmentData, SoundData } from './types.js';
 
@@ -377,7 +377,7 @@ function summaryAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g: Gro
     // greedy, skipping near-repeats of what is already picked (cosine > 0.6) and staying near 160 words
     const picked: ((typeof ranked)[number] & { set: Set<string> })[] = [];
     let budget = 160;
-    for (const r of ranked) {
+    for (const r of ranked.slice(0, 40 * k)) {
       if (picked.length >= k) break;
       const set = contentSet(termLists[r.i]);
       if (picked.some((p) => cosine(vecs[p.i], vecs[r.i]) > 0.6 || jaccard(p.set, set) > 0.7)) continue;
@@ -867,31 +867,5 @@ function pickEnum(schema: object | undefined, data: AnswerData): string {
   if (!values.length) {
     throw new Error('responseMimeType "text/x.enum" needs a responseSchema with an enum of strings; add one or use text/plain.');
   }
-  return bestEnumValue(values, data) ;
-}
-
-/** The enum value the answer supports best: label/word overlap with the answer and sounds, else a neutral one. */
-export function bestEnumValue(values: string[], data: AnswerData): string {
-  const answerText = [data.answer, ...data.clips.flatMap((c) => (c.sounds ?? []).map((s) => s.label))].join(' ').toLowerCase();
-  const answerTerms = new Set(terms(answerText));
-  const present = data.clips.some((c) => c.present === true);
-  const absent = data.clips.length > 0 && data.clips.every((c) => c.present === false);
-  let best = '';
-  let bestScore = 0;
-  for (const v of values) {
-    const lv = v.toLowerCase();
-    let score = 0;
-    if (present && /^(yes|true|present|detected)$/.test(lv)) score += 5;
-    if (absent && /^(no|false|absent|not detected|none)$/.test(lv)) score += 5;
-    const vt = terms(v);
-    if (vt.length) score += vt.filter((t) => answerTerms.has(t)).length / vt.length * 2;
-    const lang = data.clips.find((c) => c.language)?.language;
-    if (lang && (lv === lang.toLowerCase() || lv === languageName(lang).toLowerCase())) score += 5;
-    if (score > bestScore) {
-      best = v;
-      bestScore = score;
-    }
-  }
-  if (best) return best;
-  return values.find((v) => /^(unknown|other|none|neutral|n\/a|unclear)$/i.test(v)) ?? values[0];
+  return bestEnumValue(values, data);
 }

@@ -73,10 +73,10 @@ const DURATION = /\bhow long is (?:the |this |that )?(?:audio|clip|recording|fil
 const SPEAKERS = /\bhow many (?:different )?(?:speakers|people|persons|voices)\b|\bnumber of (?:speakers|voices|people)\b|\bwho (?:is|are) (?:speaking|talking)\b|\bidentify (?:the )?speakers\b|\bdiari[sz]/i;
 const COUNT = /\bhow many\b|\bhow often\b|\bcount (?:the|how|all)?\b|\bnumber of\b/i;
 const TIMESTAMPS = /\btime[- ]?stamp|\btime[- ]?codes?\b|\bwith (?:the )?times\b|\[\s*mm:ss\s*\]|\bmm:ss\b/i;
-const SUMMARY = /\bsummar|\bsum (?:it )?up\b|\bgist\b|\btl;?dr\b|\bmain (?:points?|ideas?|topics?|message)\b|\bkey (?:points?|takeaways?|ideas?)\b|\boverview\b|\brecap\b|\bwhat (?:is|was|'s) (?:it|this|that|the (?:audio|clip|recording|talk|speech|podcast|file|lecture|conversation|episode)) about\b|\bwhat (?:is|was|are) (?:being )?(?:discussed|talked about)\b|\bwhat (?:are|is) (?:they|he|she|the speakers?) talking about\b|\bin (?:a|one|two|three|a few) (?:sentences?|words?|bullet)/i;
+const SUMMARY = /\bsummar|\bsum (?:it )?up\b|\bgist\b|\btl;?dr\b|\bmain (?:points?|ideas?|topics?|message)\b|\bkey (?:points?|takeaways?|ideas?)\b|\boverview\b|\brecap\b|\bwhat(?: is| was|'s) (?:it|(?:this|that|the)(?: (?:audio|clip|recording|talk|speech|podcast|file|lecture|conversation|episode|song|track))?) about\b|\bwhat (?:is|was|are) (?:being )?(?:discussed|talked about)\b|\bwhat (?:are|is) (?:they|he|she|the speakers?) talking about\b|\bin (?:a|one|two|three|a few) (?:sentences?|words?|bullet)/i;
 const TRANSCRIPT = /\btranscri|\bverbatim\b|\bword for word\b|\bdictat|\bwhat (?:exactly )?(?:is|was) (?:being )?said\b(?!\s+about)|\bwhat (?:does|did) (?:he|she|they|the (?:speaker|narrator|man|woman|person|voice)) say\b(?!\s+about)|\bwrite (?:down|out) (?:what|everything)|\bsubtitles?\b|\bcaptions\b|\bwhat (?:are|were) the (?:exact )?words\b|\bspell out\b/i;
 const TIME = /^\s*(?:and\s+)?when\b|\bat what (?:time|point|moment|timestamp)\b|\bwhat time (?:does|do|did|is|was)\b|\bat which (?:time|point|moment)\b|\bhow (?:far|long) into\b|\b(?:find|give|what is|what's) the (?:time|timestamp|moment)\b|\bwhere in the (?:audio|clip|recording|file)\b|\bhow long (?:does|do|did|is|was) (?:the |a |an )?\w+/i;
-const PRESENCE = /^\s*(?:and\s+)?(?:is|are|was|were) there\b|\b(?:do|did|can|could) (?:you|i|we) hear\b|\b(?:does|did|do) (?:it|this|that|the (?:audio|clip|recording|file|track)s?) (?:contain|include|have|feature|mention)\b|\bis (?:a|an|any|the) [\w ,-]+ (?:audible|present|heard|detected)\b|^\s*any\b|\b(?:does|did) (?:he|she|they|the (?:speaker|narrator|man|woman|person)) (?:mention|say|talk about|speak about|use the word)\b|\bis (?:someone|somebody|anyone|anybody) (?:speaking|talking|singing)\b|\bis there (?:any )?(?:speech|talking|music)\b/i;
+const PRESENCE = /^\s*(?:and\s+)?(?:is|are|was|were) there\b|\b(?:do|did|can|could) (?:you|i|we) hear\b|\b(?:does|did|do) (?:it|this|that|the (?:audio|clip|recording|file|track)s?) (?:contain|include|have|feature|mention)\b|\bis (?:a|an|any|the) [\w ,-]+ (?:audible|present|heard|detected)\b|^\s*any\b|^\s*(?:and\s+)?(?:does|did) (?:he|she|they|the (?:speaker|narrator|man|woman|person)) (?:ever )?(?:mention|say|talk about|speak about|use the word)\b|\bis (?:someone|somebody|anyone|anybody) (?:speaking|talking|singing)\b|\bis there (?:any )?(?:speech|talking|music)\b/i;
 const SOUNDS = /\bwhat (?:kind of |type of |sort of )?(?:sounds?|noises?|animals?|instruments?|birds?)\b|\bidentify (?:the |this |that )?(?:sound|noise|animal|instrument|bird)s?\b|\bwhich (?:animal|instrument|sound|bird)s?\b|\bclassify\b|\bwhat(?:'s| is) (?:making|that|the) (?:sound|noise)\b|\bwhat makes (?:this|that|the) (?:sound|noise)\b|\blist (?:the|all) sounds?\b/i;
 const DESCRIPTION = /\bdescri|\bwhat (?:do|can|did) you hear\b|\bwhat(?:'s| is| was) (?:in )?(?:this|the|that) (?:audio|clip|recording|file|sound)\b|\bwhat is this\b|\bwhat(?:'s| is) (?:going on|happening)\b|\btell me about (?:this|the|that)\b|\bcaption\b|\banaly[sz]e (?:this|the|it)\b|\blisten to (?:this|the|it)\b/i;
 const QUESTION = /^\s*(?:and\s+)?(?:who|whom|whose|what|which|why|where|how|does|did|do|is|are|was|were|can|could|will|would|should|has|have|had)\b|\?\s*$/i;
@@ -225,8 +225,13 @@ export function classifyIntent(conversation: Conversation, options: ClassifyOpti
     if (followUp && prev) {
       const ownKind = kind && kind !== 'question' ? kind : undefined;
       kind = ownKind ?? prev.kind;
-      const s = ['presence', 'time', 'count'].includes(kind) ? extractSubject(text, options.labels) : undefined;
-      subject = s && (s.labels.length || s.spoken || s.speech || s.words) ? s : prev.subject;
+      // strip the clip reference ("the second one", "clip 2") so it is not read as the thing asked about
+      const bare = text
+        .replace(new RegExp(`\\b(?:the\\s+)?(?:first|second|third|fourth|fifth|last|other|final|1st|2nd|3rd)(?:\\s+${CLIP_NOUN})?\\b`, 'gi'), ' ')
+        .replace(/\b(?:clip|audio|file|recording|track)\s*#?\d+\b/gi, ' ');
+      const s = ['presence', 'time', 'count'].includes(kind) ? extractSubject(bare, options.labels) : undefined;
+      const explicit = /["“'‘]/.test(bare) || SPOKEN_VERB.test(bare);
+      subject = s && (s.labels.length || s.speech || s.words || (s.spoken && explicit)) ? s : prev.subject;
     } else {
       if (kind === undefined) {
         if (!text) kind = systemKind && systemKind !== 'question' ? systemKind : 'description';

@@ -266,24 +266,33 @@ function pickEnumValue(values: unknown[], name: string | undefined, ctx: Ctx): u
       if (hit) return hit;
     }
     const sub: AnswerData = clip ? { kind: ctx.data.kind, answer: clip.answer, clips: [clip] } : ctx.data;
-    return bestEnum(strings, sub);
+    return bestEnumValue(strings, sub);
   }
   return values.find((v) => v !== null) ?? values[0];
 }
 
-/** local copy of composer.bestEnumValue's rule, to keep this module free of composer imports */
-function bestEnum(values: string[], data: AnswerData): string {
-  const text = [data.answer, ...data.clips.flatMap((c) => (c.sounds ?? []).map((s) => s.label))].join(' ').toLowerCase();
+/**
+ * The enum value the answer supports best: yes/no from presence, a value naming a detected sound (+3) or speech
+ * when there is a transcript (+3), a value the answer text mentions (+2, not when negated as "no X"); else a
+ * neutral value (unknown/other/none) or the first.
+ */
+export function bestEnumValue(values: string[], data: AnswerData): string {
+  const text = data.answer.toLowerCase();
+  const soundText = data.clips.flatMap((c) => (c.sounds ?? c.fallback?.sounds ?? []).map((s) => s.label)).join('; ').toLowerCase();
+  const speech = data.clips.some((c) => !!(c.transcript ?? c.fallback?.transcript));
   const present = data.clips.some((c) => c.present === true);
   const absent = data.clips.length > 0 && data.clips.every((c) => c.present === false);
   let best = '';
   let bestScore = 0;
   for (const v of values) {
     const lv = v.toLowerCase();
+    const esc = lv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     let score = 0;
     if (present && /^(yes|true|present|detected)$/.test(lv)) score += 5;
     if (absent && /^(no|false|absent|not detected|none)$/.test(lv)) score += 5;
-    if (lv.length > 2 && new RegExp(`\\b${lv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`).test(text)) score += 2;
+    if (lv.length > 2 && new RegExp(`\\b${esc}`).test(soundText)) score += 3;
+    if (speech && /^(speech|spoken|talk|talking|voice|narration|conversation)$/.test(lv)) score += 3;
+    if (lv.length > 2 && new RegExp(`\\b${esc}`).test(text) && !new RegExp(`\\bno ${esc}`).test(text)) score += 2;
     if (score > bestScore) {
       best = v;
       bestScore = score;
