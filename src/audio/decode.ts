@@ -59,7 +59,9 @@ function decodeArgs(file: string, seekSec: number, maxSec: number | undefined, s
   if (seekSec > 0) args.push('-ss', seekSec.toFixed(2));
   if (maxSec !== undefined) args.push('-t', maxSec.toFixed(3));
   args.push('-i', `file:${file}`, '-map', '0:a:0', '-vn', '-sn', '-dn');
-  if (soxr) args.push('-af', 'aresample=resampler=soxr');
+  // rematrix_maxval=1 keeps the channel mix within full scale: stereo becomes (L+R)/2, where ffmpeg's
+  // default for float is (L+R)/√2, which can exceed 1.0 for in-phase content.
+  args.push('-af', soxr ? 'aresample=resampler=soxr:rematrix_maxval=1' : 'aresample=rematrix_maxval=1');
   const fmt = endianness() === 'LE' ? 'f32le' : 'f32be';
   args.push('-ac', '1', '-ar', String(SAMPLE_RATE), '-c:a', `pcm_${fmt}`, '-f', fmt, 'pipe:1');
   return args;
@@ -262,9 +264,9 @@ export function encodeWav16(pcm: Float32Array, sampleRate: number = SAMPLE_RATE)
   out.writeUInt32LE(dataBytes, 40);
   const samples = new Int16Array(out.buffer, out.byteOffset + 44, pcm.length);
   for (let i = 0; i < pcm.length; i++) {
-    const v = pcm[i]!;
-    const c = v >= 1 ? 1 : v <= -1 ? -1 : v;
-    samples[i] = Math.round(c < 0 ? c * 32768 : c * 32767);
+    // the same scale ffmpeg uses both ways (x·32768), so decode(encode(x)) is within half a step of x
+    const s = Math.round(pcm[i]! * 32768);
+    samples[i] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
   }
   return out;
 }

@@ -269,17 +269,22 @@ export async function probeAudio(path: string, opts: ProbeOptions = {}): Promise
 
   const bits = codec.startsWith('pcm_') ? pcmBits(codec, audioStream) : undefined;
   if (bits) {
+    // PCM: count whole sample frames, from the header's data size when the bytes are all there
     const chunk = pcmDataChunk(head);
-    const offset = chunk?.offset ?? 0;
     const frameBytes = (bits / 8) * channels;
-    const present = Math.max(0, st.size - offset);
-    const bySize = Math.floor(present / frameBytes) / sampleRate;
-    if (chunk?.declaredBytes !== undefined && chunk.declaredBytes > present + frameBytes) cutShort();
-    if (stated === undefined || estimated || stated > bySize + 1 / sampleRate) {
-      durationSec = bySize;
+    const presentFrames = Math.floor(Math.max(0, st.size - (chunk?.offset ?? 0)) / frameBytes);
+    const declaredFrames = chunk?.declaredBytes !== undefined ? Math.floor(chunk.declaredBytes / frameBytes) : undefined;
+    if (declaredFrames !== undefined && declaredFrames <= presentFrames) {
+      durationSec = declaredFrames / sampleRate;
+    } else if (declaredFrames !== undefined) {
+      cutShort();
+      durationSec = presentFrames / sampleRate;
       durationSource = 'size';
-    } else {
+    } else if (stated !== undefined && !estimated && stated <= presentFrames / sampleRate + 1 / sampleRate) {
       durationSec = stated;
+    } else {
+      durationSec = presentFrames / sampleRate;
+      durationSource = 'size';
     }
   } else if (stated === undefined || estimated || sizeMismatch) {
     if (sizeMismatch) cutShort();
