@@ -16,6 +16,10 @@ import { answererFactory } from './understanding/backends.js';
 import { yamnetPaths } from './engines/registry.js';
 import { parseClassMap } from './engines/sounds/scores.js';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Metrics, opsRoutes } from './api/ops.js';
+import { playgroundRoutes } from './api/playground.js';
 
 export interface App {
   config: Config;
@@ -42,8 +46,17 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
   const expired = await files.sweepExpired();
   if (expired) logger.info({ expired }, 'removed expired files');
 
-  const media = createMedia({ config, files, blobs, db, logger });
-  const ctx = { config, files, uploads, media };
+  const metrics = new Metrics();
+  const media = createMedia({
+    config,
+    files,
+    blobs,
+    db,
+    logger,
+    observer: { onDone: (sec, audioSec, engines) => metrics.analysisDone(sec, audioSec, engines), onDepth: (n) => metrics.queueDepth.set(n) },
+  });
+  media.queue.warmUp();
+  const ctx = { config, files, uploads, media, metrics };
   const tokenizer = new TextTokenizer();
   tokenizer.warmUp().catch((err) => logger.error({ err }, 'the text tokenizer failed to load'));
   const yamnet = yamnetPaths(config);
@@ -52,7 +65,24 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     answerer: answererFactory(config, tokenizer, labels),
     countText: async (texts) => (await tokenizer.countMany(texts)).reduce((a, b) => a + b, 0),
   });
-  const server = await buildServer({ ctx, logger, modelMethods: methods });
+  let tokenizerReady = false;
+  tokenizer.warmUp().then(() => (tokenizerReady = true), () => {});
+  const ops = opsRoutes(metrics, db, {
+    engines: async () => {
+      const e = media.queue.engines;
+      if (e.error) return e.error;
+      return e.ready ? undefined : 'the listening engines are still loading';
+    },
+    tokenizer: async () => (tokenizerReady ? undefined : 'the text tokenizer is still loading'),
+  });
+  const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+  const server = await buildServer({
+    ctx,
+    logger,
+    metrics,
+    modelMethods: methods,
+    extras: [ops, (app) => playgroundRoutes(app, { distDir })],
+  });
 
   const sweeper = setInterval(() => {
     files.sweepExpired().then(
@@ -84,7 +114,10 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
       if (closed) return;
       closed = true;
       clearInterval(sweeper);
-      await server.close();
+      // let requests in flight finish (at most 10 s), then stop the analysis worker: unfinished analyses
+      // stay queued in the database and resume on the next start; unfinished uploads keep their
+      // received bytes and can be resumed with X-Goog-Upload-Command: query.
+      await Promise.race([server.close(), new Promise((r) => setTimeout(r, 10_000).unref())]);
       await media.close();
       await tokenizer.close();
       db.close();

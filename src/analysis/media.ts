@@ -88,8 +88,9 @@ export function createMedia(deps: MediaDeps): Media {
   const inlineDir = path.join(config.dataDir, 'inline');
   const probes = new Map<string, AudioProbe>();
 
+  let closed = false;
   const setState = (id: string, state: FileRecord['state'], error: { code: number; message: string } | null = null) => {
-    if (!files.getAny(id)) return; // deleted meanwhile
+    if (closed || !files.getAny(id)) return; // shutting down, or deleted meanwhile
     files.setState(id, state, error);
     events.emit(id);
   };
@@ -119,6 +120,7 @@ export function createMedia(deps: MediaDeps): Media {
       const message = err instanceof AudioError ? err.message : `The audio could not be read: ${(err as Error).message}`;
       return setState(rec.id, 'FAILED', { code: 400, message });
     }
+    if (closed) return;
     if (!rec.probe) files.setProbe(rec.id, probe);
     try {
       await queue.analyze(rec.sha256, file, probe.durationSec);
@@ -134,6 +136,7 @@ export function createMedia(deps: MediaDeps): Media {
     blobPath: (sha256) => blobs.blobPath(sha256),
     fileCreated(rec) {
       process(rec).catch((err) => {
+        if (closed) return;
         logger.error({ err, file: rec.id }, 'processing failed');
         setState(rec.id, 'FAILED', { code: 500, message: `Processing failed: ${(err as Error).message}` });
       });
@@ -211,6 +214,7 @@ export function createMedia(deps: MediaDeps): Media {
     },
 
     async close() {
+      closed = true;
       await queue.close();
     },
   };

@@ -49,6 +49,8 @@ export class AnalysisQueue {
   private readonly cache = new Map<string, AudioAnalysis>();
   private readonly stmts;
   private closed = false;
+  /** what the most recently started worker reported about its engines */
+  engines: { ready: boolean; names: Record<string, string>; warnings: string[]; error?: string } = { ready: false, names: {}, warnings: [] };
 
   constructor(
     private readonly config: Config,
@@ -120,6 +122,11 @@ export class AnalysisQueue {
     return promise;
   }
 
+  /** Start a worker now so engines are loaded (and /readyz can say so) before the first file arrives. */
+  warmUp(): void {
+    if (this.workers.length === 0 && !this.closed) this.spawnWorker();
+  }
+
   private dispatch(job: Job): void {
     const worker = this.pickWorker();
     job.worker = worker;
@@ -166,9 +173,11 @@ export class AnalysisQueue {
   private onMessage(w: WorkerHandle, m: FromWorker): void {
     if (m.type === 'log') {
       this.logger[m.level](m.msg);
+      if (m.level === 'error' && /engines failed to load/.test(m.msg)) this.engines = { ...this.engines, error: m.msg };
       return;
     }
     if (m.type === 'ready') {
+      this.engines = { ready: true, names: m.engines, warnings: m.warnings };
       this.logger.info({ engines: m.engines }, 'listening engines loaded');
       for (const warning of m.warnings) this.logger.warn(warning);
       return;

@@ -5,12 +5,14 @@ import type { Config } from '../config.js';
 import type { FileStore } from '../store/files.js';
 import type { UploadStore } from '../store/uploads.js';
 import type { Media } from '../analysis/media.js';
+import type { Metrics } from './ops.js';
 
 export interface ApiContext {
   config: Config;
   files: FileStore;
   uploads: UploadStore;
   media: Media;
+  metrics?: Metrics;
 }
 
 /** The base URL clients reach this server by: the configured public URL, else the request's own host. */

@@ -86,10 +86,10 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
       return { totalTokens: usage.total, promptTokensDetails: usage.details };
     },
 
-    async generateContent({ model, req, project }) {
+    async generateContent({ model, req, reply, project }) {
       const { modelName, request, prompt, usage } = await prepare(model, req.body, project);
       const abort = new AbortController();
-      req.raw.once('close', () => abort.abort());
+      reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
       const answerer = await deps.answerer();
       const it = answerer.answer(prompt.conversation, answerRequest(request, abort.signal));
       let outcome: AnswerOutcome;
@@ -112,14 +112,16 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
       const { modelName, request, prompt, usage } = await prepare(model, req.body, project);
       const sse = (req.query as Record<string, string>).alt === 'sse';
       const abort = new AbortController();
-      req.raw.once('close', () => abort.abort());
+      reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
       const answerer = await deps.answerer();
       const it = answerer.answer(prompt.conversation, answerRequest(request, abort.signal));
       const id = responseId();
+      // the first step runs before the response starts, so a refused request still gets its HTTP error
+      const firstStep = await it.next();
       return streamOut(reply, sse, async (write) => {
         let pending: string | undefined;
-        for (;;) {
-          const step = await it.next();
+        let step = firstStep;
+        for (;; step = await it.next()) {
           if (step.done) {
             const o = step.value;
             write({ candidates: [candidate(pending ?? '', o.finishReason)], usageMetadata: usageMetadata(usage, o.outputTokens), modelVersion: modelName, responseId: id });

@@ -9,6 +9,7 @@ import { filesRoutes, splitMethod } from './files.js';
 import { uploadRoutes } from './upload.js';
 import { getModel, modelsRoutes } from './models.js';
 import { projectOf } from './auth.js';
+import { observeRequests, type Metrics } from './ops.js';
 
 /** Handlers of POST /models/{model}:{method} (generateContent, streamGenerateContent, countTokens). */
 export type ModelMethods = Record<string, (args: { model: string; req: import('fastify').FastifyRequest; reply: import('fastify').FastifyReply; project: string }) => Promise<unknown>>;
@@ -17,6 +18,7 @@ export interface ServerOptions {
   ctx: ApiContext;
   logger: Logger;
   modelMethods: ModelMethods;
+  metrics?: Metrics;
   /** extra plugins mounted at the root (playground, metrics, health) */
   extras?: ((app: FastifyInstance) => Promise<void>)[];
 }
@@ -31,10 +33,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     trustProxy: false,
-    forceCloseConnections: true,
+    // on close: idle keep-alive sockets go at once, requests in flight (an upload chunk) may finish
+    forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
 
+  if (opts.metrics) observeRequests(app, opts.metrics);
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     const apiErr = toApiError(err, ctx.config.limits.maxRequestBytes);
     if (apiErr.httpCode >= 500) req.log.error({ err }, 'request failed');

@@ -186,6 +186,7 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
     const offset = parseSize(header(req, 'x-goog-upload-offset'), 'X-Goog-Upload-Offset');
     if (offset === null) throw invalidArgument('An upload command needs X-Goog-Upload-Offset.');
     current = await ctx.uploads.writeChunk(session, offset, req.raw);
+    ctx.metrics?.uploadBytes.inc(current.received - offset);
   } else {
     await drain(req.raw);
   }
@@ -200,6 +201,7 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
 async function finishWhole(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, session: UploadSession, body: Readable) {
   try {
     const written = await ctx.uploads.writeChunk(session, 0, body);
+    ctx.metrics?.uploadBytes.inc(written.received);
     const rec = await ctx.uploads.finalize(written);
     return sendFinal(ctx, req, reply, rec);
   } catch (err) {

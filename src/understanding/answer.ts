@@ -9,6 +9,7 @@ import { composeAnswer } from './composer.js';
 import { geminiSchemaToJsonSchema } from './schema.js';
 import { splitForStreaming } from './stream.js';
 import { renderGroundedContext } from './context.js';
+import { invalidArgument } from '../api/errors.js';
 
 export interface AnswerOutcome {
   text: string;
@@ -38,13 +39,13 @@ export function composerAnswerer(tokenizer: TextTokenizer, labels: readonly stri
   return {
     name: 'composer',
     async *answer(conversation, req) {
-      const composed = composeAnswer(conversation, {
-        ...req,
-        responseSchema: jsonSchemaOf(req),
-        maxOutputTokens: undefined,
-        labels,
-        llmHint,
-      });
+      let composed;
+      try {
+        composed = composeAnswer(conversation, { ...req, responseSchema: jsonSchemaOf(req), maxOutputTokens: undefined, labels, llmHint });
+      } catch (err) {
+        // the composer refuses only what the request asks for (a malformed or unsatisfiable schema)
+        throw invalidArgument(`* GenerateContentRequest.generation_config.response_schema: ${(err as Error).message}`);
+      }
       let text = composed.text;
       let finishReason = composed.finishReason;
       let outputTokens: number;
@@ -62,11 +63,11 @@ export function composerAnswerer(tokenizer: TextTokenizer, labels: readonly stri
   };
 }
 
-export function generatorAnswerer(generator: TextGenerator): Answerer {
+export function generatorAnswerer(generator: TextGenerator, labels: readonly string[]): Answerer {
   return {
     name: generator.name,
     async *answer(conversation, req) {
-      const messages = renderGroundedContext(conversation);
+      const messages = renderGroundedContext(conversation, { labels });
       const it = generator.generate({
         messages,
         maxOutputTokens: req.maxOutputTokens,

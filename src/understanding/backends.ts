@@ -26,12 +26,13 @@ async function load(config: Config, tokenizer: TextTokenizer, labels: readonly s
     const modelPath = existsSync(model) ? model : path.join(config.modelsDir, model.endsWith('.gguf') ? model : `${model}.gguf`);
     if (!existsSync(modelPath)) throw new Error(`The language model ${model} is not installed (looked for ${modelPath}); run \`earshot models pull ${model}\`.`);
     const { createLlamaGenerator } = await import('../engines/text/llama.js');
-    return generatorAnswerer(await createLlamaGenerator({ modelPath, gpu: e.gpu === 'off' ? false : 'auto', threads: e.threads || undefined }));
+    return generatorAnswerer(await createLlamaGenerator({ modelPath, gpu: e.gpu === 'off' ? false : 'auto', threads: e.threads || undefined }), labels);
   }
   if (e.text === 'openai') {
     const { createOpenAiCompatibleGenerator } = await import('../engines/text/openai.js');
     return generatorAnswerer(
       createOpenAiCompatibleGenerator({ baseUrl: e.openaiBaseUrl!, model: e.openaiModel ?? 'default', apiKey: e.openaiApiKey, sendAudio: e.openaiSendAudio }),
+      labels,
     );
   }
   return composerAnswerer(tokenizer, labels, LLM_HINT);

@@ -1,0 +1,82 @@
+// Operating the server: Prometheus metrics at /metrics (requests by route and status, latency
+// histograms, upload bytes, analysis queue depth and durations, engines' real-time factors),
+// /healthz (the process answers) and /readyz (storage works and the configured engines are loaded).
+
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Db } from '../store/database.js';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({ name: 'earshot_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [this.registry] });
+  readonly latency = new Histogram({
+    name: 'earshot_http_request_duration_seconds',
+    help: 'HTTP request latency by route and method',
+    labelNames: ['route', 'method'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly uploadBytes = new Counter({ name: 'earshot_upload_bytes_total', help: 'Bytes received by uploads', registers: [this.registry] });
+  readonly queueDepth = new Gauge({ name: 'earshot_analysis_queue_depth', help: 'Analyses queued or running', registers: [this.registry] });
+  readonly analysisSeconds = new Histogram({
+    name: 'earshot_analysis_duration_seconds',
+    help: 'Wall time of one file analysis',
+    buckets: [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    registers: [this.registry],
+  });
+  readonly realtimeFactor = new Gauge({
+    name: 'earshot_engine_realtime_factor',
+    help: 'Seconds of audio analysed per second of wall time, last analysis, by engine set',
+    labelNames: ['engines'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'earshot_' });
+  }
+
+  analysisDone(seconds: number, audioSeconds: number, engines: Record<string, string>): void {
+    this.analysisSeconds.observe(seconds);
+    if (seconds > 0) this.realtimeFactor.set({ engines: Object.values(engines).join('+') || 'none' }, audioSeconds / seconds);
+  }
+}
+
+export interface ReadinessCheck {
+  /** undefined when ready, else what is not */
+  (): Promise<string | undefined>;
+}
+
+/** Count and time every request (installed on the root instance, so it sees every route). */
+export function observeRequests(app: FastifyInstance, metrics: Metrics): void {
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics') return;
+    metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    metrics.latency.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+  });
+}
+
+export function opsRoutes(metrics: Metrics, db: Db, checks: Record<string, ReadinessCheck>) {
+  return async function ops(app: FastifyInstance): Promise<void> {
+    app.get('/metrics', async (_req, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
+    app.get('/healthz', async () => ({ status: 'ok' }));
+    app.get('/readyz', async (_req, reply) => {
+      const problems: Record<string, string> = {};
+      try {
+        db.prepare('SELECT 1').get();
+      } catch (err) {
+        problems.storage = (err as Error).message;
+      }
+      for (const [name, check] of Object.entries(checks)) {
+        const p = await check().catch((err: Error) => err.message);
+        if (p) problems[name] = p;
+      }
+      const ready = Object.keys(problems).length === 0;
+      reply.code(ready ? 200 : 503);
+      return ready ? { status: 'ready' } : { status: 'not ready', problems };
+    });
+  };
+}
