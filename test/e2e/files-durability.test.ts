@@ -11,6 +11,9 @@ import Database from 'better-sqlite3';
 import { spawnServer, startServer } from './harness.js';
 import { tempDir } from '../helpers.js';
 
+/** A Buffer as a fetch body (typed as the DOM's BodyInit wants; no copy). */
+const bodyOf = (b: Buffer | string): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length));
+
 const KEY = 'durable';
 const wire = (hex: string) => Buffer.from(hex).toString('base64');
 
@@ -37,7 +40,7 @@ function send(base: string, uploadUrl: string, command: string, offset?: number,
   u.host = b.host;
   const headers: Record<string, string> = { 'X-Goog-Upload-Command': command };
   if (offset !== undefined) headers['X-Goog-Upload-Offset'] = String(offset);
-  return fetch(u, { method: 'POST', headers, body: body ?? '' });
+  return fetch(u, { method: 'POST', headers, body: bodyOf(body ?? '') });
 }
 
 async function listNames(url: string): Promise<string[]> {

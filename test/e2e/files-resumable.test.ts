@@ -10,6 +10,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { startServer, type Running } from './harness.js';
 
+/** A Buffer as a fetch body (typed as the DOM's BodyInit wants; no copy). */
+const bodyOf = (b: Buffer | string): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length));
+
 let server: Running;
 const KEY = 'resumable-key';
 
@@ -47,7 +50,7 @@ async function uploadUrl(opts: Parameters<typeof startUpload>[0] = {}): Promise<
 function send(url: string, command: string, opts: { offset?: number; body?: Buffer } = {}): Promise<Response> {
   const headers: Record<string, string> = { 'X-Goog-Upload-Command': command };
   if (opts.offset !== undefined) headers['X-Goog-Upload-Offset'] = String(opts.offset);
-  return fetch(url, { method: 'POST', headers, body: opts.body ?? '' });
+  return fetch(url, { method: 'POST', headers, body: bodyOf(opts.body ?? '') });
 }
 
 /** Assert a Google-shaped error with the given HTTP code; returns the message. */

@@ -7,6 +7,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startServer, type Running } from './harness.js';
 
+/** A Buffer as a fetch body (typed as the DOM's BodyInit wants; no copy). */
+const bodyOf = (b: Buffer | string): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length));
+
 async function media(s: Running, key: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   const init: RequestInit & { duplex?: string } = {
     method: 'POST',
@@ -33,7 +36,7 @@ async function upload(s: Running, key: string, body: string | Buffer, displayNam
   const res = await fetch(start.headers.get('x-goog-upload-url')!, {
     method: 'POST',
     headers: { 'X-Goog-Upload-Command': 'upload, finalize', 'X-Goog-Upload-Offset': '0' },
-    body,
+    body: bodyOf(body),
   });
   assert.equal(res.status, 200, await res.clone().text());
   return (await res.json()).file;
