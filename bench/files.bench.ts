@@ -47,6 +47,18 @@ const status = (pid: number, field: string): number => {
   return m ? Number(m[1]) * 1024 : NaN;
 };
 
+/** Wait (at most 60 s) until the process's RSS stops growing; returns it. */
+async function settleRss(pid: number): Promise<number> {
+  let last = status(pid, 'VmRSS');
+  for (let stable = 0, t0 = Date.now(); stable < 4 && Date.now() - t0 < 60_000; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = status(pid, 'VmRSS');
+    stable = Math.abs(now - last) < 2e6 ? stable + 1 : 0;
+    last = now;
+  }
+  return Math.max(last, status(pid, 'VmHWM'));
+}
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
@@ -185,7 +197,10 @@ async function main(): Promise<void> {
     const server = await startServer(dataDir);
     try {
       const pid = server.proc.pid!;
-      out('files.server_rss_idle_mb', (status(pid, 'VmRSS') / 1e6).toFixed(1));
+      out('files.server_rss_at_start_mb', (status(pid, 'VmRSS') / 1e6).toFixed(1));
+      // let start-up work (model and tokenizer warm-ups) settle, so the upload's own memory shows
+      const settled = await settleRss(pid);
+      out('files.server_rss_settled_mb', (settled / 1e6).toFixed(1));
       const up = await uploadFile(server.url, src, SIZE);
       out('files.upload_mib_per_s', (SIZE / MiB / up.seconds).toFixed(0));
       out('files.upload_vs_cat_ratio', (catSec / up.seconds).toFixed(2));
@@ -193,6 +208,7 @@ async function main(): Promise<void> {
       out('files.upload_vs_sha256_ratio', (hashSec / up.seconds).toFixed(2));
       out('files.upload_finalize_s', up.finalizeSeconds.toFixed(2));
       out('files.server_peak_rss_mb', (status(pid, 'VmHWM') / 1e6).toFixed(1));
+      out('files.server_rss_growth_during_upload_mb', ((status(pid, 'VmHWM') - settled) / 1e6).toFixed(1));
       rmSync(src);
 
       // a project with some files to read back
