@@ -89,6 +89,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
       (n) => n && logger.info({ expired: n }, 'removed expired files'),
       (err) => logger.error({ err }, 'expiry sweep failed'),
     );
+    uploads.sweepStale().catch((err) => logger.error({ err }, 'upload sweep failed'));
   }, config.sweepIntervalSec * 1000);
   sweeper.unref();
 

@@ -33,6 +33,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     trustProxy: false,
+    // long ids reach our handlers (which answer in Google's shape) instead of the router's own 414
+    maxParamLength: 4096,
     // on close: idle keep-alive sockets go at once, requests in flight (an upload chunk) may finish
     forceCloseConnections: 'idle',
     return503OnClosing: true,

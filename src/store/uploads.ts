@@ -304,10 +304,7 @@ export class UploadStore {
    * received (a chunk interrupted by a crash is dropped whole), stale sessions and stray parts go.
    */
   async recover(now = Date.now()): Promise<void> {
-    for (const row of this.stmts.stale.all(now - this.limits.uploadTtlSec * 1000)) {
-      await this.blobs.removePart(row.id);
-      this.stmts.delete.run(row.id);
-    }
+    await this.sweepStale(now);
     const active = new Set<string>();
     for (const row of this.stmts.active.all()) {
       active.add(row.id);
@@ -317,5 +314,17 @@ export class UploadStore {
       await this.blobs.preparePart(row.id, received);
     }
     for (const part of await this.blobs.listParts()) if (!active.has(part)) await this.blobs.removePart(part);
+  }
+
+  /** Forget sessions untouched for uploadTtlSec (finished, cancelled or abandoned), with their part files. */
+  async sweepStale(now = Date.now()): Promise<number> {
+    let n = 0;
+    for (const row of this.stmts.stale.all(now - this.limits.uploadTtlSec * 1000)) {
+      if (this.busy.has(row.id)) continue;
+      await this.blobs.removePart(row.id);
+      this.stmts.delete.run(row.id);
+      n++;
+    }
+    return n;
   }
 }

