@@ -10,8 +10,8 @@
 //                                                            file relative to vad/)
 // VAD without vad/regions.tsv: every speech clip is placed at a known offset inside generated low noise
 // (`VAD_LEAD_SEC` before, `VAD_TAIL_SEC` after, white noise at -60 dBFS RMS, fixed seed). The reference regions
-// are found on the clean clip alone by energy — 30 ms frames louder than max(-50 dBFS, loudest frame − 35 dB),
-// gaps under 300 ms bridged, bursts under 100 ms dropped — and shifted by the offset. This is a reference of
+// are found on the clean clip alone by energy — 30 ms frames louder than max(-50 dBFS, loudest frame − 35 dB,
+// the clip's own noise floor + 10 dB), gaps under 300 ms bridged, bursts under 100 ms dropped — and shifted by the offset. This is a reference of
 // "where the clean recording has voice energy", not a hand label: it is strict about pauses and breaths, and a VAD
 // that pads its regions (Silero: 100 ms) loses a little accuracy at every edge. Results say which reference was used.
 
@@ -298,11 +298,12 @@ export function vadFrameAccuracy(
 
 /**
  * Energy-based speech regions of a clean recording (used as the synthetic VAD reference; see the header):
- * 30 ms frames louder than max(floorDb, loudest − rangeDb), gaps < bridgeSec bridged, bursts < minSec dropped.
+ * 30 ms frames louder than max(floorDb -50, loudest − rangeDb 35, noise floor + noiseMarginDb 10) dB, where the noise
+ * floor is the 5th percentile of frame levels; gaps < bridgeSec (0.3) bridged, bursts < minSec (0.1) dropped.
  */
 export function energyRegions(
   pcm: Float32Array,
-  options: { floorDb?: number; rangeDb?: number; bridgeSec?: number; minSec?: number; sampleRate?: number } = {},
+  options: { floorDb?: number; rangeDb?: number; noiseMarginDb?: number; bridgeSec?: number; minSec?: number; sampleRate?: number } = {},
 ): SpeechRegion[] {
   const sr = options.sampleRate ?? SAMPLE_RATE;
   const frame = Math.round(sr * 0.03);
@@ -315,7 +316,10 @@ export function energyRegions(
     db[f] = 10 * Math.log10(e / frame + 1e-12);
     loudest = Math.max(loudest, db[f]);
   }
-  const threshold = Math.max(options.floorDb ?? -50, loudest - (options.rangeDb ?? 35));
+  // The recording's own noise floor (5th percentile of frame levels) + margin, so hiss or room noise is not voice.
+  const sorted = Array.from(db).sort((a, b) => a - b);
+  const noiseFloor = sorted.length ? sorted[Math.floor(0.05 * (sorted.length - 1))] : -120;
+  const threshold = Math.max(options.floorDb ?? -50, loudest - (options.rangeDb ?? 35), noiseFloor + (options.noiseMarginDb ?? 10));
   const regions: SpeechRegion[] = [];
   for (let f = 0; f < count; f++) {
     if (db[f] < threshold) continue;
