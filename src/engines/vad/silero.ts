@@ -13,7 +13,8 @@
 // `warmupMs` early from a zero state and the probabilities of those warm-up windows are thrown away. With 1 s of
 // warm-up the probabilities differ from the sequential run by ~0.003 on average (measured on the LibriVox clips
 // and jfk.wav); an odd window near the threshold can flip. Audio shorter than two `minChunkSec` chunks runs
-// sequentially and exactly. `maxBatch: 1` forces exact sequential processing for any length.
+// sequentially and exactly. `maxBatch: 1` forces exact sequential processing for any length. Measured (bench/
+// vad-asr.bench.ts, 2 shared cores): ~105× on the short clips, 115× sequential vs 275–335× batched on 143 s.
 //
 // Region rules (choices, all overridable):
 //   threshold 0.5 to open speech, negThreshold 0.35 to close it (hysteresis: dips to 0.35..0.5 never close);
