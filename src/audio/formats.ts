@@ -53,7 +53,7 @@ const ALIASES: Record<string, CanonicalAudioMime> = {
   'audio/webm': 'audio/webm',
   'audio/x-matroska': 'audio/x-matroska',
   'audio/amr': 'audio/amr',
-  'audio/3gpp': 'audio/amr',
+  'audio/3gpp': 'audio/mp4', // 3GP is an MP4-family container (AAC or AMR inside)
 };
 
 /** Lower-cases, drops parameters ("audio/webm;codecs=opus" → "audio/webm") and maps aliases; undefined if not audio we know. */
