@@ -80,6 +80,18 @@ const FORMAT_NAMES: Record<string, string> = {
   amr: 'AMR',
 };
 
+const DEMUXER_FORMATS: Record<string, [string, CanonicalAudioMime]> = {
+  wav: ['wav', 'audio/wav'],
+  mp3: ['mp3', 'audio/mp3'],
+  aiff: ['aiff', 'audio/aiff'],
+  aac: ['aac', 'audio/aac'],
+  ogg: ['ogg', 'audio/ogg'],
+  flac: ['flac', 'audio/flac'],
+  mov: ['m4a', 'audio/mp4'],
+  matroska: ['matroska', 'audio/x-matroska'],
+  amr: ['amr', 'audio/amr'],
+};
+
 async function readHead(path: string, bytes: number): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
@@ -249,7 +261,10 @@ export async function probeAudio(path: string, opts: ProbeOptions = {}): Promise
   const startTime = num(audioStream.start_time) ?? num(fmt.start_time) ?? 0;
   const stated = num(fmt.duration) ?? num(audioStream.duration);
   const bitRate = num(audioStream.bit_rate) ?? num(fmt.bit_rate);
-  const formatName = sniff.kind === 'audio' ? sniff.format : (fmt.format_name ?? 'unknown').split(',')[0]!;
+  const demuxer = (fmt.format_name ?? 'unknown').split(',')[0]!;
+  // when the head alone was inconclusive (e.g. an audio-only MP4 with a generic 'isom' brand)
+  const fromDemuxer = DEMUXER_FORMATS[demuxer];
+  const formatName = sniff.kind === 'audio' ? sniff.format : (fromDemuxer?.[0] ?? demuxer);
   const isOgg = (fmt.format_name ?? '').split(',').includes('ogg');
 
   let durationSec: number | undefined;
@@ -326,5 +341,6 @@ export async function probeAudio(path: string, opts: ProbeOptions = {}): Promise
   };
   if (bitRate !== undefined) result.bitRate = bitRate;
   if (sniff.kind === 'audio') result.mime = sniff.mime;
+  else if (fromDemuxer) result.mime = fromDemuxer[1];
   return result;
 }

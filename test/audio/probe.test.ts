@@ -123,6 +123,15 @@ for (const source of ['npm', 'system'] as const) {
       assert.equal(p.codec, 'aac');
     });
 
+    test('an audio-only .mp4 with a generic brand and its index at the end is M4A audio', async () => {
+      const mp4 = path.join(tmp.dir, `${source}-audio-only.mp4`);
+      ffmpegCli(['-f', 'lavfi', '-i', 'sine=frequency=600:duration=8', '-c:a', 'aac', '-b:a', '128k', mp4]);
+      assert.equal(readFileSync(mp4).toString('latin1', 8, 12), 'isom');
+      assert.deepEqual(sniffContent(readFileSync(mp4).subarray(0, SNIFF_BYTES)), { kind: 'unknown' });
+      const p = await probeAudio(mp4, opts);
+      assert.deepEqual([p.format, p.mime, p.codec, p.durationSec], ['m4a', 'audio/mp4', 'aac', 8]);
+    });
+
     test('zero-length file is empty; a WAV header with no samples is empty', async () => {
       const zero = path.join(tmp.dir, `${source}-zero.wav`);
       writeFileSync(zero, Buffer.alloc(0));
