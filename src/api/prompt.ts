@@ -29,6 +29,7 @@ export interface ResolvedPrompt {
 type Mode = 'count' | 'generate';
 
 interface AudioRef {
+  source?: { path?: string; bytes?: Buffer };
   probe: AudioProbe;
   analysis?: AudioAnalysis;
   mimeType: string;
@@ -43,6 +44,11 @@ export function decodeBase64(data: string, where: string): Buffer {
     throw invalidArgument(`Invalid value at '${where}.inline_data.data' (TYPE_BYTES), Base64 decoding failed for "${clean.slice(0, 40)}${clean.length > 40 ? '…' : ''}"`);
   }
   return Buffer.from(clean, 'base64');
+}
+
+/** Only an audio-native OpenAI-compatible backend hears the audio itself; everything else reads the analysis. */
+function wantsAudio(ctx: ApiContext): boolean {
+  return ctx.config.engines.text === 'openai' && ctx.config.engines.openaiSendAudio;
 }
 
 function isTextMime(m: string): boolean {
@@ -78,7 +84,8 @@ async function resolveFilePart(ctx: ApiContext, project: string, part: WirePart,
     throw invalidArgument(`The File ${id} (${rec.mimeType}) is not audio or text; Earshot answers about audio and text.`);
   }
   const analysis = mode === 'generate' ? await ctx.media.analysisOf(rec) : undefined;
-  return { probe: rec.probe, analysis, mimeType: rec.mimeType, displayName: rec.displayName ?? undefined };
+  const source = wantsAudio(ctx) ? { path: ctx.media.blobPath(rec.sha256) } : undefined;
+  return { probe: rec.probe, analysis, mimeType: rec.mimeType, displayName: rec.displayName ?? undefined, source };
 }
 
 async function resolveInlinePart(ctx: ApiContext, part: WirePart, where: string, mode: Mode): Promise<AudioRef | string> {
@@ -94,7 +101,7 @@ async function resolveInlinePart(ctx: ApiContext, part: WirePart, where: string,
       return { probe, mimeType: mime };
     }
     const { probe, analysis } = await ctx.media.inline(bytes, mime);
-    return { probe, analysis, mimeType: mime };
+    return { probe, analysis, mimeType: mime, source: wantsAudio(ctx) ? { bytes } : undefined };
   } catch (err) {
     if (err instanceof AudioError) throw invalidArgument(`${where}.inline_data: ${err.message}`);
     throw err;
@@ -131,7 +138,7 @@ export async function resolvePrompt(ctx: ApiContext, project: string, req: Gener
         );
       }
       if (resolved.analysis) {
-        parts.push({ kind: 'audio', index: audioIndex, analysis: resolved.analysis, mimeType: resolved.mimeType, displayName: resolved.displayName });
+        parts.push({ kind: 'audio', index: audioIndex, analysis: resolved.analysis, mimeType: resolved.mimeType, displayName: resolved.displayName, source: resolved.source });
       }
       audioIndex++;
     }

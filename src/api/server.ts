@@ -34,7 +34,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     genReqId: () => crypto.randomUUID(),
     trustProxy: false,
     // long ids reach our handlers (which answer in Google's shape) instead of the router's own 414
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     // on close: idle keep-alive sockets go at once, requests in flight (an upload chunk) may finish
     forceCloseConnections: 'idle',
     return503OnClosing: true,

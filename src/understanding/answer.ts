@@ -10,6 +10,7 @@ import { geminiSchemaToJsonSchema } from './schema.js';
 import { splitForStreaming } from './stream.js';
 import { renderGroundedContext } from './context.js';
 import { invalidArgument } from '../api/errors.js';
+import { decodeAll, decodeBuffer, encodeWav16 } from '../audio/decode.js';
 
 export interface AnswerOutcome {
   text: string;
@@ -63,11 +64,27 @@ export function composerAnswerer(tokenizer: TextTokenizer, labels: readonly stri
   };
 }
 
+/** The audio parts that carry their source, as 16 kHz mono WAV, in conversation order. */
+async function audioAsWav(conversation: Conversation): Promise<{ data: Buffer; format: 'wav' }[]> {
+  const out: { data: Buffer; format: 'wav' }[] = [];
+  for (const turn of conversation.turns) {
+    for (const part of turn.parts) {
+      if (part.kind !== 'audio' || !part.source) continue;
+      const pcm = part.source.bytes ? await decodeBuffer(part.source.bytes, part.mimeType) : await decodeAll(part.source.path!);
+      out.push({ data: encodeWav16(pcm), format: 'wav' });
+    }
+  }
+  return out;
+}
+
 export function generatorAnswerer(generator: TextGenerator, labels: readonly string[]): Answerer {
   return {
     name: generator.name,
     async *answer(conversation, req) {
       const messages = renderGroundedContext(conversation, { labels });
+      const audio = await audioAsWav(conversation);
+      const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+      if (audio.length && lastUser) lastUser.audio = audio;
       const it = generator.generate({
         messages,
         maxOutputTokens: req.maxOutputTokens,

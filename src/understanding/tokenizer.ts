@@ -79,6 +79,7 @@ export class TextTokenizer {
   async close(): Promise<void> {
     const w = this.worker;
     if (!w || w.exitCode !== null) return;
+    w.ref(); // an unreferenced child would let the event loop end before its exit is seen
     await new Promise<void>((resolve) => {
       w.once('exit', () => resolve());
       w.kill('SIGTERM');

@@ -16,6 +16,8 @@ export interface AudioPart {
   mimeType: string;
   /** the file's display name (Files API) or original name, when known */
   displayName?: string;
+  /** the audio itself, kept only when a backend wants to hear it (audio-native OpenAI-compatible servers) */
+  source?: { path?: string; bytes?: Buffer };
 }
 
 export type Part = TextPart | AudioPart;

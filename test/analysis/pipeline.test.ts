@@ -80,6 +80,6 @@ test('a long file takes the streaming path: a sentence after minutes of silence 
   assert.ok(Math.abs(r.start - 620.5) < 0.3, `speech found at ${r.start}`);
   const words = a.segments.flatMap((s) => s.words);
   assert.ok(words.length > 0);
-  for (const w of words) assert.ok(w.start >= 620 && w.end <= a.durationSec, `word "${w.text}" at ${w.start}`);
-  assert.ok(Math.abs(words[0].start - 620.5) < 0.4, `first word at ${words[0].start}`);
+  // every word sits inside the sentence's span on the file's clock (a block or window offset error would move it)
+  for (const w of words) assert.ok(w.start >= r.start - 0.3 && w.end <= r.end + 0.3, `word "${w.text}" at ${w.start}-${w.end}, speech ${r.start}-${r.end}`);
 });
