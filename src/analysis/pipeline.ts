@@ -81,17 +81,33 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
   let segments: TranscriptSegment[] = [];
   let language: string | undefined;
   if (engines.speech && regions.length) {
+    const speech = engines.speech;
     const windows = planWindows(regions, { maxWindowSec: opts.maxWindowSec ?? 30 });
     const speechTotal = windows.reduce((s, w) => s + (w.end - w.start), 0);
+    const parallel = Math.max(1, speech.parallelism ?? 1);
+    const inflight = new Set<Promise<void>>();
+    let failure: unknown;
+    let languageFrom = Infinity;
     let done = 0;
     const source = keep ? fromMemory(kept) : decode(undefined, opts.signal);
     for await (const w of cutWindows(source, windows)) {
-      const result = await engines.speech.transcribe(w.pcm, { language: opts.language, signal: opts.signal });
-      language ??= result.language;
-      for (const s of result.segments) segments.push(shift(s, w.start));
-      done += w.end - w.start;
-      opts.onProgress?.('transcribing', done / speechTotal);
+      const job: Promise<void> = speech
+        .transcribe(w.pcm, { language: opts.language, signal: opts.signal })
+        .then((result) => {
+          if (result.language && w.start < languageFrom) [language, languageFrom] = [result.language, w.start];
+          for (const s of result.segments) segments.push(shift(s, w.start));
+          done += w.end - w.start;
+          opts.onProgress?.('transcribing', done / speechTotal);
+        })
+        .catch((err) => void (failure ??= err))
+        .finally(() => inflight.delete(job));
+      inflight.add(job);
+      if (inflight.size >= parallel) await Promise.race(inflight);
+      if (failure) break;
     }
+    await Promise.all(inflight);
+    if (failure) throw failure;
+    segments.sort((a, b) => a.start - b.start);
     segments = keepNearSpeech(segments, regions);
   }
   opts.onProgress?.('transcribing', 1);

@@ -45,6 +45,8 @@ export interface TranscribeResult {
 
 export interface SpeechEngine {
   readonly name: string;
+  /** how many transcribe() calls may usefully run at once (separate decoder processes); default 1 */
+  readonly parallelism?: number;
   transcribe(pcm: Float32Array, options?: TranscribeOptions): Promise<TranscribeResult>;
   close?(): Promise<void>;
 }

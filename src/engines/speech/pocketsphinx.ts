@@ -13,6 +13,7 @@
 // Confidence: the CTM column is the word posterior already exponentiated by the decoder (logmath_exp of the log
 // posterior), i.e. 0..1; it is clamped, as rounding can push it a hair past 1.
 
+import { availableParallelism } from 'node:os';
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -75,6 +76,8 @@ export const POCKETSPHINX_DEFAULT_ARGS: Readonly<Record<string, string>> = {
 };
 
 export interface PocketSphinxOptions {
+  /** decoder processes one pipeline may run at once (default: the machine's cores) */
+  parallelism?: number;
   /** the batch decoder binary (default: pocketsphinx_batch on PATH) */
   binary?: string;
   /** directory holding en-us/ (acoustic model), en-us.lm.bin and cmudict-en-us.dict
@@ -214,11 +217,15 @@ const FRAME_RATE = 100; // pocketsphinx frames per second (-frate default)
 
 export class PocketSphinx implements SpeechEngine {
   readonly name = 'pocketsphinx';
+  /** each call is its own single-threaded decoder process, so windows can be decoded side by side */
+  readonly parallelism: number;
 
   constructor(
     private readonly paths: ResolvedPaths,
     private readonly options: PocketSphinxOptions,
-  ) {}
+  ) {
+    this.parallelism = Math.max(1, options.parallelism ?? availableParallelism());
+  }
 
   /** The decoder's argument list for a control file over raw files in `dir` (exposed for diagnostics). */
   args(dir: string, ctl: string, ctm: string): string[] {
