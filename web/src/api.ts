@@ -17,36 +17,9 @@ export interface RemoteFile {
   error?: { code?: number; message?: string };
 }
 
-export interface Word {
-  text: string;
-  start: number;
-  end: number;
-  confidence?: number;
-}
-export interface TranscriptSegment {
-  start: number;
-  end: number;
-  text: string;
-  words: Word[];
-  confidence?: number;
-}
-export interface SoundEvent {
-  label: string;
-  start: number;
-  end: number;
-  score: number;
-}
-export interface AudioAnalysis {
-  sha256?: string;
-  durationSec: number;
-  speechRegions: { start: number; end: number }[];
-  segments: TranscriptSegment[];
-  language?: string;
-  soundEvents: SoundEvent[];
-  loudnessDb: number;
-  engines: Record<string, string>;
-  warnings: string[];
-}
+// The analysis shapes are the server's own (type-only import: nothing of src/ is bundled).
+export type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../../src/analysis/types';
+import type { AudioAnalysis } from '../../src/analysis/types';
 
 export interface AnalysisStatus {
   name: string;
