@@ -103,6 +103,10 @@ keyInput.addEventListener('change', () => {
   localStorage.setItem(KEY_STORAGE, keyInput.value.trim());
   void refreshList();
 });
+$<HTMLFormElement>('key-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  keyInput.dispatchEvent(new Event('change'));
+});
 keyToggle.addEventListener('click', () => {
   const show = keyInput.type === 'password';
   keyInput.type = show ? 'text' : 'password';
