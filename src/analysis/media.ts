@@ -4,7 +4,7 @@
 // are stored and become ACTIVE without analysis, as on Gemini.
 
 import { EventEmitter } from 'node:events';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -14,8 +14,8 @@ import type { BlobStore } from '../store/blobs.js';
 import type { FileRecord, FileStore } from '../store/files.js';
 import type { AudioAnalysis, AudioProbe } from './types.js';
 import { AnalysisQueue, type QueueObserver } from './queue.js';
-import { SNIFF_BYTES, isAudioMime, sniffContent, type SniffResult } from '../audio/formats.js';
-import { probeAudio } from '../audio/probe.js';
+import { isAudioMime, sniffContent, type SniffResult } from '../audio/formats.js';
+import { probeAudio, readHead } from '../audio/probe.js';
 import { AudioError, formatDuration } from '../audio/errors.js';
 
 export interface FileAnalysisStatus {
@@ -67,17 +67,6 @@ export function classify(sniff: SniffResult, declaredMime: string): 'audio' | 'o
   if (sniff.kind === 'audio') return 'audio';
   if (isAudioMime(declaredMime)) return sniff.kind === 'not-audio' ? { notAudio: sniff.what } : 'audio';
   return 'other';
-}
-
-async function readHead(file: string): Promise<Buffer> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
 }
 
 export function createMedia(deps: MediaDeps): Media {

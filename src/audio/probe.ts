@@ -92,7 +92,8 @@ const DEMUXER_FORMATS: Record<string, [string, CanonicalAudioMime]> = {
   amr: ['amr', 'audio/amr'],
 };
 
-async function readHead(path: string, bytes: number): Promise<Buffer> {
+/** The first `bytes` bytes of a file (fewer if it is shorter): what content sniffing looks at. */
+export async function readHead(path: string, bytes: number = SNIFF_BYTES): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.alloc(bytes);

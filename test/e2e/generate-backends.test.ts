@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { GoogleGenAI } from '@google/genai';
 import { startServer, type Running } from './harness.js';
 import { SPEECH_DIR } from '../helpers.js';

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { GoogleGenAI, createPartFromUri, createUserContent, type File as GenAiFile } from '@google/genai';
 import { startServer, type Running } from './harness.js';
 import { SOUNDS_DIR, SPEECH_DIR, tempDir } from '../helpers.js';

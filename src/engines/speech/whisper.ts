@@ -33,6 +33,7 @@ export interface WhisperEngine extends SpeechEngine {
   readonly model: WhisperModelInfo;
   /** which native build is loaded; "cpu" also covers Metal on macOS */
   readonly backend: WhisperBackend;
+  close(): Promise<void>;
 }
 
 // ---- the native binding (typed here: the package's own .d.ts is not shipped) ----
