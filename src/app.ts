@@ -56,6 +56,8 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     observer: { onDone: (sec, audioSec, engines) => metrics.analysisDone(sec, audioSec, engines), onDepth: (n) => metrics.queueDepth.set(n) },
   });
   media.queue.warmUp();
+  // nothing of deleted or expired audio stays behind, not even the parsed analysis in memory
+  files.onContentRemoved = (sha256) => media.queue.forget(sha256);
   const ctx = { config, files, uploads, media, metrics };
   const tokenizer = new TextTokenizer();
   tokenizer.warmUp().catch((err) => logger.error({ err }, 'the text tokenizer failed to load'));

@@ -74,6 +74,8 @@ export interface ListPage {
 
 export class FileStore {
   private readonly stmts;
+  /** called when the last file holding some content goes (bytes and stored analysis already removed) */
+  onContentRemoved?: (sha256: string) => void;
 
   constructor(
     private readonly db: Db,
@@ -167,7 +169,10 @@ export class FileStore {
         if (left === 0) this.stmts.deleteAnalysis.run(row.sha256);
         return left === 0;
       })();
-      if (orphaned) await this.blobs.removeBlob(row.sha256);
+      if (orphaned) {
+        await this.blobs.removeBlob(row.sha256);
+        this.onContentRemoved?.(row.sha256);
+      }
     });
   }
 
