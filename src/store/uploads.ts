@@ -2,7 +2,7 @@
 // the bytes streamed to a part file with the SHA-256 computed on the way, and the commit that turns a
 // finished part into a visible file in one step. Survives restarts; a crash mid-chunk loses only that chunk.
 
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { randomBytes, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { finished, Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';

@@ -275,7 +275,7 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
         const act = p.activation;
         if (p.weightsFormat) throw new Error('FULLY_CONNECTED with shuffled weights is not supported');
         const w = T[o.inputs[1]];
-        const [units, k] = w.shape;
+        const k = w.shape[1];
         const hasBias = o.inputs.length > 2 && o.inputs[2] >= 0;
         // TFLite flattens everything but the last axis into rows
         const x2d = g.node('Reshape', [nameOf(x0), g.int64Const([-1, k])]);
