@@ -60,7 +60,6 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
   files.onContentRemoved = (sha256) => media.queue.forget(sha256);
   const ctx = { config, files, uploads, media, metrics };
   const tokenizer = new TextTokenizer();
-  tokenizer.warmUp().catch((err) => logger.error({ err }, 'the text tokenizer failed to load'));
   const yamnet = yamnetPaths(config);
   const labels = yamnet ? parseClassMap(readFileSync(yamnet.labelsPath, 'utf8')) : [];
   const methods = modelMethods(ctx, {
@@ -68,7 +67,10 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     countText: async (texts) => (await tokenizer.countMany(texts)).reduce((a, b) => a + b, 0),
   });
   let tokenizerReady = false;
-  tokenizer.warmUp().then(() => (tokenizerReady = true), () => {});
+  tokenizer.warmUp().then(
+    () => (tokenizerReady = true),
+    (err) => logger.error({ err }, 'the text tokenizer failed to load'),
+  );
   const ops = opsRoutes(metrics, db, {
     engines: async () => {
       const e = media.queue.engines;

@@ -84,8 +84,9 @@ export function createMedia(deps: MediaDeps): Media {
     events.emit(id);
   };
 
-  async function probeChecked(file: string, declaredMime: string): Promise<AudioProbe> {
-    const kind = classify(sniffContent(await readHead(file)), declaredMime);
+  /** Probe content already classified (or classify it now); refuses what is not audio. */
+  async function probeChecked(file: string, declaredMime: string, known?: ReturnType<typeof classify>): Promise<AudioProbe> {
+    const kind = known ?? classify(sniffContent(await readHead(file)), declaredMime);
     if (typeof kind === 'object') throw new AudioError('not-audio', `The file is declared as ${declaredMime}, but its content is ${kind.notAudio}, not audio.`);
     if (kind === 'other') throw new AudioError('not-audio', `The content (${declaredMime}) is not audio.`);
     const probe = await probeAudio(file, { maxDurationSec: config.limits.maxPromptAudioSec });
@@ -104,7 +105,7 @@ export function createMedia(deps: MediaDeps): Media {
     if (kind === 'other') return setState(rec.id, 'ACTIVE');
     let probe: AudioProbe;
     try {
-      probe = rec.probe ?? (await probeChecked(file, rec.mimeType));
+      probe = rec.probe ?? (await probeChecked(file, rec.mimeType, kind));
     } catch (err) {
       const message = err instanceof AudioError ? err.message : `The audio could not be read: ${(err as Error).message}`;
       return setState(rec.id, 'FAILED', { code: 400, message });

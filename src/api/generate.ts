@@ -60,12 +60,17 @@ function candidate(text: string, finishReason?: string) {
 }
 
 export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods {
-  async function prepare(model: string, body: unknown, project: string) {
+  /** Read and resolve the request, then start the answer; it is abandoned if the client goes away. */
+  async function startAnswer(model: string, body: unknown, project: string, reply: FastifyReply) {
     const modelName = resolveModel(model);
     const request = readGenerateRequest(body);
     const prompt = await resolvePrompt(ctx, project, request, 'generate');
     const usage = await promptUsage(deps, prompt);
-    return { modelName, request, prompt, usage };
+    const abort = new AbortController();
+    reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
+    const answerer = await deps.answerer();
+    const it = answerer.answer(prompt.conversation, answerRequest(request, abort.signal));
+    return { modelName, usage, it };
   }
 
   function usageMetadata(usage: { total: number; details: ModalityCount[] }, outputTokens?: number) {
@@ -87,11 +92,7 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
     },
 
     async generateContent({ model, req, reply, project }) {
-      const { modelName, request, prompt, usage } = await prepare(model, req.body, project);
-      const abort = new AbortController();
-      reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
-      const answerer = await deps.answerer();
-      const it = answerer.answer(prompt.conversation, answerRequest(request, abort.signal));
+      const { modelName, usage, it } = await startAnswer(model, req.body, project, reply);
       let outcome: AnswerOutcome;
       for (;;) {
         const step = await it.next();
@@ -109,12 +110,8 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
     },
 
     async streamGenerateContent({ model, req, reply, project }) {
-      const { modelName, request, prompt, usage } = await prepare(model, req.body, project);
       const sse = (req.query as Record<string, string>).alt === 'sse';
-      const abort = new AbortController();
-      reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
-      const answerer = await deps.answerer();
-      const it = answerer.answer(prompt.conversation, answerRequest(request, abort.signal));
+      const { modelName, usage, it } = await startAnswer(model, req.body, project, reply);
       const id = responseId();
       // the first step runs before the response starts, so a refused request still gets its HTTP error
       const firstStep = await it.next();

@@ -6,23 +6,15 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
 import { createLlamaGenerator } from '../../../src/engines/text/llama.js';
-import type { ChatMessage, TextGenerator, TextRequest, TextResult } from '../../../src/engines/types.js';
+import type { ChatMessage, TextGenerator } from '../../../src/engines/types.js';
 import { tinyLlamaGguf } from '../../fixtures/tiny-gguf.js';
+import { collect } from './collect.js';
 
 const messages: ChatMessage[] = [
   { role: 'system', content: 'You describe audio recordings.' },
   { role: 'user', content: 'What can be heard in the recording?' },
 ];
 
-async function collect(gen: TextGenerator, request: TextRequest): Promise<{ chunks: string[]; text: string; result: TextResult }> {
-  const it = gen.generate(request);
-  const chunks: string[] = [];
-  for (;;) {
-    const step = await it.next();
-    if (step.done) return { chunks, text: chunks.join(''), result: step.value };
-    chunks.push(step.value.text);
-  }
-}
 
 describe('llama.cpp generator (tiny random GGUF model)', () => {
   let gen: TextGenerator;

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createOpenAiCompatibleGenerator } from '../../../src/engines/text/openai.js';
-import type { TextGenerator, TextRequest, TextResult } from '../../../src/engines/types.js';
+import { collect } from './collect.js';
 
 interface Seen {
   headers: http.IncomingHttpHeaders;
@@ -17,15 +17,6 @@ interface Seen {
   closedEarly: boolean;
 }
 
-async function collect(gen: TextGenerator, request: TextRequest): Promise<{ chunks: string[]; text: string; result: TextResult }> {
-  const it = gen.generate(request);
-  const chunks: string[] = [];
-  for (;;) {
-    const step = await it.next();
-    if (step.done) return { chunks, text: chunks.join(''), result: step.value };
-    chunks.push(step.value.text);
-  }
-}
 
 /** The words the server answers with: the last user message, reversed word by word (so it depends on us). */
 function answerWords(body: any): string[] {
