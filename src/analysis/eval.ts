@@ -16,9 +16,11 @@
 // that pads its regions (Silero: 100 ms) loses a little accuracy at every edge. Results say which reference was used.
 
 import { readFileSync, existsSync } from 'node:fs';
+
 import path from 'node:path';
-import type { SpeechRegion } from './types.js';
-import { SAMPLE_RATE, type SoundEngine, type SoundFrame, type SpeechEngine, type VadEngine } from '../engines/types.js';
+import type { SpeechRegion } from '../domain/analysis.js';
+import { type SoundEngine, type SoundFrame, type SpeechEngine, type VadEngine } from '../engines/types.js';
+import { SAMPLE_RATE } from '../domain/audio.js';
 
 // ---------------------------------------------------------------- text normalisation and WER
 

@@ -4,19 +4,26 @@
 // are stored and become ACTIVE without analysis, as on Gemini.
 
 import { EventEmitter } from 'node:events';
+
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+
 import { createHash } from 'node:crypto';
+
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../store/database.js';
 import type { BlobStore } from '../store/blobs.js';
 import type { FileRecord, FileStore } from '../store/files.js';
-import type { AudioAnalysis, AudioProbe } from './types.js';
+import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
 import { AnalysisQueue, type QueueObserver } from './queue.js';
+
 import { isAudioMime, sniffContent, type SniffResult } from '../audio/formats.js';
+
 import { probeAudio, readHead } from '../audio/probe.js';
-import { AudioError, formatDuration } from '../audio/errors.js';
+
+import { AudioError } from '../audio/errors.js';
+import { formatDuration } from '../domain/audio.js';
 
 export interface FileAnalysisStatus {
   name: string;

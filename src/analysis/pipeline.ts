@@ -6,9 +6,11 @@
 //          words are invented there.
 // Engines and the decoder are injected; this module knows no backend.
 
-import type { AudioAnalysis, SoundEvent, SpeechRegion, TranscriptSegment } from './types.js';
-import { SAMPLE_RATE, type SoundEngine, type SoundFrame, type SpeechEngine, type VadEngine } from '../engines/types.js';
+import type { AudioAnalysis, SoundEvent, SpeechRegion, TranscriptSegment } from '../domain/analysis.js';
+import { type SoundEngine, type SoundFrame, type SpeechEngine, type VadEngine } from '../engines/types.js';
 import { planWindows } from '../engines/vad/windows.js';
+import { SAMPLE_RATE } from '../domain/audio.js';
+
 
 export type DecodeFn = (range?: { start?: number; end?: number }, signal?: AbortSignal) => AsyncIterable<Float32Array>;
 

@@ -1,5 +1,5 @@
 // Messages between the server and its analysis worker process.
-import type { AudioAnalysis } from './types.js';
+import type { AudioAnalysis } from '../domain/analysis.js';
 import type { Config } from '../config.js';
 
 /** The parts of Config the worker needs (Maps do not cross process boundaries). */

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Db } from '../store/database.js';
-import type { AudioAnalysis } from './types.js';
+import type { AudioAnalysis } from '../domain/analysis.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 
 export interface AnalysisStatus {

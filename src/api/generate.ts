@@ -3,14 +3,19 @@
 // writes Gemini's response shape with usage metadata (audio at 32 tokens per second).
 
 import { randomBytes } from 'node:crypto';
+
 import type { FastifyReply } from 'fastify';
 import type { ApiContext } from './context.js';
 import type { ModelMethods } from './server.js';
 import { ApiError } from './errors.js';
+
 import { resolveModel } from './models.js';
+
 import { readCountTokensRequest, readGenerateRequest, type GenerateRequest } from './request.js';
-import { audioTokens, resolvePrompt, type ResolvedPrompt } from './prompt.js';
+
+import { resolvePrompt, type ResolvedPrompt } from './prompt.js';
 import type { Answerer, AnswerOutcome, AnswerRequest } from '../understanding/answer.js';
+import { audioTokens } from '../domain/audio.js';
 
 export interface GenerateDeps {
   answerer(): Promise<Answerer>;

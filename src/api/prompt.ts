@@ -3,19 +3,22 @@
 // text. Produces the understanding layer's Conversation and the token accounting of the prompt.
 
 import { readFile } from 'node:fs/promises';
+
 import type { ApiContext } from './context.js';
 import { ApiError, failedPrecondition, fileAccessDenied, invalidArgument } from './errors.js';
+
 import { fileIdFromRef } from './wire.js';
+
 import type { GenerateRequest, WireContent, WirePart } from './request.js';
 import type { Conversation, Part, Turn } from '../understanding/types.js';
-import type { AudioAnalysis, AudioProbe } from '../analysis/types.js';
+import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
 import { FILE_ID_PATTERN, type FileRecord } from '../store/files.js';
-import { isAudioMime } from '../audio/formats.js';
-import { AudioError, formatDuration } from '../audio/errors.js';
 
-/** Gemini counts 32 tokens per second of audio; a started 1/32 s still costs a token. */
-export const AUDIO_TOKENS_PER_SECOND = 32;
-export const audioTokens = (sec: number) => Math.ceil(sec * AUDIO_TOKENS_PER_SECOND - 1e-6);
+import { isAudioMime } from '../audio/formats.js';
+
+import { AudioError } from '../audio/errors.js';
+import { formatDuration } from '../domain/audio.js';
+
 
 const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024;
 

@@ -2,15 +2,23 @@
 // an ffmpeg child with backpressure, cut to sample-exact ranges; plus WAV encoding and loudness helpers.
 
 import { spawn } from 'node:child_process';
+
 import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+
 import { endianness, tmpdir } from 'node:os';
+
 import path from 'node:path';
-import { SAMPLE_RATE } from '../engines/types.js';
 import { AudioError } from './errors.js';
+
 import { resolveFfmpeg, type FfmpegChoice } from './ffmpeg.js';
+
 import { normalizeAudioMime, sniffContent } from './formats.js';
+
 import { probeAudio } from './probe.js';
+
 import { stderrTail } from './process.js';
+import { SAMPLE_RATE } from '../domain/audio.js';
+
 
 export interface PcmRange {
   /** seconds from the first sample; default 0 */

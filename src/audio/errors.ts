@@ -19,14 +19,3 @@ export class AudioError extends Error {
 export function isAudioError(e: unknown): e is AudioError {
   return e instanceof AudioError;
 }
-
-/** "1 h 02 min", "3 min 20 s", "12.5 s" */
-export function formatDuration(sec: number): string {
-  if (!Number.isFinite(sec)) return String(sec);
-  if (sec < 60) return `${Math.round(sec * 10) / 10} s`;
-  const s = Math.round(sec);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const r = s % 60;
-  return h > 0 ? `${h} h ${String(m).padStart(2, '0')} min` : `${m} min ${String(r).padStart(2, '0')} s`;
-}

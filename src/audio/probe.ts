@@ -10,11 +10,16 @@
 //    duration the file was cut short, and a full packet listing gives the true end.
 
 import { open, stat } from 'node:fs/promises';
-import type { AudioProbe } from '../analysis/types.js';
-import { AudioError, formatDuration } from './errors.js';
+
+import type { AudioProbe } from '../domain/analysis.js';
+import { AudioError } from './errors.js';
 import { resolveFfmpeg, type FfmpegChoice } from './ffmpeg.js';
+
 import { sniffContent, SNIFF_BYTES, type CanonicalAudioMime, type SniffResult } from './formats.js';
+
 import { runTool, stderrTail } from './process.js';
+import { formatDuration } from '../domain/audio.js';
+
 
 export { AudioError } from './errors.js';
 export type { AudioErrorReason } from './errors.js';

@@ -4,17 +4,27 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { resolveConfig, type Config } from '../config.js';
+
 import { probeAudio } from '../audio/probe.js';
+
 import { findTimeReferences } from '../audio/time-references.js';
+
 import { sliceSegments } from '../understanding/composer.js';
+
 import { composeAnswer } from '../understanding/composer.js';
-import { audioTokens } from '../api/prompt.js';
+
 import { LLM_HINT } from '../understanding/backends.js';
-import type { TranscriptSegment } from '../analysis/types.js';
+
+import type { TranscriptSegment } from '../domain/analysis.js';
 import { analyzeLocal, conversationFor, soundLabels, type LocalAnalysis } from './local.js';
+
 import { createProgress } from './progress.js';
+
 import { formatTranscript, type TranscriptFormat } from './subtitles.js';
+
 import { CliError, withInterrupt } from './errors.js';
+import { audioTokens } from '../domain/audio.js';
+
 
 interface ListenFlags {
   engine?: string;

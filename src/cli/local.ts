@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import type { AudioAnalysis, AudioProbe } from '../analysis/types.js';
+import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
 import { probeAudio } from '../audio/probe.js';
 import { decodePcm } from '../audio/decode.js';
 import { analyzeAudio } from '../analysis/pipeline.js';

@@ -2,7 +2,7 @@
 // each following its format exactly (SRT: "HH:MM:SS,mmm --> HH:MM:SS,mmm", numbered cues, blank line
 // between cues; VTT: "WEBVTT" header, "HH:MM:SS.mmm" times).
 
-import type { TranscriptSegment } from '../analysis/types.js';
+import type { TranscriptSegment } from '../domain/analysis.js';
 
 export type TranscriptFormat = 'text' | 'srt' | 'vtt' | 'json';
 

@@ -2,9 +2,7 @@
 // implements one of these, so the analysis and understanding layers never know which backend they talk to.
 // PCM everywhere is 16 kHz mono Float32 in -1..1.
 
-import type { SpeechRegion, TranscriptSegment, SoundEvent } from '../analysis/types.js';
-
-export const SAMPLE_RATE = 16_000;
+import type { SpeechRegion, TranscriptSegment, SoundEvent } from '../domain/analysis.js';
 
 export interface VadEngine {
   readonly name: string;

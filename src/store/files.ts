@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
 import type { BlobStore } from './blobs.js';
-import type { AudioProbe } from '../analysis/types.js';
+import type { AudioProbe } from '../domain/analysis.js';
 
 export type FileState = 'PROCESSING' | 'ACTIVE' | 'FAILED';
 

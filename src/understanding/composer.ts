@@ -14,7 +14,7 @@
 // - Counts of sounds: the classifier's events for the matching labels, with overlapping events or gaps under 0.5 s
 //   merged; every merged stretch counts once.
 
-import type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../analysis/types.js';
+import type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../domain/analysis.js';
 import { findTimeReferences, formatTime, formatTimestamp, type TimeRange } from '../audio/time-references.js';
 import { AMBIENT_LABELS, SPEECH_LABELS, proseLabel } from './labels.js';
 import { audioParts, classifyIntent, type Intent } from './intent.js';

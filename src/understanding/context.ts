@@ -2,7 +2,7 @@
 // (duration, transcript with [MM:SS-MM:SS] per segment, sound events with times), cut to the requested time range
 // when the last turn asks for one, under a system instruction to answer only from that analysis and cite times.
 
-import type { AudioAnalysis } from '../analysis/types.js';
+import type { AudioAnalysis } from '../domain/analysis.js';
 import type { ChatMessage } from '../engines/types.js';
 import { formatTime, formatTimestamp } from '../audio/time-references.js';
 import { languageName, mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer.js';

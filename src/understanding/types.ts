@@ -1,7 +1,7 @@
 // The input and output shapes of the understanding layer: a Gemini conversation whose audio parts are already
 // resolved to their analyses, the generation options that shape the answer, and the composed answer.
 
-import type { AudioAnalysis } from '../analysis/types.js';
+import type { AudioAnalysis } from '../domain/analysis.js';
 
 export interface TextPart {
   kind: 'text';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSrt, toSrt, toVtt } from '../../src/cli/subtitles.js';
-import type { TranscriptSegment } from '../../src/analysis/types.js';
+import type { TranscriptSegment } from '../../src/domain/analysis.js';
 
 const segs: TranscriptSegment[] = [
   { start: 0.28, end: 2.09, text: 'and so my fellow americans', words: [] },

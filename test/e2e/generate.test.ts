@@ -10,7 +10,7 @@ import { GoogleGenAI, createPartFromUri, createUserContent, type File as GenAiFi
 import { startServer, type Running } from './harness.js';
 import { SOUNDS_DIR, SPEECH_DIR, tempDir } from '../helpers.js';
 import { speechAtOffset } from '../fixtures/speech.js';
-import type { AudioAnalysis } from '../../src/analysis/types.js';
+import type { AudioAnalysis } from '../../src/domain/analysis.js';
 
 const MODEL = 'gemini-2.5-flash';
 let server: Running;

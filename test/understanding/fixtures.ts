@@ -1,7 +1,7 @@
 // Hand-built AudioAnalysis fixtures: inputs to the pure understanding layer (no engines run here).
 // jfk: the jfk.wav sentence with word times close to what whisper.cpp reports; siren: a fire-truck clip's events;
 // dogs: separated barks; long: a synthetic one-hour talk with ~1000 segments; silent: no speech engine installed.
-import type { AudioAnalysis, TranscriptSegment, Word } from '../../src/analysis/types.js';
+import type { AudioAnalysis, TranscriptSegment, Word } from '../../src/domain/analysis.js';
 import type { AudioPart, Conversation } from '../../src/understanding/types.js';
 
 function wordsFrom(text: string, start: number, end: number): Word[] {

@@ -18,8 +18,8 @@ export interface RemoteFile {
 }
 
 // The analysis shapes are the server's own (type-only import: nothing of src/ is bundled).
-export type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../../src/analysis/types';
-import type { AudioAnalysis } from '../../src/analysis/types';
+export type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../../src/domain/analysis';
+import type { AudioAnalysis } from '../../src/domain/analysis';
 
 export interface AnalysisStatus {
   name: string;

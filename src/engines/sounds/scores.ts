@@ -1,7 +1,7 @@
 // Pure helpers over per-frame class scores: the class-map CSV reader, top-k, mean over frames,
 // and the merging of frame scores into labelled sound events.
 
-import type { SoundEvent } from '../../analysis/types.js';
+import type { SoundEvent } from '../../domain/analysis.js';
 import type { SoundFrame } from '../types.js';
 
 export interface ScoredLabel {

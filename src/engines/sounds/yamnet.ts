@@ -7,16 +7,23 @@
 // become one event. No label is skipped by default (Speech and Silence included); pass excludeLabels.
 
 import { createHash } from 'node:crypto';
+
 import { existsSync } from 'node:fs';
+
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { SoundEvent } from '../../analysis/types.js';
-import { SAMPLE_RATE, type SoundEngine, type SoundFrame } from '../types.js';
+import type { SoundEvent } from '../../domain/analysis.js';
+import { type SoundEngine, type SoundFrame } from '../types.js';
 import { tfliteToOnnx } from './convert.js';
+
 import { mergeEvents, parseClassMap } from './scores.js';
+
 import { parseTflite } from './tflite.js';
+import { SAMPLE_RATE } from '../../domain/audio.js';
+
 
 /** sha256 of the YAMNet TFLite file this engine was validated against (int8 weights, 521 classes). */
 export const YAMNET_SHA256 = '469be6a3421cbc52cf97e9f2f966cba984198e8e7af9854d68b3e3ebb1e04194';

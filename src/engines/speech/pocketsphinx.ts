@@ -14,14 +14,21 @@
 // posterior), i.e. 0..1; it is clamped, as rounding can push it a hair past 1.
 
 import { availableParallelism } from 'node:os';
+
 import { spawn } from 'node:child_process';
+
 import { accessSync, constants, existsSync } from 'node:fs';
+
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+
 import { tmpdir } from 'node:os';
+
 import path from 'node:path';
-import type { TranscriptSegment, Word } from '../../analysis/types.js';
-import { SAMPLE_RATE, type SpeechEngine, type TranscribeOptions, type TranscribeResult } from '../types.js';
+import type { TranscriptSegment, Word } from '../../domain/analysis.js';
+import { type SpeechEngine, type TranscribeOptions, type TranscribeResult } from '../types.js';
 import { planWindows } from '../vad/windows.js';
+import { SAMPLE_RATE } from '../../domain/audio.js';
+
 
 export const POCKETSPHINX_INSTALL_HINT =
   'Install it with: apt-get install pocketsphinx pocketsphinx-en-us (Debian/Ubuntu), ' +

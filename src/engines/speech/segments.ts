@@ -1,8 +1,8 @@
 // Pure helpers for transcript segments: moving a window's segments onto the file's clock, and cutting long PCM into
 // windows at quiet points, so every speech engine maps windows to file time the same way.
 
-import type { TranscriptSegment } from '../../analysis/types.js';
-import { SAMPLE_RATE } from '../types.js';
+import type { TranscriptSegment } from '../../domain/analysis.js';
+import { SAMPLE_RATE } from '../../domain/audio.js';
 
 /** Segments (and their words) moved by `offsetSec`: a window's times become times on the file's clock. */
 export function shiftSegments(segments: readonly TranscriptSegment[], offsetSec: number): TranscriptSegment[] {

@@ -2,10 +2,14 @@
 // segments with per-word times (from whisper.cpp's token timestamps), the detected language, progress and abort.
 
 import { createRequire } from 'node:module';
-import type { TranscriptSegment, Word } from '../../analysis/types.js';
-import { SAMPLE_RATE, type SpeechEngine, type TranscribeOptions, type TranscribeResult } from '../types.js';
+
+import type { TranscriptSegment, Word } from '../../domain/analysis.js';
+import { type SpeechEngine, type TranscribeOptions, type TranscribeResult } from '../types.js';
 import { planWindows, shiftSegments } from './segments.js';
+
 import { inspectWhisperModel, WhisperModelError, type WhisperModelInfo } from './whisper-model.js';
+import { SAMPLE_RATE } from '../../domain/audio.js';
+
 
 export { WhisperModelError, inspectWhisperModel, type WhisperModelInfo } from './whisper-model.js';
 

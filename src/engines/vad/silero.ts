@@ -26,10 +26,13 @@
 
 import ort from 'onnxruntime-node';
 import { existsSync } from 'node:fs';
+
 import { createRequire } from 'node:module';
+
 import path from 'node:path';
-import type { SpeechRegion } from '../../analysis/types.js';
-import { SAMPLE_RATE, type VadEngine } from '../types.js';
+import type { SpeechRegion } from '../../domain/analysis.js';
+import { type VadEngine } from '../types.js';
+import { SAMPLE_RATE } from '../../domain/audio.js';
 
 export const SILERO_WINDOW = 512;
 export const SILERO_CONTEXT = 64;

@@ -11,8 +11,8 @@
 //   3. a single region longer than the maximum is cut at the quietest 10 ms hop (lowest 30 ms RMS) between
 //      `minWindowSec` and `maxWindowSec` after the window start when `pcm` is given, else exactly at the max.
 
-import type { SpeechRegion } from '../../analysis/types.js';
-import { SAMPLE_RATE } from '../types.js';
+import type { SpeechRegion } from '../../domain/analysis.js';
+import { SAMPLE_RATE } from '../../domain/audio.js';
 
 export interface WindowPlanOptions {
   /** longest window in seconds (default 30) */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shiftSegments, planWindows } from '../../../src/engines/speech/segments.js';
-import type { TranscriptSegment } from '../../../src/analysis/types.js';
+import type { TranscriptSegment } from '../../../src/domain/analysis.js';
 
 test('shiftSegments moves segments and their words onto the file clock without touching the input', () => {
   const segs: TranscriptSegment[] = [

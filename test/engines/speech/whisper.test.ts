@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createWhisper, assembleSegments, WhisperModelError, inspectWhisperModel, type WhisperEngine } from '../../../src/engines/speech/whisper.js';
 import { tinyWhisperModelPath, writeTinyWhisperModel, tokenText } from '../../fixtures/tiny-whisper.js';
 import { SPEECH_DIR, tempDir } from '../../helpers.js';
-import type { TranscriptSegment } from '../../../src/analysis/types.js';
+import type { TranscriptSegment } from '../../../src/domain/analysis.js';
 
 /** 16-bit PCM WAV -> Float32 samples */
 function readWav(file: string): Float32Array {

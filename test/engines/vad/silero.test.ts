@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createSileroVad, regionsFromProbabilities, SILERO_WINDOW } from '../../../src/engines/vad/silero.js';
 import { energyRegions, vadFrameAccuracy } from '../../../src/analysis/eval.js';
-import type { SpeechRegion } from '../../../src/analysis/types.js';
+import type { SpeechRegion } from '../../../src/domain/analysis.js';
 import { SPEECH_DIR } from '../../helpers.js';
 import { espeak, placeAt, soxDecode } from '../sox-decode.js';
 

@@ -1,0 +1,113 @@
+// The error catalogue: every failure Earshot reports, each a stable code with the Google RPC status and
+// HTTP status Gemini answers for the same case and a message template. Code branches on `code`, never on
+// message text; src/api/errors.ts alone turns an EarshotError into Google's wire shape.
+
+export type GoogleStatus =
+  | 'INVALID_ARGUMENT'
+  | 'FAILED_PRECONDITION'
+  | 'OUT_OF_RANGE'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'RESOURCE_EXHAUSTED'
+  | 'CANCELLED'
+  | 'INTERNAL'
+  | 'UNAVAILABLE'
+  | 'UNIMPLEMENTED'
+  | 'DEADLINE_EXCEEDED';
+
+/** The HTTP status Google's REST front end uses for each RPC status. */
+export const HTTP_STATUS_OF: Readonly<Record<GoogleStatus, number>> = {
+  INVALID_ARGUMENT: 400,
+  FAILED_PRECONDITION: 400,
+  OUT_OF_RANGE: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NOT_FOUND: 404,
+  ALREADY_EXISTS: 409,
+  RESOURCE_EXHAUSTED: 429,
+  CANCELLED: 499,
+  INTERNAL: 500,
+  UNIMPLEMENTED: 501,
+  UNAVAILABLE: 503,
+  DEADLINE_EXCEEDED: 504,
+};
+
+interface CatalogueEntry<P> {
+  readonly status: GoogleStatus;
+  /** only where Google answers a status with an HTTP code other than HTTP_STATUS_OF's */
+  readonly http?: number;
+  readonly message: (params: P) => string;
+}
+
+const entry = <P = undefined>(status: GoogleStatus, message: (params: P) => string, http?: number): CatalogueEntry<P> =>
+  http === undefined ? { status, message } : { status, message, http };
+
+/**
+ * Every coded error. Grouped by where it arises; add new failures here, never as inline messages.
+ * Entries whose template is `(p) => p.message` carry Gemini's own validation text (field paths and all).
+ */
+export const ERRORS = {
+  // ── generic, with a caller-supplied message (request validation in Gemini's exact words) ──
+  INVALID_ARGUMENT: entry<{ message: string }>('INVALID_ARGUMENT', (p) => p.message),
+  FAILED_PRECONDITION: entry<{ message: string }>('FAILED_PRECONDITION', (p) => p.message),
+  NOT_FOUND: entry<{ message: string }>('NOT_FOUND', (p) => p.message),
+  RESOURCE_EXHAUSTED: entry<{ message: string }>('RESOURCE_EXHAUSTED', (p) => p.message),
+
+  // ── identity and access ──
+  API_KEY_MISSING: entry(
+    'PERMISSION_DENIED',
+    () =>
+      "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+  ),
+  API_KEY_INVALID: entry('INVALID_ARGUMENT', () => 'API key not valid. Please pass a valid API key.'),
+  FILE_ACCESS_DENIED: entry<{ name: string }>(
+    'PERMISSION_DENIED',
+    (p) => `You do not have permission to access the File ${p.name} or it may not exist.`,
+  ),
+
+  // ── server state ──
+  SHUTTING_DOWN: entry('UNAVAILABLE', () => 'The server is shutting down; retry on another instance or after it restarts.'),
+  INTERNAL: entry('INTERNAL', () => 'Internal error encountered.'),
+} as const satisfies Record<string, CatalogueEntry<never>>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export type ErrorParams<C extends ErrorCode> = Parameters<(typeof ERRORS)[C]['message']>[0];
+
+export interface EarshotErrorOptions {
+  cause?: unknown;
+  /** machine-readable details for the wire (e.g. google.rpc.ErrorInfo) */
+  details?: unknown[];
+  /** facts the API layer may turn into headers or fields (e.g. an upload's received size); never prose */
+  facts?: Readonly<Record<string, string | number>>;
+}
+
+type ParamArgs<C extends ErrorCode> = undefined extends ErrorParams<C>
+  ? [params?: ErrorParams<C>, options?: EarshotErrorOptions]
+  : [params: ErrorParams<C>, options?: EarshotErrorOptions];
+
+/** A catalogued failure. Throw it anywhere; only src/api/errors.ts knows how it looks on the wire. */
+export class EarshotError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  readonly status: GoogleStatus;
+  readonly httpStatus: number;
+  readonly details?: unknown[];
+  readonly facts?: Readonly<Record<string, string | number>>;
+
+  constructor(code: C, ...[params, options]: ParamArgs<C>) {
+    const spec: CatalogueEntry<ErrorParams<C>> = ERRORS[code] as CatalogueEntry<ErrorParams<C>>;
+    super(spec.message(params as ErrorParams<C>), options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EarshotError';
+    this.code = code;
+    this.status = spec.status;
+    this.httpStatus = spec.http ?? HTTP_STATUS_OF[spec.status];
+    if (options?.details) this.details = options.details;
+    if (options?.facts) this.facts = options.facts;
+  }
+}
+
+/** True when `err` is a catalogued error (of one of `codes`, when given). */
+export function isEarshotError<C extends ErrorCode>(err: unknown, ...codes: C[]): err is EarshotError<C> {
+  return err instanceof EarshotError && (codes.length === 0 || codes.includes(err.code as C));
+}
