@@ -3,7 +3,7 @@
 // Prints `name: value` lines (milliseconds per call, median of repeated runs, after warm-up).
 import { composeAnswer } from '../src/understanding/composer.js';
 import { renderGroundedContext } from '../src/understanding/context.js';
-import { findTimeReferences } from '../src/audio/time-references.js';
+import { findTimeReferences } from '../src/understanding/time-references.js';
 import { geminiSchemaToJsonSchema } from '../src/understanding/schema.js';
 import { ask, audio, longTalk } from '../test/understanding/fixtures.js';
 

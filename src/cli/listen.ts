@@ -7,7 +7,7 @@ import { resolveConfig, type Config } from '../config.js';
 
 import { probeAudio } from '../audio/probe.js';
 
-import { findTimeReferences } from '../audio/time-references.js';
+import { findTimeReferences } from '../understanding/time-references.js';
 
 import { sliceSegments } from '../understanding/composer.js';
 

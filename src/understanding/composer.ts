@@ -15,7 +15,7 @@
 //   merged; every merged stretch counts once.
 
 import type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../domain/analysis.js';
-import { findTimeReferences, formatTime, formatTimestamp, type TimeRange } from '../audio/time-references.js';
+import { findTimeReferences, formatTime, formatTimestamp, type TimeRange } from './time-references.js';
 import { AMBIENT_LABELS, SPEECH_LABELS, proseLabel } from './labels.js';
 import { audioParts, classifyIntent, type Intent } from './intent.js';
 import { bestEnumValue, fillSchema, naturalJson, validateJson } from './schema.js';

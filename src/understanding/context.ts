@@ -4,7 +4,7 @@
 
 import type { AudioAnalysis } from '../domain/analysis.js';
 import type { ChatMessage } from '../engines/types.js';
-import { formatTime, formatTimestamp } from '../audio/time-references.js';
+import { formatTime, formatTimestamp } from './time-references.js';
 import { languageName, mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer.js';
 import { audioParts, classifyIntent } from './intent.js';
 import { SPEECH_LABELS } from './labels.js';

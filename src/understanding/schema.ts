@@ -4,7 +4,7 @@
 
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { formatTime, formatTimestamp } from '../audio/time-references.js';
+import { formatTime, formatTimestamp } from './time-references.js';
 import type { AnswerData, ClipAnswer, SegmentData, SoundData } from './types.js';
 
 type JsonSchema = Record<string, any>;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findTimeReferences, formatTime, formatTimestamp, parseTimeExpression } from '../../src/audio/time-references.js';
+import { findTimeReferences, formatTime, formatTimestamp, parseTimeExpression } from '../../src/understanding/time-references.js';
 
 // [prompt, duration, expected [start, end] of the single reference, extra flags]
 const CASES: [string, number, [number, number], { point?: boolean; outOfRange?: boolean; clamped?: boolean }?][] = [

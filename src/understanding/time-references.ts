@@ -12,7 +12,7 @@
 //   guessed (too vague) and are not matched.
 // - Points: `at 1:05`, `around 1:05`, `1:05` alone, `90 seconds in`, `at 2 minutes 30 seconds` give a
 //   zero-width range {start = end = t, point: true}. Consumers widen a point to the transcript segment(s)
-//   spanning that instant (see understanding/composer.ts); this module knows nothing about segments.
+//   spanning that instant (see composer/queries.ts); this module knows nothing about segments.
 // - A reference that lies entirely beyond the audio gets `outOfRange: true` (start = end = duration) so the
 //   answer can say "the audio is only 0:11 long" instead of inventing; `requestedStart/End` keep what was asked.
 
