@@ -5,7 +5,8 @@
 import type { AudioAnalysis } from '../domain/analysis.js';
 import type { ChatMessage } from '../engines/types.js';
 import { formatTime, formatTimestamp } from './time-references.js';
-import { languageName, mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer.js';
+import { mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer/queries.js';
+import { languageName } from './composer/prose.js';
 import { audioParts, classifyIntent } from './intent.js';
 import { SPEECH_LABELS } from './labels.js';
 import type { AudioPart, Conversation } from './types.js';
