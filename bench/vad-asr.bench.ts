@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSileroVad } from '../src/engines/vad/silero.js';
 import { createPocketSphinx, pocketsphinxAvailable } from '../src/engines/speech/pocketsphinx.js';
-import { combineWer, wordErrorRate } from '../src/analysis/eval.js';
+import { combineWer, wordErrorRate } from '../src/eval/wer.js';
 
 const speechDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/audio/speech');
 const clips = readFileSync(path.join(speechDir, 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1)

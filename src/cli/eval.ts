@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { resolveConfig, type Config } from '../config.js';
 import { decodeAll } from '../audio/decode.js';
-import { formatEvalTable, runEval } from '../analysis/eval.js';
+import { formatEvalJson, formatEvalTable, runEval } from '../eval/index.js';
 import { loadSounds, loadSpeech, loadVad } from '../engines/registry.js';
 import { CliError, withInterrupt } from './errors.js';
 
@@ -32,7 +32,7 @@ export function evalCommand(program: Command): void {
           const result = await runEval(dir, { vad, sounds, speech: speech.engine }, (file) => decodeAll(file), {
             onFile: flags.json ? undefined : (part, file, done, total) => process.stderr.write(`${part} ${done}/${total} ${file}\n`),
           });
-          process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatEvalTable(result)}\n`);
+          process.stdout.write(flags.json ? `${formatEvalJson(result)}\n` : `${formatEvalTable(result)}\n`);
         } finally {
           await Promise.all([vad?.close?.(), sounds?.close?.(), speech.engine?.close?.()]);
         }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import {
   createPocketSphinx, parseCtm, pocketsphinxAvailable, wordsToSegments, type PocketSphinx,
 } from '../../../src/engines/speech/pocketsphinx.js';
-import { energyRegions } from '../../../src/analysis/eval.js';
+import { energyRegions } from '../../../src/eval/vad.js';
 import { SPEECH_DIR } from '../../helpers.js';
 import { espeak, placeAt, soxDecode } from '../sox-decode.js';
 

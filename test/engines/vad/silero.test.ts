@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createSileroVad, regionsFromProbabilities, SILERO_WINDOW } from '../../../src/engines/vad/silero.js';
-import { energyRegions, vadFrameAccuracy } from '../../../src/analysis/eval.js';
+import { energyRegions, vadFrameAccuracy } from '../../../src/eval/vad.js';
 import type { SpeechRegion } from '../../../src/domain/analysis.js';
 import { SPEECH_DIR } from '../../helpers.js';
 import { espeak, placeAt, soxDecode } from '../sox-decode.js';

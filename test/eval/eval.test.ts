@@ -5,7 +5,7 @@ import path from 'node:path';
 import {
   combineWer, energyRegions, formatEvalTable, integerToWords, loadEvalSet, normalizeForWer, placeInNoise, runEval,
   top5Correct, vadFrameAccuracy, wordErrorRate, VAD_LEAD_SEC,
-} from '../../src/analysis/eval.js';
+} from '../../src/eval/index.js';
 import { createSileroVad } from '../../src/engines/vad/silero.js';
 import { createPocketSphinx, pocketsphinxAvailable } from '../../src/engines/speech/pocketsphinx.js';
 import { SHARED, SPEECH_DIR, tempDir } from '../helpers.js';
