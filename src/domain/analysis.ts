@@ -7,6 +7,8 @@ export interface Word {
   end: number;
   /** 0..1 where the engine reports it. */
   confidence?: number;
+  /** diarization label (spk_1, spk_2, … in order of first appearance), when diarization ran */
+  speaker?: string;
 }
 
 export interface TranscriptSegment {
@@ -15,6 +17,18 @@ export interface TranscriptSegment {
   text: string;
   words: Word[];
   confidence?: number;
+  /** diarization label of the speaker who says most of it, when diarization ran */
+  speaker?: string;
+  /** BCP-47 code of the spoken language, only when a multilingual engine identified it */
+  language?: string;
+}
+
+/** A stretch of speech by one speaker (diarization). */
+export interface SpeakerTurn {
+  start: number;
+  end: number;
+  /** spk_1, spk_2, … in order of first appearance */
+  speaker: string;
 }
 
 export interface SpeechRegion {
@@ -50,6 +64,8 @@ export interface AudioAnalysis {
   segments: TranscriptSegment[];
   language?: string;
   soundEvents: SoundEvent[];
+  /** who spoke when; absent when no speaker model was available (see warnings) */
+  speakers?: SpeakerTurn[];
   /** integrated loudness, dBFS RMS over the whole file */
   loudnessDb: number;
   /** which engines produced this, e.g. { vad: "silero", speech: "pocketsphinx", sounds: "yamnet" } */
