@@ -1,10 +1,15 @@
 // A streaming reader for multipart/related upload bodies (RFC 2387), as Google's multipart upload
 // protocol sends them: a small JSON metadata part, then the media part. The metadata is buffered
 // (bounded), the media part is handed on as a stream and never held in memory whole.
-// (busboy and @fastify/multipart parse multipart/form-data only, hence this small reader.)
+// (busboy and @fastify/multipart parse multipart/form-data only, hence this small reader.) Every byte is
+// scanned once: searches resume where the previous chunk's search ended, and a body whose boundary never
+// appears is refused after MAX_PREAMBLE_BYTES instead of being buffered whole.
 
 import { PassThrough, type Readable } from 'node:stream';
-import { invalidArgument } from './errors.js';
+import { EarshotError } from '../domain/errors.js';
+
+/** Bytes allowed before the first boundary (RFC 2046 preambles are a line or two; Google sends none). */
+export const MAX_PREAMBLE_BYTES = 64 * 1024;
 
 export interface RelatedParts {
   metadata: { contentType: string; body: Buffer };
@@ -39,6 +44,14 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
   media.on('error', () => {});
   // Prepend CRLF so the first delimiter looks like every other one.
   let buf: Buffer = Buffer.from('\r\n');
+  // bytes at the start of buf already searched for the current phase's marker (minus a possible partial match)
+  let scanned = 0;
+  const find = (marker: Buffer | string): number => {
+    const len = marker.length;
+    const i = buf.indexOf(marker, Math.max(0, scanned - len + 1));
+    scanned = i < 0 ? buf.length : 0;
+    return i;
+  };
   let phase: 'preamble' | 'meta-headers' | 'meta-body' | 'media-headers' | 'media-body' | 'done' = 'preamble';
   let metadata: RelatedParts['metadata'] | undefined;
   let metaHeaders: Record<string, string> = {};
@@ -47,7 +60,7 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (msg: string) => {
-      const err = invalidArgument(`Malformed multipart/related upload body: ${msg}.`);
+      const err = new EarshotError('API_MULTIPART_MALFORMED', { reason: msg });
       if (!settled) {
         settled = true;
         reject(err);
@@ -62,12 +75,15 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
     const step = (): boolean => {
       for (;;) {
         if (phase === 'preamble') {
-          const i = buf.indexOf(delimiter);
-          if (i < 0) return true;
+          const i = find(delimiter);
+          if (i < 0) {
+            if (buf.length > MAX_PREAMBLE_BYTES) return fail(`no boundary "${boundary.slice(0, 70)}" in the first ${MAX_PREAMBLE_BYTES} bytes`), false;
+            return true;
+          }
           buf = buf.subarray(i + delimiter.length);
           phase = 'meta-headers';
         } else if (phase === 'meta-headers' || phase === 'media-headers') {
-          const end = buf.indexOf('\r\n\r\n');
+          const end = find('\r\n\r\n');
           if (end < 0) {
             if (buf.length > 16384) return fail('part headers too long'), false;
             return true;
@@ -86,7 +102,7 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
             }
           }
         } else if (phase === 'meta-body') {
-          const i = buf.indexOf(delimiter);
+          const i = find(delimiter);
           if (i < 0) {
             if (buf.length > maxMetadataBytes) return fail(`metadata part larger than ${maxMetadataBytes} bytes`), false;
             return true;

@@ -67,6 +67,33 @@ export const ERRORS = {
     (p) => `You do not have permission to access the File ${p.name} or it may not exist.`,
   ),
 
+  // ── api: request shape and transport (owned by src/api; see server.ts and request.ts) ──
+  API_JSON_TOO_DEEP: entry<{ max: number }>(
+    'INVALID_ARGUMENT',
+    (p) => `Invalid JSON payload received. The request nests objects and arrays more than ${p.max} levels deep.`,
+  ),
+  API_INPUT_TOKENS_EXCEEDED: entry<{ count: number; max: number }>(
+    'INVALID_ARGUMENT',
+    (p) => `The input token count (${p.count}) exceeds the maximum number of tokens allowed (${p.max}).`,
+  ),
+  API_MULTIPART_MALFORMED: entry<{ reason: string }>('INVALID_ARGUMENT', (p) => `Malformed multipart/related upload body: ${p.reason}.`),
+  API_BODY_TOO_SLOW: entry<{ minBytes: number; windowSec: number }>(
+    'DEADLINE_EXCEEDED',
+    (p) => `The request body arrived too slowly (under ${p.minBytes} bytes in ${p.windowSec} s); the connection is closed. Send it again.`,
+    408,
+  ),
+  API_CLIENT_TIMEOUT: entry('DEADLINE_EXCEEDED', () => 'The request was not received in time; the connection is closed.', 408),
+  API_HEADERS_TOO_LARGE: entry('INVALID_ARGUMENT', () => 'The request headers are larger than the server accepts.', 431),
+  API_MALFORMED_HTTP: entry('INVALID_ARGUMENT', () => 'The HTTP request is malformed.'),
+  API_BAD_URL: entry('INVALID_ARGUMENT', () => 'Invalid URL: the path holds a malformed percent-encoding.'),
+  API_NAME_TOO_LONG: entry<{ max: number }>('INVALID_ARGUMENT', (p) => `The resource name in the URL is longer than ${p.max} characters.`),
+  API_NO_ROUTE: entry<{ method: string; path: string }>('NOT_FOUND', (p) => `No route for ${p.method} ${p.path}.`),
+  API_UNKNOWN_MODEL_METHOD: entry<{ method: string; model: string }>(
+    'NOT_FOUND',
+    (p) => `Unknown method "${p.method}" on models/${p.model}: use generateContent, streamGenerateContent or countTokens.`,
+  ),
+
+
   // ── server state ──
   SHUTTING_DOWN: entry('UNAVAILABLE', () => 'The server is shutting down; retry on another instance or after it restarts.'),
   INTERNAL: entry('INTERNAL', () => 'Internal error encountered.'),
