@@ -1,32 +1,28 @@
 // The playground's client for Earshot's public HTTP API (the Gemini REST surface plus the :analysis extension),
 // used exactly as any other client would: API key header, resumable uploads, SSE streaming.
-
-export type FileState = 'STATE_UNSPECIFIED' | 'PROCESSING' | 'ACTIVE' | 'FAILED';
-
-export interface RemoteFile {
-  name: string;
-  displayName?: string;
-  mimeType?: string;
-  sizeBytes?: string;
-  createTime?: string;
-  updateTime?: string;
-  expirationTime?: string;
-  sha256Hash?: string;
-  uri?: string;
-  state?: FileState;
-  error?: { code?: number; message?: string };
-}
-
-// The analysis shapes are the server's own (type-only import: nothing of src/ is bundled).
-export type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../../src/domain/analysis';
+// Gemini's wire types come from @google/genai and the analysis shapes from the server (type-only imports:
+// nothing of either is bundled).
+import type { Content, FileState, File as GeminiFile, GenerateContentResponse, ListFilesResponse } from '@google/genai';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { AudioAnalysis } from '../../src/domain/analysis';
+
+export type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../../src/domain/analysis';
+
+/** A file's state as JSON carries it (the SDK's FileState enum, by value). */
+export type FileStateName = `${FileState}`;
+
+/** A Gemini File as the server answers it: always named, its state as a plain string. */
+export type RemoteFile = Omit<GeminiFile, 'name' | 'state'> & { name: string; state?: FileStateName };
 
 export interface AnalysisStatus {
   name: string;
-  state: FileState;
+  state: FileStateName;
   progress?: { stage: string; fraction: number };
   analysis?: AudioAnalysis;
 }
+
+/** One chunk of the streamGenerateContent SSE stream (a GenerateContentResponse's data, or an error). */
+type StreamChunk = Pick<GenerateContentResponse, 'candidates'> & { error?: { message?: string } };
 
 /** An error answered by the server, carrying its message (Gemini error envelope) and HTTP status. */
 export class ApiError extends Error {
@@ -125,7 +121,7 @@ export class EarshotClient {
     for (let page = 0; page < maxPages; page++) {
       const q = new URLSearchParams({ pageSize: '100' });
       if (token) q.set('pageToken', token);
-      const res = await this.json<{ files?: RemoteFile[]; nextPageToken?: string }>(`/v1beta/files?${q}`);
+      const res = await this.json<Pick<ListFilesResponse, 'nextPageToken'> & { files?: RemoteFile[] }>(`/v1beta/files?${q}`);
       all.push(...(res.files ?? []));
       token = res.nextPageToken ?? '';
       if (!token) break;
@@ -218,47 +214,47 @@ export class EarshotClient {
       method: 'POST',
       signal,
       headers: this.headers({ 'content-type': 'application/json' }),
-      body: JSON.stringify({
-        contents: [
-          {
-            role: 'user',
-            parts: [{ fileData: { fileUri: file.uri, mimeType: file.mimeType } }, { text: question }],
-          },
-        ],
-      }),
+      body: JSON.stringify({ contents: [userTurn(file, question)] }),
     });
     if (!res.ok) throw await errorFrom(res);
     if (!res.body) throw new ApiError('The answer stream had no body.', res.status);
 
+    // Each SSE event's data is one JSON chunk; eventsource-parser does the framing (CRLF, multi-line data, comments).
+    let failure: unknown;
+    const parser = createParser({
+      onEvent: (event: EventSourceMessage) => {
+        if (failure !== undefined || !event.data || event.data === '[DONE]') return;
+        try {
+          handleChunk(JSON.parse(event.data) as StreamChunk, onText);
+        } catch (err) {
+          failure = err;
+        }
+      },
+    });
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    const handleEvent = (event: string) => {
-      const data = event
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).replace(/^ /, ''))
-        .join('\n');
-      if (!data || data === '[DONE]') return;
-      const chunk = JSON.parse(data) as {
-        candidates?: { content?: { parts?: { text?: string; thought?: boolean }[] } }[];
-        error?: { message?: string };
-      };
-      if (chunk.error) throw new ApiError(chunk.error.message ?? 'The server reported an error mid-stream.', 500);
-      for (const part of chunk.candidates?.[0]?.content?.parts ?? []) {
-        if (part.text && !part.thought) onText(part.text);
-      }
-    };
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += value;
-      let at: number;
-      while ((at = buffer.search(/\r?\n\r?\n/)) >= 0) {
-        const event = buffer.slice(0, at);
-        buffer = buffer.slice(at).replace(/^\r?\n\r?\n/, '');
-        handleEvent(event);
+      parser.feed(value);
+      if (failure !== undefined) {
+        await reader.cancel().catch(() => undefined);
+        throw failure;
       }
     }
-    if (buffer.trim()) handleEvent(buffer);
+    parser.reset({ consume: true });
+    if (failure !== undefined) throw failure;
+  }
+}
+
+/** The user turn asking `question` about `file`. */
+function userTurn(file: RemoteFile, question: string): Content {
+  return { role: 'user', parts: [{ fileData: { fileUri: file.uri, mimeType: file.mimeType } }, { text: question }] };
+}
+
+/** Passes a chunk's answer text (not thoughts) to `onText`; an error chunk becomes an ApiError. */
+function handleChunk(chunk: StreamChunk, onText: (text: string) => void): void {
+  if (chunk.error) throw new ApiError(chunk.error.message ?? 'The server reported an error mid-stream.', 500);
+  for (const part of chunk.candidates?.[0]?.content?.parts ?? []) {
+    if (part.text && !part.thought) onText(part.text);
   }
 }
