@@ -1,21 +1,31 @@
 // Turning a resolved conversation into an answer stream, whichever generator is configured: the built-in
 // composer (deterministic, grounded, no language model) or a TextGenerator (llama.cpp, OpenAI-compatible)
 // fed the analysis as grounded context. Output limits are applied with the real tokenizer.
+// Errors: a response schema the request cannot have is a catalogued SCHEMA_* error (400); anything else a writer
+// or generator throws (its own bugs included) passes through untouched, so the API answers it as 500 INTERNAL.
 
 import type { TextGenerator } from '../engines/types.js';
-import type { TextTokenizer } from './tokenizer.js';
-import type { Conversation, GenerationOptions } from './types.js';
+import type { ComposedAnswer, Conversation, GenerationOptions } from './types.js';
 import { composeAnswer } from './composer.js';
 import { geminiSchemaToJsonSchema } from './schema.js';
 import { splitForStreaming } from './stream.js';
 import { renderGroundedContext } from './context.js';
-import { invalidArgument } from '../api/errors.js';
 import { decodeAll, decodeBuffer, encodeWav16 } from '../audio/decode.js';
 
 export interface AnswerOutcome {
   text: string;
   finishReason: 'STOP' | 'MAX_TOKENS';
-  outputTokens: number;
+  /** output tokens by the real tokenizer; absent when the answerer was built without one (the CLI shows no usage) */
+  outputTokens?: number;
+  /** the built-in composer's grounding and structured answer (absent for language-model answers) */
+  grounding?: ComposedAnswer['grounding'];
+  data?: ComposedAnswer['data'];
+}
+
+/** Counts and cuts output text in real tokens (TextTokenizer is one). */
+export interface OutputTokenizer {
+  count(text: string): Promise<number>;
+  truncate(text: string, max: number): Promise<{ text: string; count: number; truncated: boolean }>;
 }
 
 export interface AnswerRequest extends GenerationOptions {
@@ -28,6 +38,8 @@ export interface Answerer {
   readonly name: string;
   /** yields text chunks; returns the outcome */
   answer(conversation: Conversation, request: AnswerRequest): AsyncGenerator<string, AnswerOutcome>;
+  /** release a language model's resources (a one-shot caller such as the CLI) */
+  close?(): Promise<void>;
 }
 
 function jsonSchemaOf(req: AnswerRequest): object | undefined {
@@ -36,32 +48,44 @@ function jsonSchemaOf(req: AnswerRequest): object | undefined {
   return undefined;
 }
 
-export function composerAnswerer(tokenizer: TextTokenizer, labels: readonly string[], llmHint: string): Answerer {
+/**
+ * The built-in composer as an answerer. With a tokenizer, maxOutputTokens cuts in real tokens and the outcome
+ * carries the output token count; without one (the CLI), the composer's own approximate cut applies.
+ */
+export function composerAnswerer(tokenizer: OutputTokenizer | undefined, labels: readonly string[], llmHint: string): Answerer {
   return {
     name: 'composer',
     async *answer(conversation, req) {
-      let composed;
-      try {
-        composed = composeAnswer(conversation, { ...req, responseSchema: jsonSchemaOf(req), maxOutputTokens: undefined, labels, llmHint });
-      } catch (err) {
-        // the composer refuses only what the request asks for (a malformed or unsatisfiable schema)
-        throw invalidArgument(`* GenerateContentRequest.generation_config.response_schema: ${(err as Error).message}`);
-      }
+      const composed = composeAnswer(conversation, {
+        ...req,
+        responseSchema: jsonSchemaOf(req),
+        maxOutputTokens: tokenizer ? undefined : req.maxOutputTokens,
+        labels,
+        llmHint,
+      });
       let text = composed.text;
       let finishReason = composed.finishReason;
-      let outputTokens: number;
-      if (req.maxOutputTokens !== undefined) {
+      let outputTokens: number | undefined;
+      if (tokenizer && req.maxOutputTokens !== undefined) {
         const cut = await tokenizer.truncate(text, req.maxOutputTokens);
         text = cut.text;
         outputTokens = cut.count;
         if (cut.truncated) finishReason = 'MAX_TOKENS';
-      } else {
+      } else if (tokenizer) {
         outputTokens = await tokenizer.count(text);
       }
       for (const chunk of splitForStreaming(text)) yield chunk;
-      return { text, finishReason, outputTokens };
+      return { text, finishReason, outputTokens, grounding: composed.grounding, data: composed.data };
     },
   };
+}
+
+/** Run an answer to its end (no streaming): the outcome, its text whole. */
+export async function collectAnswer(it: AsyncGenerator<string, AnswerOutcome>): Promise<AnswerOutcome> {
+  for (;;) {
+    const step = await it.next();
+    if (step.done) return step.value;
+  }
 }
 
 /** The audio parts that carry their source, as 16 kHz mono WAV, in conversation order. */
@@ -80,6 +104,7 @@ async function audioAsWav(conversation: Conversation): Promise<{ data: Buffer; f
 export function generatorAnswerer(generator: TextGenerator, labels: readonly string[]): Answerer {
   return {
     name: generator.name,
+    close: async () => generator.close?.(),
     async *answer(conversation, req) {
       const messages = renderGroundedContext(conversation, { labels });
       const audio = await audioAsWav(conversation);

@@ -2,7 +2,8 @@
 // value of a text/x.enum response.
 
 import type { AnswerData } from '../types.js';
-import { bestEnumValue } from '../schema.js';
+import { EarshotError } from '../../domain/errors.js';
+import { bestEnumValue } from '../schema/answer-json.js';
 
 /** Default token count when none is supplied: about four characters per token. */
 export function approxTokens(text: string): number {
@@ -52,8 +53,6 @@ export function truncateToTokens(text: string, max: number, count: (t: string) =
 /** The enum value a text/x.enum response answers with. */
 export function pickEnum(schema: object | undefined, data: AnswerData): string {
   const values = ((schema as { enum?: unknown[] } | undefined)?.enum ?? []).filter((v): v is string => typeof v === 'string');
-  if (!values.length) {
-    throw new Error('responseMimeType "text/x.enum" needs a responseSchema with an enum of strings; add one or use text/plain.');
-  }
+  if (!values.length) throw new EarshotError('SCHEMA_ENUM_MISSING');
   return bestEnumValue(values, data);
 }
