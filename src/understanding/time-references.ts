@@ -115,7 +115,8 @@ interface RawRef { start: number; end: number; point?: boolean; index: number; l
  */
 const REL_AMOUNT = `(?:(${QTY})|(${NUM})?\\s*(${H_UNIT}|${M_UNIT}|${S_UNIT})(?![a-z]))`;
 // compiled once: V8 optimises a regex only after it has run a few times
-const RE_0 = new RegExp(`\\bbetween\\s+(${TIME_OR_NUM})\\s+and\\s+(${TIME_OR_NUM})`, 'gi');
+// "between the timestamps 02:30 and 03:29" (the Go seed's words) as well as "between 02:30 and 03:29"
+const RE_0 = new RegExp(`\\bbetween\\s+(?:the\\s+)?(?:time(?:stamp)?s?\\s+|marks?\\s+)?(${TIME_OR_NUM})\\s+and\\s+(${TIME_OR_NUM})`, 'gi');
 const RE_1 = new RegExp(`(?:\\bfrom\\s+)?(?<![\\d:.])(${TIME_OR_NUM})${DASH}(${TIME_OR_NUM})(?![\\d:])`, 'gi');
 const RE_2 = new RegExp(`\\b(?:the\\s+)?(first|opening|initial|beginning|last|final|closing|ending)\\s+(?:few\\s+|couple\\s+(?:of\\s+)?)?${REL_AMOUNT}`, 'gi');
 const RE_3 = /\b(?:the\s+)?(first|second|last|latter|former)\s+half\b/gi;

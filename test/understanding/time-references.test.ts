@@ -9,6 +9,7 @@ const CASES: [string, number, [number, number], { point?: boolean; outOfRange?: 
   ['transcribe 02:30 – 03:29', 600, [150, 209]],
   ['transcribe 2:30—3:29', 600, [150, 209]],
   ['what is said between 2:30 and 3:29?', 600, [150, 209]],
+  ['Provide a transcript of the speech between the timestamps 02:30 and 03:29.', 600, [150, 209]],
   ['from 1m30s to 2m', 600, [90, 120]],
   ['from 10 to 20 seconds', 600, [10, 20]],
   ['between 30 and 45 seconds', 600, [30, 45]],
