@@ -2,6 +2,8 @@
 // HTTP status Gemini answers for the same case and a message template. Code branches on `code`, never on
 // message text; src/api/errors.ts alone turns an EarshotError into Google's wire shape.
 
+import { CONFIG_ERRORS } from './errors-config.js';
+
 export type GoogleStatus =
   | 'INVALID_ARGUMENT'
   | 'FAILED_PRECONDITION'
@@ -97,6 +99,9 @@ export const ERRORS = {
   // ── server state ──
   SHUTTING_DOWN: entry('UNAVAILABLE', () => 'The server is shutting down; retry on another instance or after it restarts.'),
   INTERNAL: entry('INTERNAL', () => 'Internal error encountered.'),
+
+  // ── configuration, at start-up (src/domain/errors-config.ts) ──
+  ...CONFIG_ERRORS,
 } as const satisfies Record<string, CatalogueEntry<never>>;
 
 export type ErrorCode = keyof typeof ERRORS;
