@@ -3,6 +3,7 @@
 
 import type { Command } from 'commander';
 import { GoogleGenAI } from '@google/genai';
+import { processEnvironment, resolveClientConfig } from '../config.js';
 import { CliError, withInterrupt } from './errors.js';
 
 interface RemoteFlags {
@@ -12,8 +13,7 @@ interface RemoteFlags {
 }
 
 function client(flags: RemoteFlags): GoogleGenAI {
-  const baseUrl = flags.server ?? process.env.GOOGLE_GEMINI_BASE_URL ?? 'http://127.0.0.1:8080';
-  const apiKey = flags.key ?? process.env.GEMINI_API_KEY ?? process.env.GOOGLE_API_KEY;
+  const { baseUrl, apiKey } = resolveClientConfig({ server: flags.server, key: flags.key }, processEnvironment());
   if (!apiKey) throw new CliError('an API key is needed: --key KEY or GEMINI_API_KEY', 2);
   return new GoogleGenAI({ apiKey, httpOptions: { baseUrl } });
 }

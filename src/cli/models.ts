@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { resolveConfig } from '../config.js';
+import { processEnvironment, resolveConfig } from '../config.js';
 import { findModel } from '../engines/models/catalogue.js';
 import { listModels, modelPath, pullModel, verifyModel } from '../engines/models/download.js';
 import { CliError, withInterrupt } from './errors.js';
@@ -13,7 +13,7 @@ const mib = (n: number) => `${(n / 2 ** 20).toFixed(0)} MiB`;
 export function modelsCommands(program: Command): void {
   const models = program.command('models').description('list, pull and verify model weights');
   const dirOption = (c: Command) => c.option('--models-dir <dir>', 'where model weights live (EARSHOT_MODELS_DIR)');
-  const modelsDir = (flags: { modelsDir?: string }) => resolveConfig({ modelsDir: flags.modelsDir }, process.env).modelsDir;
+  const modelsDir = (flags: { modelsDir?: string }) => resolveConfig({ modelsDir: flags.modelsDir }, processEnvironment()).modelsDir;
 
   dirOption(models.command('list').description('known models and which are installed').option('--json', 'JSON output')).action(
     (flags: { modelsDir?: string; json?: boolean }) =>

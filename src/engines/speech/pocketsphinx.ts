@@ -28,6 +28,7 @@ import type { TranscriptSegment, Word } from '../../domain/analysis.js';
 import { type SpeechEngine, type TranscribeOptions, type TranscribeResult } from '../types.js';
 import { planWindows } from '../vad/windows.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
+import { executableSearchPath } from '../../config.js';
 
 
 export const POCKETSPHINX_INSTALL_HINT =
@@ -184,8 +185,7 @@ interface ResolvedPaths {
 
 function findOnPath(name: string): string | undefined {
   if (name.includes('/')) return isExecutable(name) ? name : undefined;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
+  for (const dir of executableSearchPath()) {
     const full = path.join(dir, name);
     if (isExecutable(full)) return full;
   }
