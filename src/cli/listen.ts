@@ -4,27 +4,17 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { resolveConfig, type Config } from '../config.js';
-
 import { probeAudio } from '../audio/probe.js';
-
-import { findTimeReferences } from '../understanding/time-references.js';
-
-import { sliceSegments } from '../understanding/composer.js';
-
-import { composeAnswer } from '../understanding/composer.js';
-
-import { LLM_HINT } from '../understanding/backends.js';
-
-import type { TranscriptSegment } from '../domain/analysis.js';
-import { analyzeLocal, conversationFor, soundLabels, type LocalAnalysis } from './local.js';
-
-import { createProgress } from './progress.js';
-
-import { formatTranscript, type TranscriptFormat } from './subtitles.js';
-
-import { CliError, withInterrupt } from './errors.js';
 import { audioTokens } from '../domain/audio.js';
-
+import type { TranscriptSegment } from '../domain/analysis.js';
+import { findTimeReferences } from '../understanding/time-references.js';
+import { sliceSegments } from '../understanding/composer.js';
+import { collectAnswer } from '../understanding/answer.js';
+import { answererFactory } from '../understanding/backends.js';
+import { analyzeLocal, conversationFor, soundLabels, type LocalAnalysis } from './local.js';
+import { createProgress } from './progress.js';
+import { formatTranscript, type TranscriptFormat } from './subtitles.js';
+import { CliError, withInterrupt } from './errors.js';
 
 interface ListenFlags {
   engine?: string;
@@ -104,9 +94,17 @@ export function listenCommands(program: Command): void {
       return withInterrupt(async (signal) => {
         const file = positional[0];
         const config = configFor(flags);
-        const items = await analyzeAll([file], config, flags, signal);
-        const answer = composeAnswer(conversationFor(items, question(positional)), { labels: soundLabels(config), llmHint: LLM_HINT });
-        process.stdout.write(flags.json ? `${JSON.stringify({ file, answer: answer.text, grounding: answer.grounding, data: answer.data }, null, 2)}\n` : `${answer.text}\n`);
+        // the same answering service as the server, so EARSHOT_TEXT_ENGINE=llama|openai answers here too; loaded
+        // first, so a missing language model fails before the analysis. No tokenizer: the CLI shows no usage, and
+        // loading the 262k-token vocabulary would cost seconds.
+        const answerer = await answererFactory(config, undefined, soundLabels(config))();
+        try {
+          const items = await analyzeAll([file], config, flags, signal);
+          const answer = await collectAnswer(answerer.answer(conversationFor(items, question(positional)), { signal }));
+          process.stdout.write(flags.json ? `${JSON.stringify({ file, answer: answer.text, grounding: answer.grounding, data: answer.data }, null, 2)}\n` : `${answer.text}\n`);
+        } finally {
+          await answerer.close?.();
+        }
       });
     });
 
