@@ -1,5 +1,8 @@
-// Small text tools the composer ranks with: tokenising, stop words, a light stemmer, BM25 retrieval and
-// TF-IDF centroid scoring. Deterministic and dependency-free.
+// Small text tools the composer ranks with: tokenising, stop words, stemming (Porter, from the `stemmer`
+// package), BM25 retrieval and TF-IDF centroid scoring. Deterministic.
+
+import { LRUCache } from 'lru-cache';
+import { stemmer } from 'stemmer';
 
 export const STOP_WORDS = new Set(
   ('a an the and or but if then else of to in on at by for with from into onto about as is are was were be been being ' +
@@ -15,28 +18,15 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+(?:'[\p{L}]+)?/gu) ?? [];
 }
 
-/** A light suffix-stripping stemmer (plural, -ing, -ed, -ly) so "barks", "barking", "barked" meet. */
-const stemCache = new Map<string, string>();
+/** stems of recent words: transcripts repeat their vocabulary, and summaries stem every sentence */
+const stemCache = new LRUCache<string, string>({ max: 100_000 });
 
+/** The Porter stem of a lower-case word, possessive dropped, so "barks", "barking", "barked" and "dog's"/"dogs" meet. */
 export function stem(w: string): string {
   const hit = stemCache.get(w);
   if (hit !== undefined) return hit;
-  const s = stemUncached(w);
-  if (stemCache.size > 100_000) stemCache.clear();
+  const s = stemmer(w.replace(/'s$/, ''));
   stemCache.set(w, s);
-  return s;
-}
-
-function stemUncached(w: string): string {
-  let s = w.replace(/'s$/, '');
-  if (s.length > 4 && s.endsWith('ies')) return s.slice(0, -3) + 'y';
-  if (s.length > 5 && s.endsWith('ing')) s = s.slice(0, -3);
-  else if (s.length > 4 && s.endsWith('ed')) s = s.slice(0, -2);
-  else if (s.length > 4 && s.endsWith('ly')) s = s.slice(0, -2);
-  else if (s.length > 3 && s.endsWith('es') && /(ss|sh|ch|x|z)es$/.test(s)) s = s.slice(0, -2);
-  else if (s.length > 3 && s.endsWith('s') && !s.endsWith('ss')) s = s.slice(0, -1);
-  // doubled consonant left by -ing/-ed ("running" → "runn")
-  if (/([^aeiouls])\1$/.test(s)) s = s.slice(0, -1);
   return s;
 }
 
