@@ -2,7 +2,8 @@
 // (Gemini's field path kept in the message, as before the catalogue); TEXT_MODEL_* are the operator's language-model
 // setup, INTERNAL on the wire like the other model-file errors (the CLI prints them whole).
 
-import { entry } from './catalogue-entry.js';
+/** A catalogue entry's shape (Google status, message template), kept local so this group stands on its own. */
+const entry = <P = undefined>(status: 'INVALID_ARGUMENT' | 'INTERNAL', message: (params: P) => string) => ({ status, message });
 
 const RESPONSE_SCHEMA = '* GenerateContentRequest.generation_config.response_schema:';
 

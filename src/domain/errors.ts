@@ -2,6 +2,7 @@
 // HTTP status Gemini answers for the same case and a message template. Code branches on `code`, never on
 // message text; src/api/errors.ts alone turns an EarshotError into Google's wire shape.
 
+import { UNDERSTANDING_ERRORS } from './errors-understanding.js';
 import { CONFIG_ERRORS } from './errors-config.js';
 
 export type GoogleStatus =
@@ -102,6 +103,8 @@ export const ERRORS = {
 
   // ── configuration, at start-up (src/domain/errors-config.ts) ──
   ...CONFIG_ERRORS,
+  // ── response schemas and the language model (src/domain/errors-understanding.ts) ──
+  ...UNDERSTANDING_ERRORS,
 } as const satisfies Record<string, CatalogueEntry<never>>;
 
 export type ErrorCode = keyof typeof ERRORS;
