@@ -8,7 +8,8 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { endianness, tmpdir } from 'node:os';
 
 import path from 'node:path';
-import { AudioError } from './errors.js';
+import { AudioError, withoutPath } from './errors.js';
+import { EarshotError } from '../domain/errors.js';
 
 import { resolveFfmpeg, type FfmpegChoice } from './ffmpeg.js';
 
@@ -82,7 +83,7 @@ function decodeArgs(file: string, seekSec: number, maxSec: number | undefined, s
  * With start/end, the output starts exactly at sample round(start·16000) and holds exactly
  * round(end·16000) − round(start·16000) samples unless the file ends first.
  * Memory stays constant: ffmpeg is paused while the consumer is busy. Returning early or aborting
- * kills ffmpeg. Decoder failures throw AudioError('corrupt') carrying ffmpeg's stderr.
+ * kills ffmpeg. Decoder failures throw AudioError AUDIO_CORRUPT carrying ffmpeg's stderr (fact `detail`).
  */
 export async function* decodePcm(file: string, options: DecodeOptions = {}): AsyncGenerator<Float32Array, void, undefined> {
   const { signal } = options;
@@ -159,13 +160,11 @@ export async function* decodePcm(file: string, options: DecodeOptions = {}): Asy
     signal?.throwIfAborted();
     const code = await closed;
     if (spawnError) {
-      throw new Error(
-        `could not run ffmpeg ("${bins.ffmpeg}"): ${spawnError.message}; install ffmpeg or run "npm install" for the bundled binaries`,
-      );
+      throw new EarshotError('FFMPEG_NOT_RUNNABLE', { binary: bins.ffmpeg, reason: spawnError.message });
     }
     if (code !== 0) {
       const tail = stderrTail(stderr);
-      throw new AudioError('corrupt', `the audio could not be decoded (ffmpeg exit ${code}): ${tail || 'no details'}`, { detail: tail });
+      throw new AudioError('AUDIO_CORRUPT', { case: 'decode-failed', exit: code, tail: withoutPath(tail, file) }, { detail: tail });
     }
     finished = true;
   } finally {
@@ -238,9 +237,9 @@ const EXT: Record<string, string> = {
  * (m4a with its index at the end) work.
  */
 export async function decodeBuffer(buf: Buffer, mime?: string, options: DecodeBufferOptions = {}): Promise<Float32Array> {
-  if (buf.length === 0) throw new AudioError('empty', 'the audio data is empty (0 bytes)');
+  if (buf.length === 0) throw new AudioError('AUDIO_EMPTY', { case: 'data' });
   const sniff = sniffContent(buf.subarray(0, 64 * 1024));
-  if (sniff.kind === 'not-audio') throw new AudioError('not-audio', `the data is ${sniff.what}, not audio`);
+  if (sniff.kind === 'not-audio') throw new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: 'data', what: sniff.what });
   const canonical = sniff.kind === 'audio' ? sniff.mime : normalizeAudioMime(mime);
   const dir = await mkdtemp(path.join(options.tmpDir ?? tmpdir(), 'earshot-inline-'));
   try {

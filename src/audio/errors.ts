@@ -1,21 +1,45 @@
-// The one error type the audio layer throws for problems with a user's file: a machine reason plus a
-// sentence a person can act on.
+// The audio layer's failures for a user's file: catalogued AUDIO_* errors (src/domain/errors.ts), thrown as
+// AudioError so callers can still read the machine `reason`. Branch on `code` (or `reason`), never on text.
 
-export type AudioErrorReason = 'not-audio' | 'corrupt' | 'truncated' | 'empty' | 'too-long' | 'unsupported';
+import { AUDIO_REASON, EarshotError, type AudioErrorCode, type AudioErrorReason, type ErrorParams, type ParamArgs } from '../domain/errors.js';
 
-export class AudioError extends Error {
-  readonly reason: AudioErrorReason;
-  /** decoder output (stderr tail) when a decoder was involved */
-  readonly detail?: string;
+export type { AudioErrorCode, AudioErrorReason } from '../domain/errors.js';
 
-  constructor(reason: AudioErrorReason, message: string, options?: { detail?: string; cause?: unknown }) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+const CODE_OF_REASON = Object.fromEntries(Object.entries(AUDIO_REASON).map(([code, reason]) => [reason, code])) as Record<
+  AudioErrorReason,
+  AudioErrorCode
+>;
+
+export class AudioError<C extends AudioErrorCode = AudioErrorCode> extends EarshotError<C> {
+  constructor(code: C, params: ErrorParams<C>, options?: { detail?: string; cause?: unknown });
+  /** @deprecated transitional form for callers that still write their own sentence (src/analysis/media.ts) */
+  constructor(reason: AudioErrorReason, message: string, options?: { detail?: string; cause?: unknown });
+  constructor(codeOrReason: C | AudioErrorReason, params: ErrorParams<C> | string, options?: { detail?: string; cause?: unknown }) {
+    const code = (codeOrReason in AUDIO_REASON ? codeOrReason : CODE_OF_REASON[codeOrReason as AudioErrorReason]) as C;
+    const p = (typeof params === 'string' ? { case: 'legacy', message: params } : params) as ErrorParams<C>;
+    const rest = { cause: options?.cause, ...(options?.detail ? { facts: { detail: options.detail } } : {}) };
+    // EarshotError's rest tuple cannot be narrowed for a generic C; every AUDIO_* entry takes params
+    super(code, ...([p, rest] as unknown as ParamArgs<C>));
     this.name = 'AudioError';
-    this.reason = reason;
-    if (options?.detail) this.detail = options.detail;
+  }
+
+  get reason(): AudioErrorReason {
+    return AUDIO_REASON[this.code];
+  }
+
+  /** the decoder's own output (stderr tail), when a decoder was involved */
+  get detail(): string | undefined {
+    return this.facts?.detail;
   }
 }
 
-export function isAudioError(e: unknown): e is AudioError {
-  return e instanceof AudioError;
+/** True for any catalogued audio failure (AUDIO_*), whichever class threw it. */
+export function isAudioError(e: unknown): e is EarshotError<AudioErrorCode> {
+  return e instanceof EarshotError && e.code in AUDIO_REASON;
+}
+
+/** A decoder's stderr tail with the file's directory taken out (its base name stays), so messages never carry server paths. */
+export function withoutPath(text: string, file: string): string {
+  const dir = file.slice(0, file.lastIndexOf('/') + 1);
+  return dir ? text.split(`file:${dir}`).join('').split(dir).join('') : text;
 }

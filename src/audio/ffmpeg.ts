@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
+import { EarshotError } from '../domain/errors.js';
 
 export type FfmpegSource = 'system' | 'npm';
 
@@ -91,7 +92,7 @@ function pick(name: 'ffmpeg' | 'ffprobe', order: FfmpegSource[], explicit: strin
   if (explicit) {
     const info = check(explicit, name);
     if (info.ok) return { c: { path: explicit, source: npmCandidate(name)?.path === explicit ? 'npm' : 'system' }, info };
-    throw new Error(`the configured ${name} binary "${explicit}" does not run (${info.why}); fix the path or leave it unset`);
+    throw new EarshotError('FFMPEG_CONFIGURED_BROKEN', { tool: name, binary: explicit, why: String(info.why) });
   }
   for (const source of order) {
     const c = source === 'npm' ? npmCandidate(name) : systemCandidate(name);
@@ -103,10 +104,7 @@ function pick(name: 'ffmpeg' | 'ffprobe', order: FfmpegSource[], explicit: strin
     if (info.ok) return { c, info };
     tried.push(`${source} ${c.path} (${info.why})`);
   }
-  throw new Error(
-    `no usable ${name} found; tried ${tried.join('; ')}. Install ffmpeg (e.g. "apt-get install ffmpeg") ` +
-      `or run "npm install" so the bundled @ffmpeg-installer/@ffprobe-installer binaries are present.`,
-  );
+  throw new EarshotError('FFMPEG_NOT_FOUND', { tool: name, tried });
 }
 
 /** The ffmpeg and ffprobe to use. Synchronous, cached per options; throws with what to do when none works. */

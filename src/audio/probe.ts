@@ -12,13 +12,12 @@
 import { open, stat } from 'node:fs/promises';
 
 import type { AudioProbe } from '../domain/analysis.js';
-import { AudioError } from './errors.js';
+import { AudioError, withoutPath } from './errors.js';
 import { resolveFfmpeg, type FfmpegChoice } from './ffmpeg.js';
 
 import { sniffContent, SNIFF_BYTES, type CanonicalAudioMime, type SniffResult } from './formats.js';
 
 import { runTool, stderrTail } from './process.js';
-import { formatDuration } from '../domain/audio.js';
 
 
 export { AudioError } from './errors.js';
@@ -185,33 +184,22 @@ async function packetSpan(
       if (pts + d > span.end) span.end = pts + d;
     },
   });
-  if (r.timedOut) throw new AudioError('corrupt', `listing the audio packets took longer than ${opts.timeoutMs / 1000} s; the file may be damaged`);
+  if (r.timedOut) throw new AudioError('AUDIO_CORRUPT', { case: 'timeout', step: 'packets', seconds: opts.timeoutMs / 1000 });
   return span;
 }
 
-function failureFromProbe(stderr: string, sniff: SniffResult, size: number): AudioError {
+function failureFromProbe(stderr: string, sniff: SniffResult, size: number, path: string): AudioError {
   const tail = stderrTail(stderr);
-  const name = sniff.kind === 'audio' ? FORMAT_NAMES[sniff.format] ?? sniff.format : undefined;
-  if (/moov atom not found/i.test(stderr)) {
-    return new AudioError(
-      'truncated',
-      'the MP4/M4A file is incomplete: its index (moov box) is missing, which happens when an upload or recording is cut off; upload the complete file',
-      { detail: tail },
-    );
-  }
+  const said = withoutPath(tail, path);
+  if (/moov atom not found/i.test(stderr)) return new AudioError('AUDIO_TRUNCATED', { case: 'mp4-index' }, { detail: tail });
   if (sniff.kind === 'audio') {
+    const format = FORMAT_NAMES[sniff.format] ?? sniff.format;
     if (size < 1024 || /end of file|truncat|partial file/i.test(stderr)) {
-      return new AudioError('truncated', `the ${name} file is cut short (${size} bytes) and holds no decodable audio; upload the complete file`, { detail: tail });
+      return new AudioError('AUDIO_TRUNCATED', { case: 'cut', format, bytes: size }, { detail: tail });
     }
-    return new AudioError('corrupt', `the file looks like ${name} audio but cannot be read (${tail}); re-export it or convert it to WAV or MP3`, {
-      detail: tail,
-    });
+    return new AudioError('AUDIO_CORRUPT', { case: 'unreadable', format, tail: said }, { detail: tail });
   }
-  return new AudioError(
-    'unsupported',
-    `the file is not in an audio format this server can read (${tail || 'unrecognised data'}); supported: WAV, MP3, AIFF, AAC, OGG (Vorbis/Opus), FLAC, M4A, WebM`,
-    { detail: tail },
-  );
+  return new AudioError('AUDIO_UNSUPPORTED', { case: 'format', tail: said }, { detail: tail });
 }
 
 /** Probe `path`: its duration, channels, sample rate and codec. Throws AudioError for unusable files. */
@@ -219,47 +207,44 @@ export async function probeAudio(path: string, opts: ProbeOptions = {}): Promise
   const bins = resolveFfmpeg(opts.ffmpeg);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const st = await stat(path);
-  if (st.size === 0) throw new AudioError('empty', 'the file is empty (0 bytes); upload the audio again');
+  if (st.size === 0) throw new AudioError('AUDIO_EMPTY', { case: 'file' });
 
   const head = await readHead(path, SNIFF_BYTES);
   const sniff = sniffContent(head);
-  if (sniff.kind === 'not-audio' && !(opts.allowVideo && / video$/.test(sniff.what))) throw new AudioError('not-audio', `the file is ${sniff.what}, not audio`);
+  if (sniff.kind === 'not-audio' && !(opts.allowVideo && / video$/.test(sniff.what))) throw new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: 'file', what: sniff.what });
 
   const r = await runTool(
     bins.ffprobe,
     ['-v', 'warning', '-hide_banner', '-print_format', 'json', '-show_format', '-show_streams', `file:${path}`],
     { timeoutMs, signal: opts.signal },
   );
-  if (r.timedOut) throw new AudioError('corrupt', `reading the file's header took longer than ${timeoutMs / 1000} s; the file may be damaged`);
-  if (r.code !== 0) throw failureFromProbe(r.stderr, sniff, st.size);
+  if (r.timedOut) throw new AudioError('AUDIO_CORRUPT', { case: 'timeout', step: 'header', seconds: timeoutMs / 1000 });
+  if (r.code !== 0) throw failureFromProbe(r.stderr, sniff, st.size, path);
 
   let info: { streams?: FfStream[]; format?: FfFormat };
   try {
     info = JSON.parse(r.stdout) as typeof info;
   } catch {
-    throw new AudioError('corrupt', `could not read the decoder's description of the file (${stderrTail(r.stderr)})`);
+    throw new AudioError('AUDIO_CORRUPT', { case: 'no-description', tail: withoutPath(stderrTail(r.stderr), path) }, { detail: stderrTail(r.stderr) });
   }
   const streams = info.streams ?? [];
   const fmt = info.format ?? {};
   const audioStream = streams.find((s) => s.codec_type === 'audio');
   const videos = streams.filter((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   if (!audioStream) {
-    if (videos.length) throw new AudioError('not-audio', `the file is a video without a sound track (${videos[0]!.codec_name ?? 'unknown codec'}), not audio`);
-    throw new AudioError('not-audio', `the file has no audio stream (the decoder reads it as "${fmt.format_name ?? 'unknown'}")`);
+    if (videos.length) throw new AudioError('AUDIO_NOT_AUDIO', { case: 'silent-video', codec: videos[0]!.codec_name ?? 'unknown codec' });
+    throw new AudioError('AUDIO_NOT_AUDIO', { case: 'no-stream', demuxer: fmt.format_name ?? 'unknown' });
   }
   if (videos.length && !opts.allowVideo) {
-    throw new AudioError(
-      'not-audio',
-      `the file is a video (${videos[0]!.codec_name ?? 'unknown codec'}), not audio; extract its sound first, e.g. "ffmpeg -i in.mp4 -vn -c:a copy out.m4a"`,
-    );
+    throw new AudioError('AUDIO_NOT_AUDIO', { case: 'video', codec: videos[0]!.codec_name ?? 'unknown codec' });
   }
   const codec = audioStream.codec_name ?? '';
   if (!codec || codec === 'none' || codec === 'unknown') {
-    throw new AudioError('unsupported', `the file's audio codec is not one the decoder supports; convert it to WAV, MP3 or FLAC`);
+    throw new AudioError('AUDIO_UNSUPPORTED', { case: 'codec' });
   }
   const sampleRate = num(audioStream.sample_rate) ?? 0;
   const channels = audioStream.channels ?? 0;
-  if (!sampleRate || !channels) throw new AudioError('corrupt', `the audio stream has no sample rate or channel count (${codec}); the file may be damaged`);
+  if (!sampleRate || !channels) throw new AudioError('AUDIO_CORRUPT', { case: 'no-rate', codec });
 
   const warnings: string[] = [];
   const estimated = /Estimating duration from bitrate|invalid concatenated file/i.test(r.stderr);
@@ -328,12 +313,9 @@ export async function probeAudio(path: string, opts: ProbeOptions = {}): Promise
     }
   }
 
-  if (!(durationSec > 0)) throw new AudioError('empty', `the ${FORMAT_NAMES[formatName] ?? formatName} file contains no audio samples`);
+  if (!(durationSec > 0)) throw new AudioError('AUDIO_EMPTY', { case: 'no-samples', format: FORMAT_NAMES[formatName] ?? formatName });
   if (opts.maxDurationSec !== undefined && durationSec > opts.maxDurationSec) {
-    throw new AudioError(
-      'too-long',
-      `the audio is ${formatDuration(durationSec)} long; this server accepts at most ${formatDuration(opts.maxDurationSec)} (split the file or raise the server's maximum duration)`,
-    );
+    throw new AudioError('AUDIO_TOO_LONG', { durationSec, maxSec: opts.maxDurationSec });
   }
 
   const result: AudioProbeResult = {

@@ -1,7 +1,7 @@
 // CLI failure handling: one clear line on stderr and a meaningful exit code
 // (1 failure, 2 usage, 3 unusable input, 4 needs something installed, 130 interrupted).
 
-import { AudioError } from '../audio/errors.js';
+import { isAudioError } from '../audio/errors.js';
 
 export class CliError extends Error {
   constructor(
@@ -14,7 +14,7 @@ export class CliError extends Error {
 
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
-  if (err instanceof AudioError) return 3;
+  if (isAudioError(err)) return 3;
   return 1;
 }
 

@@ -5,47 +5,13 @@
 import { UNDERSTANDING_ERRORS } from './errors-understanding.js';
 import { CONFIG_ERRORS } from './errors-config.js';
 
-export type GoogleStatus =
-  | 'INVALID_ARGUMENT'
-  | 'FAILED_PRECONDITION'
-  | 'OUT_OF_RANGE'
-  | 'UNAUTHENTICATED'
-  | 'PERMISSION_DENIED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'RESOURCE_EXHAUSTED'
-  | 'CANCELLED'
-  | 'INTERNAL'
-  | 'UNAVAILABLE'
-  | 'UNIMPLEMENTED'
-  | 'DEADLINE_EXCEEDED';
+import { entry, HTTP_STATUS_OF, type CatalogueEntry, type GoogleStatus } from './catalogue-entry.js';
+import { AUDIO_ERRORS } from './errors-audio.js';
+import { MODEL_ERRORS } from './errors-models.js';
 
-/** The HTTP status Google's REST front end uses for each RPC status. */
-export const HTTP_STATUS_OF: Readonly<Record<GoogleStatus, number>> = {
-  INVALID_ARGUMENT: 400,
-  FAILED_PRECONDITION: 400,
-  OUT_OF_RANGE: 400,
-  UNAUTHENTICATED: 401,
-  PERMISSION_DENIED: 403,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  RESOURCE_EXHAUSTED: 429,
-  CANCELLED: 499,
-  INTERNAL: 500,
-  UNIMPLEMENTED: 501,
-  UNAVAILABLE: 503,
-  DEADLINE_EXCEEDED: 504,
-};
-
-interface CatalogueEntry<P> {
-  readonly status: GoogleStatus;
-  /** only where Google answers a status with an HTTP code other than HTTP_STATUS_OF's */
-  readonly http?: number;
-  readonly message: (params: P) => string;
-}
-
-const entry = <P = undefined>(status: GoogleStatus, message: (params: P) => string, http?: number): CatalogueEntry<P> =>
-  http === undefined ? { status, message } : { status, message, http };
+export { HTTP_STATUS_OF, type GoogleStatus } from './catalogue-entry.js';
+export { AUDIO_REASON, type AudioErrorCode, type AudioErrorReason } from './errors-audio.js';
+export type { ModelErrorCode, WhisperModelErrorCode } from './errors-models.js';
 
 /**
  * Every coded error. Grouped by where it arises; add new failures here, never as inline messages.
@@ -57,6 +23,8 @@ export const ERRORS = {
   FAILED_PRECONDITION: entry<{ message: string }>('FAILED_PRECONDITION', (p) => p.message),
   NOT_FOUND: entry<{ message: string }>('NOT_FOUND', (p) => p.message),
   RESOURCE_EXHAUSTED: entry<{ message: string }>('RESOURCE_EXHAUSTED', (p) => p.message),
+  ALREADY_EXISTS: entry<{ message: string }>('ALREADY_EXISTS', (p) => p.message),
+  UNAVAILABLE: entry<{ message: string }>('UNAVAILABLE', (p) => p.message),
 
   // ── identity and access ──
   API_KEY_MISSING: entry(
@@ -64,7 +32,10 @@ export const ERRORS = {
     () =>
       "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
   ),
-  API_KEY_INVALID: entry('INVALID_ARGUMENT', () => 'API key not valid. Please pass a valid API key.'),
+  API_KEY_INVALID: {
+    ...entry('INVALID_ARGUMENT', () => 'API key not valid. Please pass a valid API key.'),
+    details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }],
+  },
   FILE_ACCESS_DENIED: entry<{ name: string }>(
     'PERMISSION_DENIED',
     (p) => `You do not have permission to access the File ${p.name} or it may not exist.`,
@@ -101,6 +72,11 @@ export const ERRORS = {
   SHUTTING_DOWN: entry('UNAVAILABLE', () => 'The server is shutting down; retry on another instance or after it restarts.'),
   INTERNAL: entry('INTERNAL', () => 'Internal error encountered.'),
 
+  // ── audio the server cannot use, and the decoder binaries (src/domain/errors-audio.ts) ──
+  ...AUDIO_ERRORS,
+  // ── model files: downloads and whisper.cpp models (src/domain/errors-models.ts) ──
+  ...MODEL_ERRORS,
+
   // ── configuration, at start-up (src/domain/errors-config.ts) ──
   ...CONFIG_ERRORS,
   // ── response schemas and the language model (src/domain/errors-understanding.ts) ──
@@ -110,15 +86,26 @@ export const ERRORS = {
 export type ErrorCode = keyof typeof ERRORS;
 export type ErrorParams<C extends ErrorCode> = Parameters<(typeof ERRORS)[C]['message']>[0];
 
-export interface EarshotErrorOptions {
-  cause?: unknown;
-  /** machine-readable details for the wire (e.g. google.rpc.ErrorInfo) */
-  details?: unknown[];
-  /** facts the API layer may turn into headers or fields (e.g. an upload's received size); never prose */
-  facts?: Readonly<Record<string, string | number>>;
+/**
+ * Facts the API layer may turn into headers or fields; never prose. Known keys: `uploadStatus` and
+ * `uploadSizeReceived` (become X-Goog-Upload-Status / X-Goog-Upload-Size-Received), `detail` (a decoder's
+ * own output, for logs only).
+ */
+export interface ErrorFacts {
+  readonly uploadStatus?: string;
+  readonly uploadSizeReceived?: number;
+  readonly detail?: string;
+  readonly [key: string]: string | number | undefined;
 }
 
-type ParamArgs<C extends ErrorCode> = undefined extends ErrorParams<C>
+export interface EarshotErrorOptions {
+  cause?: unknown;
+  /** machine-readable details for the wire (e.g. google.rpc.ErrorInfo); default: the entry's own */
+  details?: unknown[];
+  facts?: ErrorFacts;
+}
+
+export type ParamArgs<C extends ErrorCode> = undefined extends ErrorParams<C>
   ? [params?: ErrorParams<C>, options?: EarshotErrorOptions]
   : [params: ErrorParams<C>, options?: EarshotErrorOptions];
 
@@ -128,7 +115,7 @@ export class EarshotError<C extends ErrorCode = ErrorCode> extends Error {
   readonly status: GoogleStatus;
   readonly httpStatus: number;
   readonly details?: unknown[];
-  readonly facts?: Readonly<Record<string, string | number>>;
+  readonly facts?: ErrorFacts;
 
   constructor(code: C, ...[params, options]: ParamArgs<C>) {
     const spec: CatalogueEntry<ErrorParams<C>> = ERRORS[code] as CatalogueEntry<ErrorParams<C>>;
@@ -137,7 +124,8 @@ export class EarshotError<C extends ErrorCode = ErrorCode> extends Error {
     this.code = code;
     this.status = spec.status;
     this.httpStatus = spec.http ?? HTTP_STATUS_OF[spec.status];
-    if (options?.details) this.details = options.details;
+    const details = options?.details ?? spec.details;
+    if (details) this.details = [...details];
     if (options?.facts) this.facts = options.facts;
   }
 }

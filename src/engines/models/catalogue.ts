@@ -2,6 +2,7 @@
 // LLM (GGUF) entries come from the text engine's catalogue (src/engines/text/catalogue.ts, data only).
 
 import { TEXT_MODELS } from '../text/catalogue.js';
+import { EarshotError } from '../../domain/errors.js';
 
 export type ModelKind = 'whisper' | 'yamnet' | 'llm';
 
@@ -105,6 +106,6 @@ export function allModels(): ModelEntry[] {
 export function findModel(name: string): ModelEntry {
   const all = allModels();
   const hit = all.find((m) => m.name === name || m.name === `whisper-${name}` || m.file === name);
-  if (!hit) throw new Error(`unknown model "${name}"; known models: ${all.map((m) => m.name).join(', ')}`);
+  if (!hit) throw new EarshotError('MODEL_UNKNOWN', { name, known: all.map((m) => m.name) });
   return hit;
 }

@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { allModels, type ModelEntry } from './catalogue.js';
+import { EarshotError, type ModelErrorCode, type ParamArgs } from '../../domain/errors.js';
 import { inspectWhisperModel } from '../speech/whisper-model.js';
 
 export interface PullProgress {
@@ -27,9 +28,10 @@ export interface PullOptions {
   offline?: boolean;
 }
 
-export class ModelError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A catalogued MODEL_* failure (src/domain/errors-models.ts); the class stays so callers can tell model trouble apart. */
+export class ModelError<C extends ModelErrorCode = ModelErrorCode> extends EarshotError<C> {
+  constructor(code: C, ...rest: ParamArgs<C>) {
+    super(code, ...rest);
     this.name = 'ModelError';
   }
 }
@@ -109,13 +111,11 @@ export async function pullModel(entry: ModelEntry, options: PullOptions): Promis
     const v = await verifyModel(entry, dest);
     if (v.ok) return dest;
     if (options.offline) {
-      throw new ModelError(`${dest} is damaged (${v.problem}); delete it and download ${entry.name} again without --offline`);
+      throw new ModelError('MODEL_DAMAGED_OFFLINE', { dest, problem: String(v.problem), name: entry.name });
     }
     await unlink(dest);
   } else if (options.offline) {
-    throw new ModelError(
-      `model ${entry.name} is not installed and --offline forbids downloading it: place ${entry.file} from ${entry.url} at ${dest}`,
-    );
+    throw new ModelError('MODEL_NOT_INSTALLED_OFFLINE', { name: entry.name, file: entry.file, url: entry.url, dest });
   }
 
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -129,10 +129,8 @@ export async function pullModel(entry: ModelEntry, options: PullOptions): Promis
   } catch (err) {
     if (options.signal?.aborted) throw err;
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new ModelError(
-      `cannot reach ${hostOf(entry.url)} (${cause?.code ?? cause?.message ?? (err as Error).message}): are you offline? ` +
-        `Download ${entry.url} yourself and place it at ${dest}, then run with --offline`,
-    );
+    const reason = String(cause?.code ?? cause?.message ?? (err as Error).message);
+    throw new ModelError('MODEL_UNREACHABLE', { host: hostOf(entry.url), reason, url: entry.url, dest });
   }
 
   if (res.status === 416 && offset > 0) {
@@ -146,7 +144,7 @@ export async function pullModel(entry: ModelEntry, options: PullOptions): Promis
     let received = offset;
     try {
       options.onProgress?.({ received, total, resumedFrom: offset });
-      if (!res.body) throw new ModelError(`empty response from ${entry.url}`);
+      if (!res.body) throw new ModelError('MODEL_EMPTY_RESPONSE', { url: entry.url });
       for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
         await fh.write(chunk);
         received += chunk.length;
@@ -155,29 +153,23 @@ export async function pullModel(entry: ModelEntry, options: PullOptions): Promis
     } catch (err) {
       if (options.signal?.aborted) throw err;
       if (err instanceof ModelError) throw err;
-      throw new ModelError(
-        `download of ${entry.name} from ${hostOf(entry.url)} broke off after ${received} bytes (${(err as Error).message}); ` +
-          `run the same command again to resume from ${part}`,
-      );
+      throw new ModelError('MODEL_DOWNLOAD_BROKE_OFF', { name: entry.name, host: hostOf(entry.url), received, reason: (err as Error).message, part });
     } finally {
       await fh.close();
     }
     if (total !== undefined && received < total) {
-      throw new ModelError(`download of ${entry.name} stopped at ${received} of ${total} bytes; run it again to resume from ${part}`);
+      throw new ModelError('MODEL_DOWNLOAD_SHORT', { name: entry.name, received, total, part });
     }
   } else {
     await res.body?.cancel();
-    throw new ModelError(
-      res.status === 404
-        ? `${entry.url} was not found (HTTP 404): the model may have moved; download it by hand and place it at ${dest}`
-        : `downloading ${entry.url} failed: HTTP ${res.status} ${res.statusText}; try again later or place the file at ${dest}`,
-    );
+    if (res.status === 404) throw new ModelError('MODEL_URL_NOT_FOUND', { url: entry.url, dest });
+    throw new ModelError('MODEL_DOWNLOAD_HTTP', { url: entry.url, status: res.status, statusText: res.statusText, dest });
   }
 
   const v = await verifyModel(entry, part);
   if (!v.ok) {
     await unlink(part).catch(() => undefined);
-    throw new ModelError(`downloaded ${entry.name} does not verify (${v.problem}); the partial file was removed, run the command again`);
+    throw new ModelError('MODEL_NOT_VERIFIED', { name: entry.name, problem: String(v.problem) });
   }
   await rename(part, dest);
   return dest;

@@ -3,6 +3,7 @@
 // a file cut after the vocabulary, a "successful" load of an empty model).
 
 import { open } from 'node:fs/promises';
+import { EarshotError, type ParamArgs, type WhisperModelErrorCode } from '../../domain/errors.js';
 
 export interface WhisperModelInfo {
   path: string;
@@ -21,12 +22,16 @@ export interface WhisperModelInfo {
   size: string;
 }
 
-export class WhisperModelError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A catalogued WHISPER_MODEL_* failure (src/domain/errors-models.ts): what is wrong with the file and what to do. */
+export class WhisperModelError<C extends WhisperModelErrorCode = WhisperModelErrorCode> extends EarshotError<C> {
+  constructor(code: C, ...rest: ParamArgs<C>) {
+    super(code, ...rest);
     this.name = 'WhisperModelError';
   }
 }
+
+/** The file's structure is wrong; `problem` says how ("is truncated inside its vocabulary"). */
+const damaged = (file: string, problem: string) => new WhisperModelError('WHISPER_MODEL_DAMAGED', { file, problem });
 
 /** bytes per block and elements per block of the ggml tensor types whisper models use */
 const TYPE_LAYOUT: Record<number, [bytes: number, block: number]> = {
@@ -54,13 +59,9 @@ export async function inspectWhisperModel(file: string): Promise<WhisperModelInf
     fh = await open(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new WhisperModelError(
-      code === 'ENOENT'
-        ? `whisper model not found at ${file}: download one (earshot models pull whisper-base.en) or pass the path of a ggml-*.bin file`
-        : `cannot open whisper model ${file}: ${(err as Error).message}`,
-    );
+    if (code === 'ENOENT') throw new WhisperModelError('WHISPER_MODEL_NOT_FOUND', { file });
+    throw new WhisperModelError('WHISPER_MODEL_UNOPENABLE', { file, reason: (err as Error).message });
   }
-  const redownload = `re-download it (earshot models pull <name>) or replace the file`;
   try {
     const { size } = await fh.stat();
     let pos = 0;
@@ -68,39 +69,33 @@ export async function inspectWhisperModel(file: string): Promise<WhisperModelInf
       const buf = Buffer.alloc(n);
       const { bytesRead } = await fh.read(buf, 0, n, pos);
       if (bytesRead < n) {
-        throw new WhisperModelError(
-          `whisper model ${file} is truncated (ends at byte ${size} while reading ${what}): ${redownload}`,
-        );
+        throw damaged(file, `is truncated (ends at byte ${size} while reading ${what})`);
       }
       pos += n;
       return buf;
     };
     const magic = (await read(4, 'the magic number')).readUInt32LE(0);
     if (magic === 0x46554747) {
-      throw new WhisperModelError(
-        `${file} is a GGUF file (llama.cpp format), not a whisper.cpp model: use a ggml-*.bin from huggingface.co/ggerganov/whisper.cpp`,
-      );
+      throw new WhisperModelError('WHISPER_MODEL_IS_GGUF', { file });
     }
     if (magic !== 0x67676d6c) {
-      throw new WhisperModelError(
-        `${file} is not a whisper.cpp ggml model (bad magic 0x${magic.toString(16)}): ${redownload}; models are the ggml-*.bin files of huggingface.co/ggerganov/whisper.cpp`,
-      );
+      throw new WhisperModelError('WHISPER_MODEL_BAD_MAGIC', { file, magic });
     }
     const h = await read(44, 'the hyper-parameters');
     const hp = Array.from({ length: 11 }, (_, i) => h.readInt32LE(4 * i));
     const [nVocab, nAudioCtx, nAudioState, , nAudioLayer, , nTextState, , nTextLayer, nMels, ftypeRaw] = hp;
     if (nVocab < 51864 || nAudioState <= 0 || nTextState !== nAudioState || nMels <= 0 || nAudioLayer <= 0) {
-      throw new WhisperModelError(`whisper model ${file} has an invalid header (${hp.join(', ')}): ${redownload}`);
+      throw damaged(file, `has an invalid header (${hp.join(', ')})`);
     }
     const filt = await read(8, 'the mel filters');
     const nMel = filt.readInt32LE(0);
     const nFft = filt.readInt32LE(4);
     if (nMel <= 0 || nFft <= 0 || nMel * nFft > 1e6) {
-      throw new WhisperModelError(`whisper model ${file} has an invalid mel filter bank (${nMel}x${nFft}): ${redownload}`);
+      throw damaged(file, `has an invalid mel filter bank (${nMel}x${nFft})`);
     }
     pos += nMel * nFft * 4;
     const nWords = (await read(4, 'the vocabulary size')).readInt32LE(0);
-    if (nWords < 0 || nWords > nVocab) throw new WhisperModelError(`whisper model ${file} has a bad vocabulary size ${nWords}: ${redownload}`);
+    if (nWords < 0 || nWords > nVocab) throw damaged(file, `has a bad vocabulary size ${nWords}`);
     // the vocabulary is many short records: read it in one go
     const vocabStart = pos;
     const chunk = Buffer.alloc(Math.min(size - pos, nWords * 64 + 1024));
@@ -117,7 +112,7 @@ export async function inspectWhisperModel(file: string): Promise<WhisperModelInf
       off += 4 + chunk.readUInt32LE(off);
     }
     pos = vocabStart + off;
-    if (pos > size) throw new WhisperModelError(`whisper model ${file} is truncated inside its vocabulary: ${redownload}`);
+    if (pos > size) throw damaged(file, 'is truncated inside its vocabulary');
 
     const expected = 10 + 15 + 15 * nAudioLayer + 24 * nTextLayer; // upper bound used by whisper.cpp
     let nTensors = 0;
@@ -127,7 +122,7 @@ export async function inspectWhisperModel(file: string): Promise<WhisperModelInf
       const nameLen = th.readInt32LE(4);
       const type = th.readInt32LE(8);
       if (nDims < 1 || nDims > 4 || nameLen <= 0 || nameLen > 256) {
-        throw new WhisperModelError(`whisper model ${file} is corrupt (bad header for tensor #${nTensors + 1} at byte ${pos - 12}): ${redownload}`);
+        throw damaged(file, `is corrupt (bad header for tensor #${nTensors + 1} at byte ${pos - 12})`);
       }
       const dims = await read(4 * nDims, 'a tensor shape');
       let n = 1;
@@ -137,15 +132,13 @@ export async function inspectWhisperModel(file: string): Promise<WhisperModelInf
       if (!layout) break; // a type this check does not know: leave the rest to whisper.cpp
       const bytes = (n / layout[1]) * layout[0];
       if (pos + bytes > size) {
-        throw new WhisperModelError(
-          `whisper model ${file} is truncated: tensor '${name}' needs ${bytes} bytes at ${pos} but the file ends at ${size}: ${redownload}`,
-        );
+        throw damaged(file, `is truncated: tensor '${name}' needs ${bytes} bytes at ${pos} but the file ends at ${size}`);
       }
       pos += bytes;
       nTensors++;
     }
-    if (nTensors === 0) throw new WhisperModelError(`whisper model ${file} holds no weights (file cut after the vocabulary?): ${redownload}`);
-    if (nTensors > expected) throw new WhisperModelError(`whisper model ${file} has ${nTensors} tensors, more than a whisper model has: ${redownload}`);
+    if (nTensors === 0) throw damaged(file, 'holds no weights (file cut after the vocabulary?)');
+    if (nTensors > expected) throw damaged(file, `has ${nTensors} tensors, more than a whisper model has`);
     return {
       path: file,
       bytes: size,

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Config } from '../../config.js';
 import { findModel } from '../models/catalogue.js';
 import { modelPath, pullModel, verifyModel } from '../models/download.js';
+import { WhisperModelError } from './whisper-model.js';
 
 export interface ModelLog {
   info(msg: string): void;
@@ -19,7 +20,7 @@ export async function resolveWhisperModel(config: Config, log: ModelLog): Promis
   const want = config.engines.whisperModel;
   if (want.includes('/') || want.endsWith('.bin')) {
     if (existsSync(want)) return want;
-    throw new Error(`the Whisper model file ${want} does not exist`);
+    throw new WhisperModelError('WHISPER_MODEL_MISSING', { file: want });
   }
   const entry = findModel(want);
   const file = modelPath(entry, config.modelsDir);

@@ -203,10 +203,7 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
   } catch (err) {
     await new Promise((r) => setImmediate(r)); // let the log lines of the failed load arrive
     const detail = recentLog.filter((l) => l.startsWith('error')).slice(-3).join(' | ');
-    throw new WhisperModelError(
-      `whisper.cpp could not load ${options.modelPath}: ${(err as Error).message}${detail ? ` (${detail})` : ''}. ` +
-        `Re-download the model (earshot models pull <name>) or pick another one.`,
-    );
+    throw new WhisperModelError('WHISPER_MODEL_LOAD_FAILED', { file: options.modelPath, reason: (err as Error).message, log: detail });
   } finally {
     endOp(module);
   }
