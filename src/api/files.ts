@@ -4,7 +4,6 @@
 import type { FastifyInstance } from 'fastify';
 import { baseUrlOf, type ApiContext } from './context.js';
 import { fileAccessDenied, invalidArgument } from './errors.js';
-import { projectOf } from './auth.js';
 import { decodePageToken, encodePageToken, toWireFile, wireFileSchema } from './wire.js';
 import { FILE_ID_PATTERN } from '../store/files.js';
 
@@ -18,7 +17,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
     '/files/:name',
     { schema: { response: { 200: wireFileSchema } } },
     async (req, reply) => {
-      const project = projectOf(req, ctx.config.apiKeys);
+      const project = req.project;
       const [id, method] = splitMethod(req.params.name);
       const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
       if (!rec) throw fileAccessDenied(id);
@@ -41,7 +40,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
       },
     },
     async (req) => {
-      const project = projectOf(req, ctx.config.apiKeys);
+      const project = req.project;
       const q = req.query;
       const rawSize = q.pageSize ?? q.page_size;
       let pageSize = DEFAULT_PAGE_SIZE;
@@ -66,7 +65,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
   );
 
   app.delete<{ Params: { name: string } }>('/files/:name', async (req) => {
-    const project = projectOf(req, ctx.config.apiKeys);
+    const project = req.project;
     const id = req.params.name;
     const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
     if (!rec) throw fileAccessDenied(id);

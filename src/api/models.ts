@@ -3,7 +3,6 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.js';
-import { projectOf } from './auth.js';
 import { invalidArgument, notFound } from './errors.js';
 
 export const MODEL_NAMES = [
@@ -21,6 +20,9 @@ export const MODEL_NAMES = [
   'gemini-flash-lite-latest',
   'gemini-pro-latest',
 ] as const;
+
+/** Input tokens a prompt may hold (Gemini 2.x Flash and Pro: 1,048,576). */
+export const INPUT_TOKEN_LIMIT = 1_048_576;
 
 /** Accept the listed names and any other gemini-* name (new releases, -preview-MM-DD suffixes). */
 export function isServedModel(name: string): boolean {
@@ -43,7 +45,7 @@ function describe(name: string, textEngine: string) {
       .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
       .join(' '),
     description: `Served locally by Earshot (speech, sounds and voice activity engines; text by ${textEngine}).`,
-    inputTokenLimit: 1_048_576,
+    inputTokenLimit: INPUT_TOKEN_LIMIT,
     outputTokenLimit: 65_536,
     supportedGenerationMethods: ['generateContent', 'streamGenerateContent', 'countTokens'],
     temperature: 1,
@@ -56,7 +58,6 @@ function describe(name: string, textEngine: string) {
 export async function modelsRoutes(app: FastifyInstance, opts: { ctx: ApiContext }): Promise<void> {
   const { ctx } = opts;
   app.get<{ Querystring: { pageSize?: string; pageToken?: string } }>('/models', async (req) => {
-    projectOf(req, ctx.config.apiKeys);
     const size = req.query.pageSize === undefined ? 50 : Number(req.query.pageSize);
     if (!Number.isInteger(size) || size < 0) throw invalidArgument(`Invalid page_size ${req.query.pageSize}.`);
     const start = req.query.pageToken ? Number(Buffer.from(req.query.pageToken, 'base64url').toString()) : 0;

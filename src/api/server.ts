@@ -1,18 +1,20 @@
 // The HTTP server: Fastify with Google's error shape for every failure, the API resources mounted
-// under each API version Gemini clients use, and the upload endpoints beside them.
+// under each API version Gemini clients use (authenticated by one hook), and the upload endpoints beside them.
 
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiContext } from './context.js';
-import { ApiError, invalidArgument } from './errors.js';
 import { filesRoutes, splitMethod } from './files.js';
 import { uploadRoutes } from './upload.js';
 import { getModel, modelsRoutes } from './models.js';
-import { projectOf } from './auth.js';
+import { projectOf, requireKey } from './auth.js';
 import { observeRequests, type Metrics } from './ops.js';
+import { respondOptions, toApiError } from './respond.js';
+import { MAX_PARAM_LENGTH, clientErrorHandler, dropSlowBodies, frameworkErrors, logRequests } from './transport.js';
+import { EarshotError } from '../domain/errors.js';
 
 /** Handlers of POST /models/{model}:{method} (generateContent, streamGenerateContent, countTokens). */
-export type ModelMethods = Record<string, (args: { model: string; req: import('fastify').FastifyRequest; reply: import('fastify').FastifyReply; project: string }) => Promise<unknown>>;
+export type ModelMethods = Record<string, (args: { model: string; req: FastifyRequest; reply: FastifyReply; project: string }) => Promise<unknown>>;
 
 export interface ServerOptions {
   ctx: ApiContext;
@@ -29,44 +31,67 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const { ctx } = opts;
   const app: FastifyInstance = Fastify({
     loggerInstance: opts.logger as unknown as import('fastify').FastifyBaseLogger,
+    // one line per request, written by logRequests with secrets redacted
+    disableRequestLogging: true,
     bodyLimit: ctx.config.limits.maxRequestBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     trustProxy: false,
-    // long ids reach our handlers (which answer in Google's shape) instead of the router's own 414
-    routerOptions: { maxParamLength: 4096 },
+    // long ids reach our handlers (which answer in Google's shape); longer ones get API_NAME_TOO_LONG
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
     // on close: idle keep-alive sockets go at once, requests in flight (an upload chunk) may finish
     forceCloseConnections: 'idle',
     return503OnClosing: true,
   });
+  app.decorateRequest('project', '');
 
+  logRequests(app);
+  dropSlowBodies(app);
   if (opts.metrics) observeRequests(app, opts.metrics);
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
-    const apiErr = toApiError(err, ctx.config.limits.maxRequestBytes);
+  const respond = respondOptions(ctx);
+  app.setErrorHandler((err, req, reply) => {
+    const apiErr = toApiError(err, respond);
     if (apiErr.httpCode >= 500) req.log.error({ err }, 'request failed');
-    else req.log.info({ status: apiErr.status, message: apiErr.message }, 'request refused');
+    else req.log.debug({ status: apiErr.status, message: apiErr.message }, 'request refused');
     if (apiErr.headers) reply.headers(apiErr.headers);
     reply.code(apiErr.httpCode).type('application/json; charset=UTF-8').serializer(JSON.stringify).send(apiErr.toJSON());
   });
-  app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(new ApiError('NOT_FOUND', `No route for ${req.method} ${req.url.split('?')[0]}.`).toJSON());
+  // Google's REST clients (the legacy Python client's DELETE) send Content-Type: application/json with an
+  // empty body on body-less methods: that is no body, not bad JSON.
+  app.addHook('onRequest', async (req) => {
+    if ((req.method === 'DELETE' || req.method === 'GET') && (req.headers['content-length'] ?? '0') === '0' && !req.headers['transfer-encoding']) delete req.headers['content-type'];
+  });
+  app.setNotFoundHandler((req) => {
+    throw new EarshotError('API_NO_ROUTE', { method: req.method, path: req.url.split('?')[0]!.slice(0, 200) });
+  });
+  // /metrics is open unless metricsRequireKey is set (then any accepted key may read it): the figures are
+  // aggregate counts, but a deployment exposed beyond its operators may want them closed.
+  const metricsRequireKey = () => (ctx.config as { metricsRequireKey?: boolean }).metricsRequireKey === true;
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (!metricsRequireKey() || req.url.split('?')[0] !== '/metrics') return done();
+    try {
+      projectOf(req, ctx.config.apiKeys);
+      done();
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
+  const authenticate = requireKey(() => ctx.config.apiKeys);
   for (const version of API_VERSIONS) {
     await app.register(
       async (api) => {
+        api.addHook('onRequest', authenticate);
         await api.register(filesRoutes, { ctx });
         await api.register(modelsRoutes, { ctx });
-        api.get<{ Params: { name: string } }>('/models/:name', async (req) => {
-          projectOf(req, ctx.config.apiKeys);
-          return getModel(req.params.name, ctx);
-        });
+        api.get<{ Params: { name: string } }>('/models/:name', async (req) => getModel(req.params.name, ctx));
         api.post<{ Params: { name: string } }>('/models/:name', async (req, reply) => {
-          const project = projectOf(req, ctx.config.apiKeys);
           const [model, method] = splitMethod(req.params.name);
           const handler = method ? opts.modelMethods[method] : undefined;
-          if (!handler) throw new ApiError('NOT_FOUND', `Unknown method "${method ?? ''}" on models/${model}: use generateContent, streamGenerateContent or countTokens.`);
-          return handler({ model, req, reply, project });
+          if (!handler) throw new EarshotError('API_UNKNOWN_MODEL_METHOD', { method: method ?? '', model });
+          return handler({ model, req, reply, project: req.project });
         });
       },
       { prefix: `/${version}` },
@@ -75,23 +100,4 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   }
   for (const extra of opts.extras ?? []) await app.register(extra);
   return app;
-}
-
-function toApiError(err: FastifyError | ApiError, maxRequestBytes: number): ApiError {
-  if (err instanceof ApiError) return err;
-  const code = (err as FastifyError).code;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    return invalidArgument(
-      `Request payload size exceeds the limit: ${maxRequestBytes} bytes. Upload large audio with the Files API (POST /upload/v1beta/files) and refer to it with fileData instead of sending it inline.`,
-    );
-  }
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return invalidArgument(`Unsupported Content-Type: send the request body as application/json.`);
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return invalidArgument('The request body is empty; send a JSON object.');
-  if (err instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return invalidArgument(`Invalid JSON payload received. ${err.message}`);
-  }
-  if ((err as FastifyError).validation) return invalidArgument(`Invalid request: ${err.message}`);
-  const status = (err as FastifyError).statusCode;
-  if (status && status >= 400 && status < 500) return invalidArgument(err.message);
-  return new ApiError('INTERNAL', 'Internal error encountered.');
 }

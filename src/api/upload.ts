@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { baseUrlOf, type ApiContext } from './context.js';
 import { ApiError, invalidArgument, notFound } from './errors.js';
-import { projectOf } from './auth.js';
+import { requireKey } from './auth.js';
 import { parseLenientJson, toWireFile } from './wire.js';
 import { boundaryOf, readRelated } from './multipart-related.js';
 import type { UploadSession } from '../store/uploads.js';
@@ -19,6 +19,8 @@ type Query = Record<string, string | undefined>;
 
 export async function uploadRoutes(app: FastifyInstance, opts: { ctx: ApiContext }): Promise<void> {
   const { ctx } = opts;
+  // a session URL (upload_id) is its own capability; everything else needs a key
+  app.addHook('onRequest', requireKey(() => ctx.config.apiKeys, (req) => Boolean((req.query as Query).upload_id)));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
 
@@ -37,7 +39,7 @@ export async function uploadRoutes(app: FastifyInstance, opts: { ctx: ApiContext
 async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const q = req.query as Query;
   if (q.upload_id) return continueSession(ctx, req, reply, q.upload_id);
-  const project = projectOf(req, ctx.config.apiKeys);
+  const project = req.project;
   const protocol = (header(req, 'x-goog-upload-protocol') ?? q.uploadType ?? q.upload_type ?? '').toLowerCase();
   const boundary = boundaryOf(req.headers['content-type']);
   if (protocol === 'resumable') return startSession(ctx, req, reply, project);

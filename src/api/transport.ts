@@ -1,0 +1,105 @@
+// HTTP transport policies below the routes: one redacted log line per request, a watchdog that drops
+// bodies trickling in too slowly, and Google-shaped answers for failures Fastify or Node's HTTP parser
+// meet before any route runs (bad percent-encoding, over-long names, oversized headers, time-outs).
+
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EarshotError, type ErrorCode } from '../domain/errors.js';
+import type { ApiError } from './errors.js';
+
+/** Longest path parameter routed (a file or model name); longer ones answer API_NAME_TOO_LONG. */
+export const MAX_PARAM_LENGTH = 4096;
+
+/**
+ * The slow-body rule: a request whose body is still arriving must deliver at least MIN_BODY_BYTES in every
+ * BODY_WINDOW_MS window, else it is answered 408 and its connection closed. A rate floor rather than a total
+ * time, because a resumable upload chunk (up to the whole 2 GB file) may legitimately take long on a slow link;
+ * 1 KiB per 10 s is ~100 B/s, far below any working link. Header trickles are cut by Node's headersTimeout (60 s).
+ */
+export const MIN_BODY_BYTES = 1024;
+export const BODY_WINDOW_MS = 10_000;
+
+/** `?key=` and upload capability ids (`upload_id=`) are secrets: never logged. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:key|upload_id)=)[^&#]*/gi, '$1[REDACTED]');
+}
+
+/** The wire body of an ApiError, as bytes ready to write. */
+function errorBody(err: ApiError | EarshotError): string {
+  const httpCode = 'httpCode' in err ? err.httpCode : err.httpStatus;
+  return JSON.stringify({ error: { code: httpCode, message: err.message, status: err.status, ...(err.details ? { details: err.details } : {}) } });
+}
+
+/** Write a Google-shaped error straight onto a socket (no request object exists yet) and close it. */
+function writeRawError(socket: Socket, code: ErrorCode): void {
+  const err = new EarshotError(code as 'API_MALFORMED_HTTP');
+  const body = errorBody(err);
+  const reason = http.STATUS_CODES[err.httpStatus] ?? 'Error';
+  socket.end(
+    `HTTP/1.1 ${err.httpStatus} ${reason}\r\nContent-Type: application/json; charset=UTF-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Fastify's `clientErrorHandler`: what Node's HTTP parser rejects (431, 408, malformed requests). */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) return void socket.destroy();
+  const code: ErrorCode =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 'API_HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'API_CLIENT_TIMEOUT' : 'API_MALFORMED_HTTP';
+  writeRawError(socket, code);
+  socket.destroySoon();
+}
+
+/** Fastify's `frameworkErrors`: failures of routing itself (no route, hence no error handler, exists yet). */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const e =
+    err.code === 'FST_ERR_BAD_URL'
+      ? new EarshotError('API_BAD_URL')
+      : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new EarshotError('API_NAME_TOO_LONG', { max: MAX_PARAM_LENGTH })
+        : new EarshotError('API_MALFORMED_HTTP');
+  reply.code(e.httpStatus).type('application/json; charset=UTF-8').serializer((b: string) => b).send(errorBody(e));
+}
+
+/** One info line per request, when it ends: method, redacted URL, status and time. */
+export function logRequests(app: FastifyInstance): void {
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.info({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    done();
+  });
+}
+
+function hasBody(req: http.IncomingMessage): boolean {
+  const len = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
+}
+
+/** Install the slow-body rule (see MIN_BODY_BYTES). */
+export function dropSlowBodies(app: FastifyInstance, windowMs = BODY_WINDOW_MS, minBytes = MIN_BODY_BYTES): void {
+  app.addHook('onRequest', (req, reply, done) => {
+    const raw = req.raw;
+    if (raw.complete || !hasBody(raw)) return done();
+    const socket = raw.socket;
+    let last = socket.bytesRead;
+    const timer = setInterval(() => {
+      if (raw.complete || socket.destroyed) return clearInterval(timer);
+      const now = socket.bytesRead;
+      if (now - last >= minBytes) {
+        last = now;
+        return;
+      }
+      clearInterval(timer);
+      req.log.info({ url: redactUrl(req.url), received: now }, 'request body too slow; connection dropped');
+      const res = reply.raw;
+      if (res.headersSent) return void socket.destroy();
+      const body = errorBody(new EarshotError('API_BODY_TOO_SLOW', { minBytes, windowSec: windowMs / 1000 }));
+      res.writeHead(408, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+      res.end(body, () => socket.destroy());
+    }, windowMs);
+    timer.unref();
+    raw.once('close', () => clearInterval(timer));
+    reply.raw.once('close', () => clearInterval(timer));
+    done();
+  });
+}
