@@ -7,22 +7,14 @@
 // Engines and the decoder are injected; this module knows no backend.
 
 import type { AudioAnalysis, SoundEvent, SpeechRegion, TranscriptSegment } from '../domain/analysis.js';
-import { type SoundEngine, type SoundFrame, type SpeechEngine, type VadEngine } from '../engines/types.js';
+import type { PipelineEngines, SoundFrame } from '../engines/types.js';
 import { planWindows } from '../engines/vad/windows.js';
 import { SAMPLE_RATE } from '../domain/audio.js';
 
 
 export type DecodeFn = (range?: { start?: number; end?: number }, signal?: AbortSignal) => AsyncIterable<Float32Array>;
 
-export interface PipelineEngines {
-  vad?: VadEngine;
-  sounds?: SoundEngine;
-  speech?: SpeechEngine;
-  /** engine names for the record, e.g. { speech: 'pocketsphinx' } */
-  names: Record<string, string>;
-  /** why a part could not be computed, and what to do */
-  warnings: string[];
-}
+export type { PipelineEngines } from '../engines/types.js';
 
 export interface PipelineOptions {
   sha256: string;

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
-import type { SoundEngine, SpeechEngine, VadEngine } from './types.js';
-import type { PipelineEngines } from '../analysis/pipeline.js';
+import type { PipelineEngines, SoundEngine, SpeechEngine, VadEngine } from './types.js';
 
 export interface EngineLog {
   info(msg: string): void;

@@ -28,6 +28,17 @@ export interface SoundEngine {
   close?(): Promise<void>;
 }
 
+/** The listening engines an analysis runs with (any may be missing), as the registry loads them. */
+export interface PipelineEngines {
+  vad?: VadEngine;
+  sounds?: SoundEngine;
+  speech?: SpeechEngine;
+  /** engine names for the record, e.g. { speech: 'pocketsphinx' } */
+  names: Record<string, string>;
+  /** why a part could not be computed, and what to do */
+  warnings: string[];
+}
+
 export interface TranscribeOptions {
   language?: string;
   /** Called with 0..1 while working, for progress reporting. */
