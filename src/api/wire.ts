@@ -2,6 +2,7 @@
 // request JSON written in either proto spelling (snake_case or camelCase) is read as one.
 
 import type { FileRecord } from '../store/files.js';
+import { EarshotError } from '../domain/errors.js';
 
 export interface WireFile {
   name: string;
@@ -78,20 +79,40 @@ const snakeToCamel = (k: string) => (k.includes('_') ? k.replace(/_([a-z0-9])/g,
 /** Keys whose values are user data and must be kept verbatim. */
 const VERBATIM = new Set(['responseJsonSchema', 'parametersJsonSchema', 'responseJsonSchemaOrdered', 'args', 'response']);
 
+/** Deepest nesting of objects and arrays a request body may have (Gemini refuses deeper protos too). */
+export const MAX_JSON_DEPTH = 100;
+
+/** Throws API_JSON_TOO_DEEP when `value` nests deeper than `max`; iterative, so any depth is safe to check. */
+export function assertJsonDepth(value: unknown, max = MAX_JSON_DEPTH): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) throw new EarshotError('API_JSON_TOO_DEEP', { max });
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+}
+
 /**
  * Proto JSON accepts both `file_data` and `fileData`; Google's servers read either. Normalise a request
- * body to camelCase, leaving user-named keys (schema property names, JSON schemas) untouched.
+ * body to camelCase, leaving user-named keys (schema property names, JSON schemas) untouched. Bodies
+ * nested deeper than MAX_JSON_DEPTH are refused first, so the recursion below is bounded.
  */
 export function camelizeRequest(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(camelizeRequest);
+  assertJsonDepth(value);
+  return camelize(value);
+}
+
+function camelize(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelize);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const key = snakeToCamel(k);
     if (VERBATIM.has(key)) out[key] = v;
     else if (key === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) {
-      out[key] = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, camelizeRequest(pv)]));
-    } else out[key] = camelizeRequest(v);
+      out[key] = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, camelize(pv)]));
+    } else out[key] = camelize(v);
   }
   return out;
 }
