@@ -64,7 +64,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
   const labels = yamnet ? parseClassMap(readFileSync(yamnet.labelsPath, 'utf8')) : [];
   const methods = modelMethods(ctx, {
     answerer: answererFactory(config, tokenizer, labels),
-    countText: async (texts) => (await tokenizer.countMany(texts)).reduce((a, b) => a + b, 0),
+    countText: async (texts, signal) => (await tokenizer.countMany(texts, signal)).reduce((a, b) => a + b, 0),
   });
   let tokenizerReady = false;
   tokenizer.warmUp().then(

@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type { ApiContext } from './context.js';
 import type { ModelMethods } from './server.js';
-import { ApiError } from './errors.js';
-
-import { resolveModel } from './models.js';
+import { INPUT_TOKEN_LIMIT, resolveModel } from './models.js';
+import { respondOptions, toApiError } from './respond.js';
+import { EarshotError } from '../domain/errors.js';
 
 import { readCountTokensRequest, readGenerateRequest, type GenerateRequest } from './request.js';
 
@@ -19,17 +19,29 @@ import { audioTokens } from '../domain/audio.js';
 
 export interface GenerateDeps {
   answerer(): Promise<Answerer>;
-  countText(texts: string[]): Promise<number>;
+  /** total tokens of the texts; stops (rejects) when `signal` aborts */
+  countText(texts: string[], signal?: AbortSignal): Promise<number>;
 }
+
+/** A text token is at least one byte, and prose runs ~4 bytes a token: over 4× the limit in bytes is over it. */
+const MAX_TEXT_BYTES = 4 * INPUT_TOKEN_LIMIT;
 
 interface ModalityCount {
   modality: 'TEXT' | 'AUDIO';
   tokenCount: number;
 }
 
-async function promptUsage(deps: GenerateDeps, prompt: ResolvedPrompt): Promise<{ total: number; details: ModalityCount[] }> {
-  const text = await deps.countText(prompt.texts);
+/**
+ * Token accounting of a prompt. Text beyond the model's input limit is refused as Gemini refuses it, before
+ * the tokenizer spends time on it where the byte count alone settles it. (Audio is bounded separately by
+ * limits.maxPromptAudioSec, Gemini's 9.5 hours, and is not held to the token limit here.)
+ */
+async function promptUsage(deps: GenerateDeps, prompt: ResolvedPrompt, signal?: AbortSignal): Promise<{ total: number; details: ModalityCount[] }> {
   const audio = prompt.audioSeconds.reduce((s, sec) => s + audioTokens(sec), 0);
+  const bytes = prompt.texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
+  if (bytes > MAX_TEXT_BYTES) throw new EarshotError('API_INPUT_TOKENS_EXCEEDED', { count: Math.ceil(bytes / 4) + audio, max: INPUT_TOKEN_LIMIT });
+  const text = await deps.countText(prompt.texts, signal);
+  if (text > INPUT_TOKEN_LIMIT) throw new EarshotError('API_INPUT_TOKENS_EXCEEDED', { count: text + audio, max: INPUT_TOKEN_LIMIT });
   const details: ModalityCount[] = [];
   if (text > 0 || prompt.audioSeconds.length === 0) details.push({ modality: 'TEXT', tokenCount: text });
   if (prompt.audioSeconds.length) details.push({ modality: 'AUDIO', tokenCount: audio });
@@ -52,6 +64,13 @@ function answerRequest(req: GenerateRequest, signal?: AbortSignal): AnswerReques
   };
 }
 
+/** Aborted when the client goes away before its answer is written, so its work stops. */
+function abandonedWith(reply: FastifyReply): AbortController {
+  const abort = new AbortController();
+  reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
+  return abort;
+}
+
 function responseId(): string {
   return randomBytes(12).toString('base64url');
 }
@@ -70,9 +89,8 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
     const modelName = resolveModel(model);
     const request = readGenerateRequest(body);
     const prompt = await resolvePrompt(ctx, project, request, 'generate');
-    const usage = await promptUsage(deps, prompt);
-    const abort = new AbortController();
-    reply.raw.once('close', () => reply.raw.writableFinished || abort.abort());
+    const abort = abandonedWith(reply);
+    const usage = await promptUsage(deps, prompt, abort.signal);
     const answerer = await deps.answerer();
     const it = answerer.answer(prompt.conversation, answerRequest(request, abort.signal));
     return { modelName, usage, it };
@@ -88,11 +106,11 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
   }
 
   return {
-    async countTokens({ model, req, project }) {
+    async countTokens({ model, req, reply, project }) {
       resolveModel(model);
       const request = readCountTokensRequest(req.body);
       const prompt = await resolvePrompt(ctx, project, request, 'count');
-      const usage = await promptUsage(deps, prompt);
+      const usage = await promptUsage(deps, prompt, abandonedWith(reply).signal);
       return { totalTokens: usage.total, promptTokensDetails: usage.details };
     },
 
@@ -120,7 +138,7 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
       const id = responseId();
       // the first step runs before the response starts, so a refused request still gets its HTTP error
       const firstStep = await it.next();
-      return streamOut(reply, sse, async (write) => {
+      return streamOut(ctx, reply, sse, async (write) => {
         let pending: string | undefined;
         let step = firstStep;
         for (;; step = await it.next()) {
@@ -139,7 +157,7 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
 }
 
 /** Write a stream of response objects as SSE (`data: {...}\r\n\r\n`) or as one JSON array. */
-async function streamOut(reply: FastifyReply, sse: boolean, produce: (write: (obj: object) => void) => Promise<void>): Promise<FastifyReply> {
+async function streamOut(ctx: ApiContext, reply: FastifyReply, sse: boolean, produce: (write: (obj: object) => void) => Promise<void>): Promise<FastifyReply> {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -160,8 +178,9 @@ async function streamOut(reply: FastifyReply, sse: boolean, produce: (write: (ob
   try {
     await produce(write);
   } catch (err) {
-    const apiErr = err instanceof ApiError ? err : new ApiError('INTERNAL', `Generation failed: ${(err as Error).message}`);
-    reply.request.log.error({ err }, 'stream failed');
+    // the same mapping as the unary path's error handler: the same failure gives the same error
+    const apiErr = toApiError(err, respondOptions(ctx));
+    if (apiErr.httpCode >= 500) reply.request.log.error({ err }, 'stream failed');
     write(apiErr.toJSON());
   }
   if (!res.destroyed) res.end(sse ? '' : first ? '[]' : ']');
