@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ApiContext } from './context.js';
 import { filesRoutes, splitMethod } from './files.js';
 import { uploadRoutes } from './upload.js';
+import { discoveryRoutes } from './discovery.js';
 import { getModel, modelsRoutes } from './models.js';
 import { projectOf, requireKey } from './auth.js';
 import { observeRequests, type Metrics } from './ops.js';
@@ -98,6 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     );
     await app.register(uploadRoutes, { prefix: `/upload/${version}`, ctx });
   }
+  await app.register(discoveryRoutes, { ctx });
   for (const extra of opts.extras ?? []) await app.register(extra);
   return app;
 }

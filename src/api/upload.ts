@@ -34,6 +34,9 @@ export async function uploadRoutes(app: FastifyInstance, opts: { ctx: ApiContext
       throw err;
     }
   });
+  // Google's classic resumable protocol (googleapiclient, used by the legacy google-generativeai
+  // client): PUT the bytes to the session URL with Content-Range.
+  app.put('/files', async (req, reply) => classicChunk(ctx, req, reply, (req.query as Query).upload_id ?? ''));
 }
 
 async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
@@ -124,16 +127,19 @@ function uploadUrl(req: FastifyRequest, ctx: ApiContext, id: string): string {
 }
 
 async function startSession(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, project: string) {
-  const command = (header(req, 'x-goog-upload-command') ?? '').toLowerCase();
+  // the classic protocol (?uploadType=resumable, X-Upload-Content-*) starts without X-Goog headers
+  const classic = !header(req, 'x-goog-upload-protocol') && !header(req, 'x-goog-upload-command');
+  const command = classic ? 'start' : (header(req, 'x-goog-upload-command') ?? '').toLowerCase();
   if (command !== 'start') {
     throw invalidArgument(`A resumable upload begins with X-Goog-Upload-Command: start (got "${command.slice(0, 40)}").`);
   }
   const meta = readMetadata(await readSmallBody(req.raw, MAX_METADATA_BYTES));
-  const declared = parseSize(header(req, 'x-goog-upload-header-content-length'), 'X-Goog-Upload-Header-Content-Length');
-  const mimeType = header(req, 'x-goog-upload-header-content-type') || meta.mimeType || 'application/octet-stream';
+  const declared = parseSize(header(req, 'x-goog-upload-header-content-length') ?? header(req, 'x-upload-content-length'), 'X-Goog-Upload-Header-Content-Length');
+  const mimeType = header(req, 'x-goog-upload-header-content-type') || header(req, 'x-upload-content-type') || meta.mimeType || 'application/octet-stream';
   const session = ctx.uploads.start(project, { ...meta, mimeType, declaredSize: declared });
   const url = uploadUrl(req, ctx, session.id);
   reply.headers({
+    location: url,
     'x-goog-upload-url': url,
     'x-goog-upload-control-url': url,
     'x-goog-upload-status': 'active',
@@ -198,6 +204,22 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
   }
   reply.headers({ 'x-goog-upload-status': 'active', 'x-goog-upload-size-received': String(current.received) });
   return reply.send('');
+}
+
+/** A classic-protocol PUT: `Content-Range: bytes a-b/total` writes at a (finalizing at total), `bytes *\/total` asks. */
+async function classicChunk(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, uploadId: string) {
+  const session = /^[A-Za-z0-9_-]{1,64}$/.test(uploadId) ? ctx.uploads.get(uploadId) : undefined;
+  if (!session || session.status !== 'active') throw notFound(`No active upload session ${uploadId.slice(0, 64)}: it may have expired, finished or never existed. Start a new upload.`);
+  const range = /^bytes (?:(\d+)-(\d+)|\*)\/(\d+|\*)$/.exec(header(req, 'content-range') ?? `bytes 0-0/${contentLength(req) ?? 0}`);
+  if (!range) throw invalidArgument('A PUT to an upload session needs Content-Range: bytes <first>-<last>/<total>.');
+  let current = session;
+  if (range[1] !== undefined) {
+    current = await ctx.uploads.writeChunk(session, Number(range[1]), req.raw);
+    ctx.metrics?.uploadBytes.inc(current.received - Number(range[1]));
+  } else await drain(req.raw);
+  if (range[3] !== '*' && current.received === Number(range[3])) return sendFinal(ctx, req, reply, await ctx.uploads.finalize(current));
+  if (current.received > 0) reply.header('range', `bytes=0-${current.received - 1}`);
+  return reply.code(308).send('');
 }
 
 async function finishWhole(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, session: UploadSession, body: Readable) {
