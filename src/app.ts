@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { openDatabase, type Db } from './store/database.js';
 import { BlobStore } from './store/blobs.js';
 import { FileStore } from './store/files.js';
+import { AnalysisStore } from './store/analyses.js';
 import { UploadStore } from './store/uploads.js';
 import { buildServer } from './api/server.js';
 import { createMedia, type Media } from './analysis/media.js';
@@ -38,7 +39,9 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
   const db = openDatabase(config.dataDir);
   const blobs = new BlobStore(config.dataDir);
   await blobs.init();
-  const files = new FileStore(db, blobs);
+  // the analysis store alone owns the analyses table (results, retention, deletion); files tell it when content goes
+  const analyses = new AnalysisStore(db, { shareAcrossProjects: config.shareAnalysisAcrossProjects });
+  const files = new FileStore(db, blobs, analyses);
   const uploads = new UploadStore(db, blobs, files, config.limits);
   await uploads.recover();
   const orphans = await files.removeOrphanBlobs();
@@ -51,13 +54,13 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     config,
     files,
     blobs,
-    db,
+    analyses,
     logger,
     observer: { onDone: (sec, audioSec, engines) => metrics.analysisDone(sec, audioSec, engines), onDepth: (n) => metrics.queueDepth.set(n) },
   });
   media.queue.warmUp();
-  // nothing of deleted or expired audio stays behind, not even the parsed analysis in memory
-  files.onContentRemoved = (sha256) => media.queue.forget(sha256);
+  const swept = media.sweepExpired();
+  if (swept) logger.info({ swept }, 'removed expired inline analyses');
   const ctx = { config, files, uploads, media, metrics };
   const tokenizer = new TextTokenizer();
   const yamnet = yamnetPaths(config);
@@ -94,6 +97,12 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
       (err) => logger.error({ err }, 'expiry sweep failed'),
     );
     uploads.sweepStale().catch((err) => logger.error({ err }, 'upload sweep failed'));
+    try {
+      const n = media.sweepExpired();
+      if (n) logger.info({ expired: n }, 'removed expired inline analyses');
+    } catch (err) {
+      logger.error({ err }, 'inline analysis sweep failed');
+    }
   }, config.sweepIntervalSec * 1000);
   sweeper.unref();
 

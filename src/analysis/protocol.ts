@@ -12,7 +12,9 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'ready'; engines: Record<string, string>; warnings: string[] }
+  | { type: 'engines-failed'; message: string }
   | { type: 'progress'; id: string; stage: string; fraction: number }
   | { type: 'done'; id: string; analysis: AudioAnalysis; seconds: number }
-  | { type: 'failed'; id: string; message: string }
+  /** cancelled: the job stopped because the server asked it to (not a failure of the audio) */
+  | { type: 'failed'; id: string; message: string; cancelled?: boolean }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; msg: string };

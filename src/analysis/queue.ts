@@ -1,25 +1,23 @@
-// The analysis queue: one analysis per distinct content (by SHA-256), run in worker processes
-// (analysisConcurrency of them, default 1 so two analyses never fight over the 2 cores), persisted in
-// the analyses table so results are reused forever after and unfinished work resumes after a restart.
+// The analysis queue: runs each wanted analysis once (per AnalysisKey) in worker processes
+// (analysisConcurrency of them, default 1 so two analyses never fight over the 2 cores). The analysis store
+// keeps the results; when it removes an analysis (its audio deleted or expired) the work is cancelled.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Db } from '../store/database.js';
+import { keyString, type AnalysisKey, type AnalysisStatus, type AnalysisStore } from '../store/analyses.js';
 import type { AudioAnalysis } from '../domain/analysis.js';
+import { EarshotError, isEarshotError } from '../domain/errors.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 
-export interface AnalysisStatus {
-  status: 'none' | 'queued' | 'running' | 'done' | 'failed';
-  stage: string;
-  fraction: number;
-  error?: string;
-}
+export type { AnalysisStatus };
 
 interface Job {
-  sha256: string;
+  /** unique per run, so a late message of a cancelled run never reaches a newer one */
+  id: string;
+  key: AnalysisKey;
   path: string;
   durationSec: number;
   promise: Promise<AudioAnalysis>;
@@ -41,72 +39,55 @@ export interface QueueObserver {
   onDepth?(depth: number): void;
 }
 
-const CACHE_ENTRIES = 32;
-
 export class AnalysisQueue {
+  /** by keyString */
   private readonly jobs = new Map<string, Job>();
+  /** by job id */
+  private readonly runs = new Map<string, Job>();
   private readonly workers: WorkerHandle[] = [];
-  private readonly cache = new Map<string, AudioAnalysis>();
-  private readonly stmts;
+  private nextRun = 0;
   private closed = false;
   /** what the most recently started worker reported about its engines */
   engines: { ready: boolean; names: Record<string, string>; warnings: string[]; error?: string } = { ready: false, names: {}, warnings: [] };
 
   constructor(
     private readonly config: Config,
-    db: Db,
+    private readonly store: AnalysisStore,
     private readonly logger: Logger,
     private readonly observer: QueueObserver = {},
   ) {
-    this.stmts = {
-      get: db.prepare<[string], { status: string; stage: string; fraction: number; result: string | null; error: string | null }>(
-        'SELECT status, stage, fraction, result, error FROM analyses WHERE sha256 = ?',
-      ),
-      upsert: db.prepare(
-        `INSERT INTO analyses (sha256, status, stage, fraction, result, error, update_time) VALUES (@sha256, @status, @stage, @fraction, @result, @error, @now)
-         ON CONFLICT(sha256) DO UPDATE SET status = excluded.status, stage = excluded.stage, fraction = excluded.fraction,
-           result = excluded.result, error = excluded.error, update_time = excluded.update_time`,
-      ),
-      unfinished: db.prepare<[], { sha256: string }>("SELECT sha256 FROM analyses WHERE status IN ('queued', 'running')"),
-    };
+    store.onRemoved((key) => this.cancel(key));
   }
 
-  /** The finished analysis of this content, from memory or the database. */
-  get(sha256: string): AudioAnalysis | undefined {
-    const hit = this.cache.get(sha256);
-    if (hit) {
-      this.cache.delete(sha256);
-      this.cache.set(sha256, hit);
-      return hit;
-    }
-    const row = this.stmts.get.get(sha256);
-    if (row?.status !== 'done' || !row.result) return undefined;
-    const analysis = JSON.parse(row.result) as AudioAnalysis;
-    if (analysis.loudnessDb === null) analysis.loudnessDb = -Infinity;
-    this.remember(sha256, analysis);
-    return analysis;
+  /** The finished analysis (memory or database). */
+  get(key: AnalysisKey): AudioAnalysis | undefined {
+    return this.store.get(key);
   }
 
-  status(sha256: string): AnalysisStatus {
-    const job = this.jobs.get(sha256);
+  status(key: AnalysisKey): AnalysisStatus {
+    const job = this.jobs.get(keyString(key));
     if (job) return { status: job.worker ? 'running' : 'queued', stage: job.stage, fraction: job.fraction };
-    const row = this.stmts.get.get(sha256);
-    if (!row) return { status: 'none', stage: 'none', fraction: 0 };
-    return { status: row.status as AnalysisStatus['status'], stage: row.stage, fraction: row.fraction, error: row.error ?? undefined };
+    return this.store.status(key);
   }
 
-  /** Content hashes whose analysis was interrupted (by a restart) and should run again. */
-  unfinished(): string[] {
-    return this.stmts.unfinished.all().map((r) => r.sha256);
-  }
-
-  /** Analyse the audio at `file` (once per content): resolves with the stored result when there is one. */
-  analyze(sha256: string, file: string, durationSec: number): Promise<AudioAnalysis> {
-    const done = this.get(sha256);
-    if (done) return Promise.resolve(done);
-    const existing = this.jobs.get(sha256);
-    if (existing) return existing.promise;
-    if (this.closed) return Promise.reject(new Error('the server is shutting down'));
+  /**
+   * Analyse the audio at `file` (once per key): resolves with the stored result when there is one.
+   * `expireTime` null: a file uses the result; a time: inline use, kept until then. A full disk throws
+   * STORAGE_FULL before any work starts.
+   */
+  analyze(key: AnalysisKey, file: string, durationSec: number, expireTime: number | null = null): Promise<AudioAnalysis> {
+    const done = this.store.get(key);
+    if (done) {
+      this.store.retain(key, expireTime);
+      return Promise.resolve(done);
+    }
+    const existing = this.jobs.get(keyString(key));
+    if (existing) {
+      this.store.retain(key, expireTime);
+      return existing.promise;
+    }
+    if (this.closed) return Promise.reject(new EarshotError('SHUTTING_DOWN'));
+    this.store.begin(key, expireTime);
     let resolve!: (a: AudioAnalysis) => void;
     let reject!: (e: Error) => void;
     const promise = new Promise<AudioAnalysis>((res, rej) => {
@@ -114,9 +95,9 @@ export class AnalysisQueue {
       reject = rej;
     });
     promise.catch(() => {});
-    const job: Job = { sha256, path: file, durationSec, promise, resolve, reject, stage: 'queued', fraction: 0 };
-    this.jobs.set(sha256, job);
-    this.save(sha256, 'queued', 'queued', 0);
+    const job: Job = { id: `${keyString(key)}#${++this.nextRun}`, key, path: file, durationSec, promise, resolve, reject, stage: 'queued', fraction: 0 };
+    this.jobs.set(keyString(key), job);
+    this.runs.set(job.id, job);
     this.dispatch(job);
     this.observer.onDepth?.(this.jobs.size);
     return promise;
@@ -127,11 +108,19 @@ export class AnalysisQueue {
     if (this.workers.length === 0 && !this.closed) this.spawnWorker();
   }
 
+  /** Stop the work for a removed analysis: its callers get ANALYSIS_CANCELLED, nothing is written back. */
+  private cancel(key: AnalysisKey): void {
+    const job = this.jobs.get(keyString(key));
+    if (!job) return;
+    if (job.worker) this.send(job.worker, { type: 'cancel', id: job.id });
+    this.finish(job, new EarshotError('ANALYSIS_CANCELLED'));
+  }
+
   private dispatch(job: Job): void {
     const worker = this.pickWorker();
     job.worker = worker;
-    worker.pending.add(job.sha256);
-    this.send(worker, { type: 'job', id: job.sha256, path: job.path, sha256: job.sha256, durationSec: job.durationSec });
+    worker.pending.add(job.id);
+    this.send(worker, { type: 'job', id: job.id, path: job.path, sha256: job.key.sha256, durationSec: job.durationSec });
   }
 
   private pickWorker(): WorkerHandle {
@@ -156,10 +145,9 @@ export class AnalysisQueue {
     proc.on('message', (m: FromWorker) => this.onMessage(handle, m));
     proc.on('exit', (code, signal) => {
       this.workers.splice(this.workers.indexOf(handle), 1);
-      for (const sha of handle.pending) {
-        const job = this.jobs.get(sha);
-        if (!job) continue;
-        this.finish(job, new Error(`the analysis worker stopped (${signal ?? `exit ${code}`}) while analysing this audio`));
+      for (const id of handle.pending) {
+        const job = this.runs.get(id);
+        if (job) this.finish(job, new EarshotError('ANALYSIS_WORKER_STOPPED', { how: signal ?? `exit ${code}` }));
       }
       if (!this.closed && (code !== 0 || signal)) this.logger.error({ code, signal }, 'analysis worker exited');
     });
@@ -173,7 +161,12 @@ export class AnalysisQueue {
   private onMessage(w: WorkerHandle, m: FromWorker): void {
     if (m.type === 'log') {
       this.logger[m.level](m.msg);
-      if (m.level === 'error' && /engines failed to load/.test(m.msg)) this.engines = { ...this.engines, error: m.msg };
+      return;
+    }
+    if (m.type === 'engines-failed') {
+      const error = new EarshotError('ANALYSIS_ENGINES_FAILED', { reason: m.message }).message;
+      this.engines = { ...this.engines, error };
+      this.logger.error(error);
       return;
     }
     if (m.type === 'ready') {
@@ -182,46 +175,50 @@ export class AnalysisQueue {
       for (const warning of m.warnings) this.logger.warn(warning);
       return;
     }
-    const job = this.jobs.get(m.id);
-    if (!job) return;
+    if (m.type !== 'progress') w.pending.delete(m.id);
+    const job = this.runs.get(m.id);
+    if (!job) return; // cancelled meanwhile
     if (m.type === 'progress') {
       job.stage = m.stage;
       job.fraction = m.fraction;
     } else if (m.type === 'done') {
-      w.pending.delete(m.id);
       this.observer.onDone?.(m.seconds, m.analysis.durationSec, m.analysis.engines);
       this.finish(job, m.analysis);
-    } else if (m.type === 'failed') {
-      w.pending.delete(m.id);
-      this.finish(job, new Error(m.message));
+    } else {
+      this.finish(job, m.cancelled ? new EarshotError('ANALYSIS_CANCELLED') : new Error(m.message));
     }
   }
 
+  /** Settle a job and store its outcome. Never throws (it runs inside IPC and exit handlers). */
   private finish(job: Job, outcome: AudioAnalysis | Error): void {
-    this.jobs.delete(job.sha256);
+    if (this.runs.get(job.id) !== job) return;
+    this.runs.delete(job.id);
+    if (this.jobs.get(keyString(job.key)) === job) this.jobs.delete(keyString(job.key));
     this.observer.onDepth?.(this.jobs.size);
     if (outcome instanceof Error) {
-      if (!this.closed) this.save(job.sha256, 'failed', job.stage, job.fraction, null, outcome.message);
+      if (!this.closed && !isEarshotError(outcome, 'ANALYSIS_CANCELLED')) {
+        this.persist(job, () => this.store.fail(job.key, job.stage, job.fraction, outcome.message));
+      }
       job.reject(outcome);
-    } else {
-      this.save(job.sha256, 'done', 'done', 1, JSON.stringify(outcome));
-      this.remember(job.sha256, outcome);
-      job.resolve(outcome);
+      return;
     }
+    let stored = true;
+    // a result whose analysis was removed meanwhile is not written back
+    const written = this.persist(job, () => (stored = this.store.complete(job.key, outcome)));
+    if (!written) this.store.rememberOnly(job.key, outcome);
+    if (stored) job.resolve(outcome);
+    else job.reject(new EarshotError('ANALYSIS_CANCELLED'));
   }
 
-  private save(sha256: string, status: string, stage: string, fraction: number, result: string | null = null, error: string | null = null): void {
-    this.stmts.upsert.run({ sha256, status, stage, fraction, result, error, now: Date.now() });
-  }
-
-  private remember(sha256: string, a: AudioAnalysis): void {
-    this.cache.set(sha256, a);
-    if (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-  }
-
-  /** Forget a result (its bytes are gone). */
-  forget(sha256: string): void {
-    this.cache.delete(sha256);
+  /** A database write from an event handler: a failure (a full disk) is logged, never thrown. */
+  private persist(job: Job, write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (err) {
+      this.logger.error({ err, sha256: job.key.sha256 }, 'could not store the analysis outcome');
+      return false;
+    }
   }
 
   /** Stop the workers. Unfinished jobs stay 'queued'/'running' in the database and resume on the next start. */
@@ -240,7 +237,8 @@ export class AnalysisQueue {
           }),
       ),
     );
-    for (const job of this.jobs.values()) job.reject(new Error('the server is shutting down'));
+    for (const job of this.jobs.values()) job.reject(new EarshotError('SHUTTING_DOWN'));
     this.jobs.clear();
+    this.runs.clear();
   }
 }

@@ -25,7 +25,7 @@ process.on('message', (m: ToWorker) => {
     engines = loadListeningEngines(config, log);
     engines.then(
       (e) => send({ type: 'ready', engines: e.names, warnings: e.warnings }),
-      (err: Error) => send({ type: 'log', level: 'error', msg: `engines failed to load: ${err.message}` }),
+      (err: Error) => send({ type: 'engines-failed', message: err.message }),
     );
   } else if (m.type === 'job') {
     const abort = new AbortController();
@@ -39,6 +39,11 @@ process.on('message', (m: ToWorker) => {
 async function runJob(job: Extract<ToWorker, { type: 'job' }>, signal: AbortSignal): Promise<void> {
   const started = performance.now();
   try {
+    // cancelled while waiting its turn: never start
+    if (signal.aborted) {
+      send({ type: 'failed', id: job.id, message: 'cancelled', cancelled: true });
+      return;
+    }
     if (!engines) throw new Error('worker not initialised');
     const e = await engines;
     const analysis = await analyzeAudio((range, sig) => decodePcm(job.path, { ...range, signal: sig }), e, {
@@ -49,7 +54,7 @@ async function runJob(job: Extract<ToWorker, { type: 'job' }>, signal: AbortSign
     });
     send({ type: 'done', id: job.id, analysis, seconds: (performance.now() - started) / 1000 });
   } catch (err) {
-    send({ type: 'failed', id: job.id, message: (err as Error).message });
+    send({ type: 'failed', id: job.id, message: (err as Error).message, ...(signal.aborted ? { cancelled: true } : {}) });
   }
 }
 

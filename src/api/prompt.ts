@@ -91,7 +91,7 @@ async function resolveFilePart(ctx: ApiContext, project: string, part: WirePart,
   return { probe: rec.probe, analysis, mimeType: rec.mimeType, displayName: rec.displayName ?? undefined, source };
 }
 
-async function resolveInlinePart(ctx: ApiContext, part: WirePart, where: string, mode: Mode): Promise<AudioRef | string> {
+async function resolveInlinePart(ctx: ApiContext, project: string, part: WirePart, where: string, mode: Mode): Promise<AudioRef | string> {
   const mime = part.inlineData!.mimeType!;
   const bytes = decodeBase64(part.inlineData!.data!, where);
   if (isTextMime(mime)) return bytes.toString('utf8');
@@ -103,7 +103,7 @@ async function resolveInlinePart(ctx: ApiContext, part: WirePart, where: string,
       const { probe } = await ctx.media.probeInline(bytes, mime);
       return { probe, mimeType: mime };
     }
-    const { probe, analysis } = await ctx.media.inline(bytes, mime);
+    const { probe, analysis } = await ctx.media.inline(bytes, mime, project);
     return { probe, analysis, mimeType: mime, source: wantsAudio(ctx) ? { bytes } : undefined };
   } catch (err) {
     if (err instanceof AudioError) throw invalidArgument(`${where}.inline_data: ${err.message}`);
@@ -127,7 +127,7 @@ export async function resolvePrompt(ctx: ApiContext, project: string, req: Gener
         parts.push({ kind: 'text', text: p.text });
         continue;
       }
-      const resolved = p.fileData ? await resolveFilePart(ctx, project, p, pw, mode) : await resolveInlinePart(ctx, p, pw, mode);
+      const resolved = p.fileData ? await resolveFilePart(ctx, project, p, pw, mode) : await resolveInlinePart(ctx, project, p, pw, mode);
       if (typeof resolved === 'string') {
         texts.push(resolved);
         parts.push({ kind: 'text', text: resolved });

@@ -4,6 +4,7 @@
 
 import { UNDERSTANDING_ERRORS } from './errors-understanding.js';
 import { CONFIG_ERRORS } from './errors-config.js';
+import { STORE_ERRORS } from './errors-store.js';
 
 import { entry, HTTP_STATUS_OF, type CatalogueEntry, type GoogleStatus } from './catalogue-entry.js';
 import { AUDIO_ERRORS } from './errors-audio.js';
@@ -68,12 +69,6 @@ export const ERRORS = {
   ),
 
 
-  // ── api: the discovery document for the legacy google-generativeai client (src/api/discovery.ts) ──
-  API_DISCOVERY_UNKNOWN_VERSION: entry<{ version: string; known: string }>(
-    'NOT_FOUND',
-    (p) => `No discovery document for version "${p.version}": ask for one of ${p.known}.`,
-  ),
-
   // ── server state ──
   SHUTTING_DOWN: entry('UNAVAILABLE', () => 'The server is shutting down; retry on another instance or after it restarts.'),
   INTERNAL: entry('INTERNAL', () => 'Internal error encountered.'),
@@ -87,6 +82,8 @@ export const ERRORS = {
   ...CONFIG_ERRORS,
   // ── response schemas and the language model (src/domain/errors-understanding.ts) ──
   ...UNDERSTANDING_ERRORS,
+  // ── storage, uploads and analyses (src/domain/errors-store.ts) ──
+  ...STORE_ERRORS,
 } as const satisfies Record<string, CatalogueEntry<never>>;
 
 export type ErrorCode = keyof typeof ERRORS;

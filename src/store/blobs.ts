@@ -3,9 +3,10 @@
 // crash never leaves a half-written blob visible.
 
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import path from 'node:path';
+import { DIR_MODE, FILE_MODE } from './database.js';
 
 export class BlobStore {
   readonly blobsDir: string;
@@ -36,8 +37,11 @@ export class BlobStore {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.blobsDir, { recursive: true });
-    await mkdir(this.partsDir, { recursive: true });
+    // private to the server's user (0700 folders, 0600 files), like the database
+    for (const dir of [this.blobsDir, this.partsDir]) {
+      await mkdir(dir, { recursive: true, mode: DIR_MODE });
+      await chmod(dir, DIR_MODE);
+    }
   }
 
   blobPath(sha256: string): string {
@@ -52,7 +56,7 @@ export class BlobStore {
 
   /** Make the part file exist and be exactly `size` bytes long (drops bytes of an interrupted chunk). */
   async preparePart(uploadId: string, size: number): Promise<void> {
-    const fh = await open(this.partPath(uploadId), 'a');
+    const fh = await open(this.partPath(uploadId), 'a', FILE_MODE);
     try {
       const st = await fh.stat();
       if (st.size !== size) await fh.truncate(size);
@@ -75,7 +79,7 @@ export class BlobStore {
   async commitPart(uploadId: string, sha256: string): Promise<boolean> {
     const part = this.partPath(uploadId);
     const dest = this.blobPath(sha256);
-    await mkdir(path.dirname(dest), { recursive: true });
+    await mkdir(path.dirname(dest), { recursive: true, mode: DIR_MODE });
     const exists = await stat(dest).then(() => true, () => false);
     if (exists) {
       await unlink(part);

@@ -2,7 +2,7 @@
 // under crashes (WAL, synchronous=NORMAL) and fast for the hot reads (files.get / files.list).
 
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 
 export type Db = Database.Database;
@@ -47,11 +47,51 @@ const MIGRATIONS: string[] = [
      error TEXT,
      update_time INTEGER NOT NULL
    );`,
+  // v2: analyses are kept per scope (a project, or '*' when configured to share across projects), so one
+  // project cannot learn from timing that another sent the same audio; inline analyses get an expiry.
+  // Existing results stay readable: each is copied to every project holding a file of that content (and
+  // to '*'). Results of inline audio (no file) are dropped: they were kept forever, which v2 ends.
+  `CREATE TABLE analyses_v2 (
+     scope TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     status TEXT NOT NULL,
+     stage TEXT NOT NULL DEFAULT 'queued',
+     fraction REAL NOT NULL DEFAULT 0,
+     result TEXT,
+     error TEXT,
+     update_time INTEGER NOT NULL,
+     expire_time INTEGER,
+     PRIMARY KEY (scope, sha256)
+   );
+   INSERT INTO analyses_v2 (scope, sha256, status, stage, fraction, result, error, update_time)
+     SELECT p.project, a.sha256, a.status, a.stage, a.fraction, a.result, a.error, a.update_time
+     FROM analyses a JOIN (SELECT DISTINCT project, sha256 FROM files) p ON p.sha256 = a.sha256;
+   INSERT INTO analyses_v2 (scope, sha256, status, stage, fraction, result, error, update_time)
+     SELECT '*', a.sha256, a.status, a.stage, a.fraction, a.result, a.error, a.update_time
+     FROM analyses a WHERE EXISTS (SELECT 1 FROM files f WHERE f.sha256 = a.sha256);
+   DROP TABLE analyses;
+   ALTER TABLE analyses_v2 RENAME TO analyses;
+   CREATE INDEX analyses_by_sha ON analyses(sha256);
+   CREATE INDEX analyses_by_expiry ON analyses(expire_time) WHERE expire_time IS NOT NULL;`,
 ];
 
+/** Private to the server's user: the data dir 0700, the database (and, through SQLite, its -wal/-shm) 0600. */
+export const DIR_MODE = 0o700;
+export const FILE_MODE = 0o600;
+
+/** Create the data directory private to this user (and tighten one an older version left 0755). */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  chmodSync(dir, DIR_MODE);
+}
+
 export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'earshot.sqlite'));
+  ensurePrivateDir(dataDir);
+  const file = path.join(dataDir, 'earshot.sqlite');
+  // SQLite gives its -wal and -shm files the database file's mode, so creating that one 0600 is enough
+  closeSync(openSync(file, 'a', FILE_MODE));
+  chmodSync(file, FILE_MODE);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
 import type { BlobStore } from './blobs.js';
+import type { AnalysisStore } from './analyses.js';
+import { writing } from './disk-full.js';
 import type { AudioProbe } from '../domain/analysis.js';
 
 export type FileState = 'PROCESSING' | 'ACTIVE' | 'FAILED';
@@ -74,12 +76,11 @@ export interface ListPage {
 
 export class FileStore {
   private readonly stmts;
-  /** called when the last file holding some content goes (bytes and stored analysis already removed) */
-  onContentRemoved?: (sha256: string) => void;
 
   constructor(
     private readonly db: Db,
     private readonly blobs: BlobStore,
+    private readonly analyses: AnalysisStore,
   ) {
     this.stmts = {
       get: db.prepare<[string], FileRow>('SELECT * FROM files WHERE id = ?'),
@@ -97,6 +98,7 @@ export class FileStore {
       ),
       delete: db.prepare<[string]>('DELETE FROM files WHERE id = ?'),
       shaUsers: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM files WHERE sha256 = ?'),
+      shaUsersIn: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM files WHERE project = ? AND sha256 = ?'),
       usedBytes: db.prepare<[string, number], { n: number | null }>('SELECT sum(size_bytes) AS n FROM files WHERE project = ? AND expire_time > ?'),
       expired: db.prepare<[number], FileRow>('SELECT * FROM files WHERE expire_time <= ? LIMIT 500'),
       setState: db.prepare('UPDATE files SET state = @state, error = @error, update_time = @now WHERE id = @id'),
@@ -104,7 +106,6 @@ export class FileStore {
       bySha: db.prepare<[string], FileRow>('SELECT * FROM files WHERE sha256 = ?'),
       processing: db.prepare<[], FileRow>("SELECT * FROM files WHERE state = 'PROCESSING'"),
       allShas: db.prepare<[], { sha256: string }>('SELECT DISTINCT sha256 FROM files'),
-      deleteAnalysis: db.prepare<[string]>('DELETE FROM analyses WHERE sha256 = ?'),
     };
   }
 
@@ -125,7 +126,7 @@ export class FileStore {
   }
 
   insert(rec: Omit<FileRecord, 'error' | 'probe'>): void {
-    this.stmts.insert.run(rec);
+    writing(() => this.stmts.insert.run(rec));
   }
 
   list(project: string, pageSize: number, cursor?: { createTime: number; id: string }, now = Date.now()): ListPage {
@@ -143,11 +144,11 @@ export class FileStore {
   }
 
   setState(id: string, state: FileState, error: { code: number; message: string } | null = null): void {
-    this.stmts.setState.run({ id, state, error: error ? JSON.stringify(error) : null, now: Date.now() });
+    writing(() => this.stmts.setState.run({ id, state, error: error ? JSON.stringify(error) : null, now: Date.now() }));
   }
 
   setProbe(id: string, probe: AudioProbe): void {
-    this.stmts.setProbe.run({ id, probe: JSON.stringify(probe), now: Date.now() });
+    writing(() => this.stmts.setProbe.run({ id, probe: JSON.stringify(probe), now: Date.now() }));
   }
 
   filesWithSha(sha256: string): FileRecord[] {
@@ -158,21 +159,23 @@ export class FileStore {
     return this.stmts.processing.all().map(fromRow);
   }
 
-  /** Delete a file record; its bytes (and their analysis) go when no other file uses them. */
+  /**
+   * Delete a file record. The analysis store drops the analysis its project no longer uses (cancelling
+   * work still running for it); the bytes go when no file at all uses them.
+   */
   async remove(id: string): Promise<void> {
     const row = this.stmts.get.get(id);
     if (!row) return;
     await this.blobs.withLock(row.sha256, async () => {
-      const orphaned = this.db.transaction(() => {
-        if (this.stmts.delete.run(id).changes === 0) return false;
-        const left = this.stmts.shaUsers.get(row.sha256)!.n;
-        if (left === 0) this.stmts.deleteAnalysis.run(row.sha256);
-        return left === 0;
+      const gone = this.db.transaction(() => {
+        if (this.stmts.delete.run(id).changes === 0) return undefined;
+        const leftAll = this.stmts.shaUsers.get(row.sha256)!.n;
+        const leftInProject = this.stmts.shaUsersIn.get(row.project, row.sha256)!.n;
+        return { orphaned: leftAll === 0, analyses: this.analyses.released(row.project, row.sha256, leftInProject, leftAll) };
       })();
-      if (orphaned) {
-        await this.blobs.removeBlob(row.sha256);
-        this.onContentRemoved?.(row.sha256);
-      }
+      if (!gone) return;
+      this.analyses.announceRemoved(gone.analyses);
+      if (gone.orphaned) await this.blobs.removeBlob(row.sha256);
     });
   }
 

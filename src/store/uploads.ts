@@ -11,7 +11,9 @@ import type { Db } from './database.js';
 import type { BlobStore } from './blobs.js';
 import { FILE_ID_PATTERN, newFileId, type FileRecord, type FileStore } from './files.js';
 import type { Limits } from '../config.js';
-import { ApiError, invalidArgument, resourceExhausted } from '../api/errors.js';
+import { EarshotError, isEarshotError } from '../domain/errors.js';
+import { isDiskFull, writing } from './disk-full.js';
+import { FILE_MODE } from './database.js';
 
 export type UploadStatus = 'active' | 'final' | 'cancelled';
 
@@ -111,6 +113,8 @@ export class UploadStore {
   /** running SHA-256 per active upload, valid for the first `bytes` bytes */
   private readonly hashes = new Map<string, { hash: Hash; bytes: number }>();
   private readonly busy = new Set<string>();
+  /** sessions a full disk ended whose 'cancelled' status is not yet in the database */
+  private readonly ended = new Map<string, UploadSession>();
   /** file ids promised to active uploads */
   constructor(
     private readonly db: Db,
@@ -141,45 +145,53 @@ export class UploadStore {
     const { limits } = this;
     let fileId = req.fileId;
     if (fileId !== undefined) {
-      if (!FILE_ID_PATTERN.test(fileId)) {
-        throw invalidArgument(
-          `Invalid file name "${fileId}": the id must be 1-40 characters of lowercase letters, digits or dashes, and cannot start or end with a dash.`,
-        );
-      }
-      if (this.files.idTaken(fileId) || this.stmts.fileIdPending.get(fileId)!.n > 0) {
-        throw new ApiError('ALREADY_EXISTS', `File files/${fileId} already exists.`);
-      }
+      if (!FILE_ID_PATTERN.test(fileId)) throw new EarshotError('STORE_FILE_ID_INVALID', { id: fileId });
+      if (this.files.idTaken(fileId) || this.stmts.fileIdPending.get(fileId)!.n > 0) throw new EarshotError('STORE_FILE_EXISTS', { id: fileId });
     } else {
       do fileId = newFileId();
       while (this.files.idTaken(fileId));
     }
     if (req.displayName && req.displayName.length > limits.maxDisplayNameChars) {
-      throw invalidArgument(`display_name is ${req.displayName.length} characters long; the limit is ${limits.maxDisplayNameChars}.`);
+      throw new EarshotError('STORE_DISPLAY_NAME_TOO_LONG', { length: req.displayName.length, max: limits.maxDisplayNameChars });
     }
     const declared = req.declaredSize ?? null;
     if (declared !== null) this.checkSize(project, declared);
     const now = Date.now();
     const id = randomBytes(24).toString('base64url');
-    this.stmts.insert.run({ id, project, fileId, displayName: req.displayName ?? null, mimeType: req.mimeType, declaredSize: declared, now });
+    writing(() => this.stmts.insert.run({ id, project, fileId, displayName: req.displayName ?? null, mimeType: req.mimeType, declaredSize: declared, now }));
     return this.get(id)!;
   }
 
   private checkSize(project: string, size: number, alreadyReserved = 0): void {
     const { limits } = this;
-    if (size > limits.maxFileBytes) {
-      throw invalidArgument(`File size ${size} bytes exceeds the limit of ${limits.maxFileBytes} bytes per file.`);
-    }
-    const used = this.files.usedBytes(project) + (this.stmts.reserved.get(project)!.n ?? 0) - alreadyReserved;
-    if (used + size > limits.maxProjectBytes) {
-      throw resourceExhausted(
-        `Storage quota exceeded: the project stores ${used} bytes, and ${size} more would pass its limit of ${limits.maxProjectBytes} bytes. Delete files or wait for them to expire.`,
-      );
-    }
+    if (size > limits.maxFileBytes) throw new EarshotError('STORE_FILE_TOO_LARGE', { size, max: limits.maxFileBytes });
+    const used = this.files.usedBytes(project) + this.reservedBytes(project) - alreadyReserved;
+    if (used + size > limits.maxProjectBytes) throw new EarshotError('STORE_QUOTA_EXCEEDED', { used, size, max: limits.maxProjectBytes });
   }
 
   get(id: string): UploadSession | undefined {
     const row = this.stmts.get.get(id);
-    return row ? fromRow(row) : undefined;
+    if (!row) return undefined;
+    return this.ended.has(id) ? { ...fromRow(row), status: 'cancelled' } : fromRow(row);
+  }
+
+  /** Bytes promised to the project's active uploads (sessions ended by a full disk no longer count). */
+  private reservedBytes(project: string): number {
+    let n = this.stmts.reserved.get(project)!.n ?? 0;
+    for (const s of this.ended.values()) if (s.project === project) n -= Math.max(s.declaredSize ?? 0, s.received);
+    return n;
+  }
+
+  /** Write the cancellation of sessions a full disk ended, as far as the database now lets us. */
+  private flushEnded(): void {
+    for (const [id] of this.ended) {
+      try {
+        this.stmts.setStatus.run({ id, status: 'cancelled', now: Date.now() });
+        this.ended.delete(id);
+      } catch {
+        return; // still full: next sweep
+      }
+    }
   }
 
   /**
@@ -195,16 +207,14 @@ export class UploadStore {
    * the request came in): two requests racing on one upload must not both write, finalize or cancel.
    */
   private async exclusive<T>(id: string, fn: (session: UploadSession) => Promise<T>): Promise<T> {
-    if (this.busy.has(id)) throw invalidArgument('Another request is writing to this upload; wait for it to finish, then query its status.');
+    if (this.busy.has(id)) throw new EarshotError('UPLOAD_BUSY');
     this.busy.add(id);
     try {
       const session = this.get(id);
       if (!session || session.status !== 'active') {
         const status = session?.status ?? 'cancelled';
-        throw invalidArgument(
-          status === 'final' ? 'This upload has already been finalized; no more bytes can be sent to it.' : 'This upload was cancelled; start a new one.',
-          { 'X-Goog-Upload-Status': status, 'X-Goog-Upload-Size-Received': String(session?.received ?? 0) },
-        );
+        const facts = { uploadStatus: status, uploadSizeReceived: session?.received ?? 0 };
+        throw new EarshotError(status === 'final' ? 'UPLOAD_FINALIZED' : 'UPLOAD_CANCELLED', undefined, { facts });
       }
       return await fn(session);
     } finally {
@@ -214,10 +224,7 @@ export class UploadStore {
 
   private async append(session: UploadSession, offset: number, body: Readable): Promise<UploadSession> {
     if (offset !== session.received) {
-      throw invalidArgument(`Invalid X-Goog-Upload-Offset ${offset}: the server has received ${session.received} bytes; continue from there.`, {
-        'X-Goog-Upload-Status': 'active',
-        'X-Goog-Upload-Size-Received': String(session.received),
-      });
+      throw new EarshotError('UPLOAD_OFFSET_MISMATCH', { offset, received: session.received }, { facts: { uploadStatus: 'active', uploadSizeReceived: session.received } });
     }
     let state = this.hashes.get(session.id);
     if (!state || state.bytes !== offset) {
@@ -227,21 +234,29 @@ export class UploadStore {
     const max = Math.min(session.declaredSize ?? Infinity, this.limits.maxFileBytes) - offset;
     const counter = new HashingCounter(state.hash, max, () =>
       session.declaredSize !== null && session.declaredSize <= this.limits.maxFileBytes
-        ? invalidArgument(`The upload is larger than its declared size of ${session.declaredSize} bytes (X-Goog-Upload-Header-Content-Length).`)
-        : invalidArgument(`File size exceeds the limit of ${this.limits.maxFileBytes} bytes per file.`),
+        ? new EarshotError('UPLOAD_OVER_DECLARED_SIZE', { declared: session.declaredSize })
+        : new EarshotError('STORE_FILE_TOO_LARGE', { max: this.limits.maxFileBytes }),
     );
     try {
-      await pumpInto(body, counter, createWriteStream(this.blobs.partPath(session.id), { flags: 'r+', start: offset, highWaterMark: 1 << 20 }));
+      await pumpInto(body, counter, createWriteStream(this.blobs.partPath(session.id), { flags: 'r+', mode: FILE_MODE, start: offset, highWaterMark: 1 << 20 }));
     } catch (err) {
       this.hashes.delete(session.id);
+      if (isDiskFull(err)) throw await this.release(session, err);
       await this.blobs.preparePart(session.id, offset).catch(() => {});
-      if (err instanceof ApiError) throw err;
-      throw invalidArgument(`The upload chunk was not received completely (${(err as Error).message}); send it again from offset ${offset}.`);
+      if (isEarshotError(err)) throw err;
+      throw new EarshotError('UPLOAD_CHUNK_INCOMPLETE', { reason: (err as Error).message, offset });
     }
-    state.bytes = offset + counter.count;
+    const received = offset + counter.count;
+    try {
+      this.stmts.setReceived.run({ id: session.id, received, now: Date.now() });
+    } catch (err) {
+      this.hashes.delete(session.id);
+      if (isDiskFull(err)) throw await this.release(session, err);
+      throw err;
+    }
+    state.bytes = received;
     this.hashes.set(session.id, state);
-    this.stmts.setReceived.run({ id: session.id, received: state.bytes, now: Date.now() });
-    return { ...session, received: state.bytes };
+    return { ...session, received };
   }
 
   /** Turn a complete upload into a file: verify the size, commit the bytes, insert the record. */
@@ -251,9 +266,10 @@ export class UploadStore {
 
   private async finish(session: UploadSession, ttlSec: number): Promise<FileRecord> {
     if (session.declaredSize !== null && session.received !== session.declaredSize) {
-      throw invalidArgument(
-        `Upload finalized with ${session.received} bytes but ${session.declaredSize} were declared (X-Goog-Upload-Header-Content-Length); send the remaining bytes from offset ${session.received}.`,
-        { 'X-Goog-Upload-Status': 'active', 'X-Goog-Upload-Size-Received': String(session.received) },
+      throw new EarshotError(
+        'UPLOAD_SIZE_MISMATCH',
+        { received: session.received, declared: session.declaredSize },
+        { facts: { uploadStatus: 'active', uploadSizeReceived: session.received } },
       );
     }
     this.checkSize(session.project, session.received, Math.max(session.declaredSize ?? 0, session.received));
@@ -265,12 +281,31 @@ export class UploadStore {
     const sha256 = state.hash.digest('hex');
     this.hashes.delete(session.id);
     await this.blobs.preparePart(session.id, session.received);
-    return this.blobs.withLock(sha256, () => this.commit(session, sha256, ttlSec));
+    try {
+      return await this.blobs.withLock(sha256, () => this.commit(session, sha256, ttlSec));
+    } catch (err) {
+      if (isDiskFull(err)) throw await this.release(session, err);
+      throw err;
+    }
+  }
+
+  /**
+   * A full disk ends the session: its part file goes first (freeing the space), then the session is
+   * marked cancelled so its quota reservation is released. The client is told storage is full (not that
+   * it sent something wrong) and starts a new upload once space is freed.
+   */
+  private async release(session: UploadSession, cause: unknown): Promise<EarshotError> {
+    this.hashes.delete(session.id);
+    await this.blobs.removePart(session.id).catch(() => {});
+    // ended at once in memory (the database may be full too); written down as soon as it has room
+    this.ended.set(session.id, session);
+    this.flushEnded();
+    return new EarshotError('STORAGE_FULL', undefined, { cause, facts: { uploadStatus: 'cancelled', uploadSizeReceived: 0 } });
   }
 
   /** Move the bytes to their address and insert the record, under the content address's lock. */
   private async commit(session: UploadSession, sha256: string, ttlSec: number): Promise<FileRecord> {
-    await this.blobs.commitPart(session.id, sha256);
+    const created = await this.blobs.commitPart(session.id, sha256);
     const now = Date.now();
     const record = {
       id: session.fileId,
@@ -284,10 +319,18 @@ export class UploadStore {
       expireTime: now + ttlSec * 1000,
       state: 'PROCESSING' as const,
     };
-    this.db.transaction(() => {
-      this.files.insert(record);
-      this.stmts.setStatus.run({ id: session.id, status: 'final', now });
-    })();
+    try {
+      writing(() =>
+        this.db.transaction(() => {
+          this.files.insert(record);
+          this.stmts.setStatus.run({ id: session.id, status: 'final', now });
+        })(),
+      );
+    } catch (err) {
+      // nothing half-written is listed: bytes this commit put at the content address go with the record
+      if (created && this.files.filesWithSha(sha256).length === 0) await this.blobs.removeBlob(sha256).catch(() => {});
+      throw err;
+    }
     return this.files.getAny(record.id)!;
   }
 
@@ -318,6 +361,7 @@ export class UploadStore {
 
   /** Forget sessions untouched for uploadTtlSec (finished, cancelled or abandoned), with their part files. */
   async sweepStale(now = Date.now()): Promise<number> {
+    this.flushEnded();
     let n = 0;
     for (const row of this.stmts.stale.all(now - this.limits.uploadTtlSec * 1000)) {
       if (this.busy.has(row.id)) continue;

@@ -10,7 +10,8 @@ import { BlobStore } from '../../src/store/blobs.js';
 import { FileStore } from '../../src/store/files.js';
 import { UploadStore } from '../../src/store/uploads.js';
 import { defaultConfig } from '../../src/config.js';
-import { ApiError } from '../../src/api/errors.js';
+import { isEarshotError } from '../../src/domain/errors.js';
+import { AnalysisStore } from '../../src/store/analyses.js';
 import { tempDir } from '../helpers.js';
 
 async function stores() {
@@ -18,7 +19,7 @@ async function stores() {
   const db = openDatabase(tmp.dir);
   const blobs = new BlobStore(tmp.dir);
   await blobs.init();
-  const files = new FileStore(db, blobs);
+  const files = new FileStore(db, blobs, new AnalysisStore(db, { shareAcrossProjects: false }));
   const uploads = new UploadStore(db, blobs, files, defaultConfig().limits);
   return { blobs, files, uploads, done: () => (db.close(), tmp.cleanup()) };
 }
@@ -35,7 +36,7 @@ test('two finalizes racing on one upload: one file, one clear refusal', async ()
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     assert.equal(ok.length, 1);
     assert.equal(refused.length, 1);
-    assert.ok(refused[0].reason instanceof ApiError && refused[0].reason.httpCode === 400, String(refused[0].reason));
+    assert.ok(isEarshotError(refused[0].reason) && refused[0].reason.httpStatus === 400, String(refused[0].reason));
     assert.equal(files.list('p', 10).files.length, 1);
     // and once final, a late finalize with the stale session is refused too
     await assert.rejects(uploads.finalize(written), /already been finalized/);

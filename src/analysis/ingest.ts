@@ -1,0 +1,141 @@
+// The ingest service: the one writer of an uploaded file's state (files.state). Takes a file through
+// sniff → probe → analysis to ACTIVE, or FAILED with a reason a person can act on, and announces when it
+// settles. A full disk never takes the server down: the step is retried until space is freed. Other kinds
+// of file (text, …) are stored and become ACTIVE without analysis, as on Gemini.
+
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { BlobStore } from '../store/blobs.js';
+import type { FileRecord, FileStore } from '../store/files.js';
+import type { AnalysisStore } from '../store/analyses.js';
+import { isDiskFull } from '../store/disk-full.js';
+import type { AudioProbe } from '../domain/analysis.js';
+import { EarshotError, isEarshotError } from '../domain/errors.js';
+import { isAudioMime } from '../audio/formats.js';
+import { AudioError } from '../audio/errors.js';
+import type { AnalysisQueue } from './queue.js';
+import { classifyFile, probeChecked } from './audio-check.js';
+
+type FileError = { code: number; message: string };
+
+export interface IngestDeps {
+  config: Config;
+  files: FileStore;
+  blobs: BlobStore;
+  analyses: AnalysisStore;
+  queue: AnalysisQueue;
+  logger: Logger;
+  /** ms before a step that met a full disk is tried again */
+  retryMs?: number;
+}
+
+export class Ingest {
+  private readonly settledEvents = new EventEmitter();
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.settledEvents.setMaxListeners(0);
+  }
+
+  /** Start processing a freshly uploaded file (returns at once; never rejects). */
+  fileCreated(rec: FileRecord): void {
+    void this.run(rec);
+  }
+
+  /** Re-run processing of files left PROCESSING by a restart. */
+  resumePending(): void {
+    for (const rec of this.deps.files.processing()) this.fileCreated(rec);
+  }
+
+  /** Wait until the file leaves PROCESSING, at most `timeoutMs`; returns the current record. */
+  settled(rec: FileRecord, timeoutMs: number): Promise<FileRecord> {
+    const { files } = this.deps;
+    if (rec.state !== 'PROCESSING' || timeoutMs <= 0) return Promise.resolve(rec);
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.settledEvents.off(rec.id, done);
+        resolve(files.getAny(rec.id) ?? rec);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.settledEvents.on(rec.id, done);
+      // it may have settled between the caller's read and now
+      if (files.getAny(rec.id)?.state !== 'PROCESSING') done();
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.retries.values()) clearTimeout(t);
+    this.retries.clear();
+  }
+
+  /** process(), with every failure handled here: nothing escapes as an unhandled rejection. */
+  private async run(rec: FileRecord): Promise<void> {
+    try {
+      await this.process(rec);
+    } catch (err) {
+      if (this.closed || isEarshotError(err, 'SHUTTING_DOWN')) return;
+      if (isDiskFull(err)) return this.retryLater(rec.id);
+      // deleted or expired meanwhile: its analysis was cancelled, and there is nothing left to settle
+      if (isEarshotError(err, 'ANALYSIS_CANCELLED') && !this.deps.files.getAny(rec.id)) return;
+      this.deps.logger.error({ err, file: rec.id }, 'processing failed');
+      const reason = isEarshotError(err) ? err.message : 'internal error';
+      try {
+        this.settle(rec.id, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason }).message });
+      } catch (again) {
+        if (isDiskFull(again)) this.retryLater(rec.id);
+        else this.deps.logger.error({ err: again, file: rec.id }, 'could not record the failure');
+      }
+    }
+  }
+
+  private retryLater(id: string): void {
+    if (this.closed || this.retries.has(id)) return;
+    this.deps.logger.warn({ file: id }, 'storage is full; processing will be retried');
+    const timer = setTimeout(() => {
+      this.retries.delete(id);
+      const current = this.deps.files.getAny(id);
+      if (current?.state === 'PROCESSING') void this.run(current);
+    }, this.deps.retryMs ?? 5000);
+    timer.unref();
+    this.retries.set(id, timer);
+  }
+
+  private async process(rec: FileRecord): Promise<void> {
+    const { config, files, blobs, analyses, queue } = this.deps;
+    const file = blobs.blobPath(rec.sha256);
+    if (rec.sizeBytes === 0) {
+      if (isAudioMime(rec.mimeType)) return this.settle(rec.id, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
+      return this.settle(rec.id, 'ACTIVE');
+    }
+    const kind = await classifyFile(file, rec.mimeType);
+    if (kind === 'other') return this.settle(rec.id, 'ACTIVE');
+    let probe: AudioProbe;
+    try {
+      probe = rec.probe ?? (await probeChecked(file, rec.mimeType, { maxDurationSec: config.limits.maxPromptAudioSec, subject: 'file', known: kind }));
+    } catch (err) {
+      if (!isEarshotError(err)) this.deps.logger.warn({ err, file: rec.id }, 'probe failed');
+      const message = isEarshotError(err) ? err.message : new EarshotError('INGEST_UNREADABLE').message;
+      return this.settle(rec.id, 'FAILED', { code: 400, message });
+    }
+    if (this.closed) return;
+    if (!rec.probe) files.setProbe(rec.id, probe);
+    try {
+      await queue.analyze(analyses.keyFor(rec.project, rec.sha256), file, probe.durationSec);
+    } catch (err) {
+      if (isEarshotError(err, 'SHUTTING_DOWN', 'ANALYSIS_CANCELLED', 'STORAGE_FULL')) throw err;
+      return this.settle(rec.id, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason: (err as Error).message }).message });
+    }
+    this.settle(rec.id, 'ACTIVE');
+  }
+
+  /** The only write of files.state. Skipped when shutting down or the file is gone; announces the change. */
+  private settle(id: string, state: FileRecord['state'], error: FileError | null = null): void {
+    if (this.closed || !this.deps.files.getAny(id)) return;
+    this.deps.files.setState(id, state, error);
+    this.settledEvents.emit(id);
+  }
+}
