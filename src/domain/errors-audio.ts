@@ -88,10 +88,10 @@ export const AUDIO_ERRORS = {
         return p.message;
     }
   }),
-  AUDIO_TOO_LONG: entry<{ durationSec: number; maxSec: number }>(
-    'INVALID_ARGUMENT',
-    (p) =>
-      `the audio is ${formatDuration(p.durationSec)} long; this server accepts at most ${formatDuration(p.maxSec)} (split the file or raise the server's maximum duration)`,
+  AUDIO_TOO_LONG: entry<{ durationSec: number; maxSec: number } | Legacy>('INVALID_ARGUMENT', (p) =>
+    'case' in p
+      ? p.message
+      : `the audio is ${formatDuration(p.durationSec)} long; this server accepts at most ${formatDuration(p.maxSec)} (split the file or raise the server's maximum duration)`,
   ),
   // ── operator-facing: the decoder itself is missing or broken (INTERNAL: clients see only "Internal error encountered.") ──
   FFMPEG_NOT_RUNNABLE: entry<{ binary: string; reason: string }>(
