@@ -3,9 +3,10 @@
 
 import type { FastifyInstance } from 'fastify';
 import { baseUrlOf, type ApiContext } from './context.js';
-import { fileAccessDenied, invalidArgument } from './errors.js';
+import { EarshotError } from '../domain/errors.js';
 import { decodePageToken, encodePageToken, toWireFile, wireFileSchema } from './wire.js';
 import { FILE_ID_PATTERN } from '../store/files.js';
+import { listQuery, nameParams } from './schemas.js';
 
 const MAX_PAGE_SIZE = 100;
 const DEFAULT_PAGE_SIZE = 10;
@@ -15,17 +16,17 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
 
   app.get<{ Params: { name: string } }>(
     '/files/:name',
-    { schema: { response: { 200: wireFileSchema } } },
+    { schema: { params: nameParams, response: { 200: wireFileSchema } } },
     async (req, reply) => {
       const project = req.project;
       const [id, method] = splitMethod(req.params.name);
       const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
-      if (!rec) throw fileAccessDenied(id);
+      if (!rec) throw new EarshotError('FILE_ACCESS_DENIED', { name: id });
       if (method === 'analysis') {
         reply.serializer(JSON.stringify);
         return ctx.media.analysisStatus(rec);
       }
-      if (method !== undefined) throw invalidArgument(`Unknown method ":${method}" on files/${id}.`);
+      if (method !== undefined) throw new EarshotError('API_UNKNOWN_FILE_METHOD', { method, id });
       return toWireFile(rec, baseUrlOf(req, ctx.config));
     },
   );
@@ -34,6 +35,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
     '/files',
     {
       schema: {
+        querystring: listQuery,
         response: {
           200: { type: 'object', properties: { files: { type: 'array', items: wireFileSchema }, nextPageToken: { type: 'string' } } },
         },
@@ -45,15 +47,14 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
       const rawSize = q.pageSize ?? q.page_size;
       let pageSize = DEFAULT_PAGE_SIZE;
       if (rawSize !== undefined) {
-        const n = Number(rawSize);
-        if (!Number.isInteger(n) || n < 0) throw invalidArgument(`Invalid page_size ${rawSize}: it must be a non-negative integer.`);
+        const n = Number(rawSize); // a non-negative integer: listQuery checked it
         pageSize = n === 0 ? DEFAULT_PAGE_SIZE : Math.min(n, MAX_PAGE_SIZE);
       }
       const token = q.pageToken ?? q.page_token;
       let cursor;
       if (token) {
         cursor = decodePageToken(token);
-        if (!cursor) throw invalidArgument(`Invalid page_token "${token.slice(0, 64)}".`);
+        if (!cursor) throw new EarshotError('API_BAD_PAGE_TOKEN', { token: token.slice(0, 64) });
       }
       const page = ctx.files.list(project, pageSize, cursor);
       const base = baseUrlOf(req, ctx.config);
@@ -64,11 +65,11 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
     },
   );
 
-  app.delete<{ Params: { name: string } }>('/files/:name', async (req) => {
+  app.delete<{ Params: { name: string } }>('/files/:name', { schema: { params: nameParams } }, async (req) => {
     const project = req.project;
     const id = req.params.name;
     const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
-    if (!rec) throw fileAccessDenied(id);
+    if (!rec) throw new EarshotError('FILE_ACCESS_DENIED', { name: id });
     await ctx.files.remove(id);
     return {};
   });

@@ -52,7 +52,7 @@ function answerRequest(req: GenerateRequest, signal?: AbortSignal): AnswerReques
   const g = req.generationConfig;
   return {
     responseMimeType: g.responseMimeType,
-    responseSchema: g.responseJsonSchema,
+    responseSchema: g.responseJsonSchema as object | undefined,
     geminiSchema: g.responseSchema,
     maxOutputTokens: g.maxOutputTokens,
     stopSequences: g.stopSequences,

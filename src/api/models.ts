@@ -3,7 +3,8 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from './context.js';
-import { invalidArgument, notFound } from './errors.js';
+import { EarshotError } from '../domain/errors.js';
+import { listQuery } from './schemas.js';
 
 export const MODEL_NAMES = [
   'gemini-2.5-flash',
@@ -32,7 +33,7 @@ export function isServedModel(name: string): boolean {
 /** "models/gemini-2.5-flash" or "gemini-2.5-flash" → "gemini-2.5-flash"; throws NOT_FOUND for others. */
 export function resolveModel(raw: string): string {
   const name = raw.replace(/^models\//, '');
-  if (!isServedModel(name)) throw notFound(`models/${name} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`);
+  if (!isServedModel(name)) throw new EarshotError('API_MODEL_NOT_FOUND', { name });
   return name;
 }
 
@@ -57,11 +58,11 @@ function describe(name: string, textEngine: string) {
 
 export async function modelsRoutes(app: FastifyInstance, opts: { ctx: ApiContext }): Promise<void> {
   const { ctx } = opts;
-  app.get<{ Querystring: { pageSize?: string; pageToken?: string } }>('/models', async (req) => {
+  app.get<{ Querystring: { pageSize?: string; pageToken?: string } }>('/models', { schema: { querystring: listQuery } }, async (req) => {
+    // pageSize is a non-negative integer (listQuery checked it)
     const size = req.query.pageSize === undefined ? 50 : Number(req.query.pageSize);
-    if (!Number.isInteger(size) || size < 0) throw invalidArgument(`Invalid page_size ${req.query.pageSize}.`);
     const start = req.query.pageToken ? Number(Buffer.from(req.query.pageToken, 'base64url').toString()) : 0;
-    if (!Number.isInteger(start) || start < 0) throw invalidArgument('Invalid page_token.');
+    if (!Number.isInteger(start) || start < 0) throw new EarshotError('API_BAD_PAGE_TOKEN', { token: '' });
     const pageSize = size === 0 ? 50 : Math.min(size, 1000);
     const models = MODEL_NAMES.slice(start, start + pageSize).map((n) => describe(n, ctx.config.engines.text));
     const next = start + pageSize < MODEL_NAMES.length ? Buffer.from(String(start + pageSize)).toString('base64url') : undefined;

@@ -1,35 +1,32 @@
 // Reading a GenerateContentRequest / CountTokensRequest off the wire: accepts both proto spellings,
 // checks every field Gemini checks with the errors Gemini gives, and ignores unknown fields as Gemini does.
+// The wire types are @google/genai's own (the SDK clients send), narrowed to the fields Earshot reads.
 
+import type { Content, GenerationConfig as GenAiGenerationConfig, Part, Schema } from '@google/genai';
 import { camelizeRequest } from './wire.js';
-import { invalidArgument } from './errors.js';
+import { EarshotError } from '../domain/errors.js';
 
-export interface WirePart {
-  text?: string;
-  inlineData?: { mimeType?: string; data?: string };
-  fileData?: { mimeType?: string; fileUri?: string };
-  thought?: boolean;
-}
+/** The Part fields Earshot reads: text, and audio inline or by file (others are refused by readPart). */
+export type WirePart = Pick<Part, 'text' | 'inlineData' | 'fileData' | 'thought'>;
 
-export interface WireContent {
-  role?: string;
-  parts: WirePart[];
-}
+export type WireContent = Pick<Content, 'role'> & { parts: WirePart[] };
 
-export interface GenerationConfig {
-  temperature?: number;
-  topP?: number;
-  topK?: number;
-  maxOutputTokens?: number;
-  stopSequences?: string[];
-  candidateCount?: number;
-  responseMimeType?: string;
-  responseSchema?: object;
-  responseJsonSchema?: object;
-  seed?: number;
-  presencePenalty?: number;
-  frequencyPenalty?: number;
-}
+/** The generation settings Earshot reads and honours (the rest of Gemini's are accepted and ignored). */
+export type GenerationConfig = Pick<
+  GenAiGenerationConfig,
+  | 'temperature'
+  | 'topP'
+  | 'topK'
+  | 'maxOutputTokens'
+  | 'stopSequences'
+  | 'candidateCount'
+  | 'responseMimeType'
+  | 'responseSchema'
+  | 'responseJsonSchema'
+  | 'seed'
+  | 'presencePenalty'
+  | 'frequencyPenalty'
+>;
 
 export interface GenerateRequest {
   contents: WireContent[];
@@ -37,7 +34,6 @@ export interface GenerateRequest {
   generationConfig: GenerationConfig;
 }
 
-const RESPONSE_MIME_TYPES = ['text/plain', 'application/json', 'text/x.enum'];
 const PART_FIELDS = ['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'executableCode', 'codeExecutionResult'];
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -46,14 +42,14 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function readContent(raw: unknown, where: string): WireContent {
   if (typeof raw === 'string') return { role: 'user', parts: [{ text: raw }] };
-  if (!isObject(raw)) throw invalidArgument(`Invalid value at '${where}': expected a Content object.`);
+  if (!isObject(raw)) throw new EarshotError('API_BAD_CONTENT', { where });
   const role = raw.role;
   if (role !== undefined && role !== '' && role !== 'user' && role !== 'model') {
-    throw invalidArgument(`Please use a valid role: user, model. (${where}.role is "${String(role).slice(0, 40)}")`);
+    throw new EarshotError('API_BAD_ROLE', { where, role: String(role).slice(0, 40) });
   }
   const parts = raw.parts;
   if (!Array.isArray(parts) || parts.length === 0) {
-    throw invalidArgument(`* GenerateContentRequest.${where}.parts: contents.parts must not be empty.`);
+    throw new EarshotError('API_PARTS_EMPTY', { where });
   }
   return {
     role: (role as string | undefined) || undefined,
@@ -62,89 +58,68 @@ function readContent(raw: unknown, where: string): WireContent {
 }
 
 function readPart(raw: unknown, where: string): WirePart {
-  if (!isObject(raw)) throw invalidArgument(`Invalid value at '${where}': expected a Part object.`);
+  if (!isObject(raw)) throw new EarshotError('API_BAD_PART', { where });
   const present = PART_FIELDS.filter((f) => raw[f] !== undefined);
-  if (present.length === 0) throw invalidArgument(`* GenerateContentRequest.${where}.data: required oneof field 'data' must have one initialized field`);
-  if (present.length > 1) throw invalidArgument(`* GenerateContentRequest.${where}.data: oneof field 'data' is already set. Cannot set '${present[1]}'`);
+  if (present.length === 0) throw new EarshotError('API_PART_DATA_UNSET', { where });
+  if (present.length > 1) throw new EarshotError('API_PART_DATA_TWICE', { where, field: present[1]! });
   const kind = present[0];
   if (kind === 'text') {
-    if (typeof raw.text !== 'string') throw invalidArgument(`Invalid value at '${where}.text' (TYPE_STRING).`);
+    if (typeof raw.text !== 'string') throw new EarshotError('API_PART_TEXT_TYPE', { where });
     return { text: raw.text, thought: raw.thought === true };
   }
   if (kind === 'inlineData') {
     const d = raw.inlineData;
-    if (!isObject(d) || typeof d.data !== 'string') throw invalidArgument(`* GenerateContentRequest.${where}.inline_data.data: required field is not set.`);
-    if (typeof d.mimeType !== 'string' || !d.mimeType) throw invalidArgument(`* GenerateContentRequest.${where}.inline_data.mime_type: required field is not set.`);
+    if (!isObject(d) || typeof d.data !== 'string') throw new EarshotError('API_REQUIRED_FIELD', { where, field: 'inline_data.data' });
+    if (typeof d.mimeType !== 'string' || !d.mimeType) throw new EarshotError('API_REQUIRED_FIELD', { where, field: 'inline_data.mime_type' });
     return { inlineData: { mimeType: d.mimeType, data: d.data } };
   }
   if (kind === 'fileData') {
     const d = raw.fileData;
-    if (!isObject(d) || typeof d.fileUri !== 'string' || !d.fileUri) throw invalidArgument(`* GenerateContentRequest.${where}.file_data.file_uri: required field is not set.`);
+    if (!isObject(d) || typeof d.fileUri !== 'string' || !d.fileUri) throw new EarshotError('API_REQUIRED_FIELD', { where, field: 'file_data.file_uri' });
     return { fileData: { fileUri: d.fileUri, mimeType: typeof d.mimeType === 'string' ? d.mimeType : undefined } };
   }
-  throw invalidArgument(`${where}: ${kind} parts are not supported by Earshot (it answers about audio and text).`);
+  throw new EarshotError('API_PART_UNSUPPORTED', { where, kind: kind! });
 }
 
-function num(v: unknown, name: string, min: number, max: number, integer = false): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-    throw invalidArgument(`Invalid value at 'generation_config.${name}': ${JSON.stringify(v)} is not a${integer ? 'n integer' : ' number'}.`);
-  }
-  if (v < min || v > max) throw invalidArgument(`* GenerateContentRequest.generation_config.${name}: ${v} is out of range [${min}, ${max}].`);
-  return v;
-}
+const numberOr = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
+/**
+ * GenerationConfig after the route schema (schemas.ts) has checked every field's type and range; what is
+ * left here are Earshot's own limit and the cross-field rules.
+ */
 function readGenerationConfig(raw: unknown): GenerationConfig {
-  if (raw === undefined || raw === null) return {};
-  if (!isObject(raw)) throw invalidArgument(`Invalid value at 'generation_config': expected an object.`);
+  if (!isObject(raw)) return {};
   const cfg: GenerationConfig = {
-    temperature: num(raw.temperature, 'temperature', 0, 2),
-    topP: num(raw.topP, 'top_p', 0, 1),
-    topK: num(raw.topK, 'top_k', 1, 1_000_000, true),
-    maxOutputTokens: num(raw.maxOutputTokens, 'max_output_tokens', 1, 65_536, true),
-    candidateCount: num(raw.candidateCount, 'candidate_count', 1, 8, true),
-    seed: num(raw.seed, 'seed', -(2 ** 31), 2 ** 31 - 1, true),
-    presencePenalty: num(raw.presencePenalty, 'presence_penalty', -2, 2),
-    frequencyPenalty: num(raw.frequencyPenalty, 'frequency_penalty', -2, 2),
+    temperature: numberOr(raw.temperature),
+    topP: numberOr(raw.topP),
+    topK: numberOr(raw.topK),
+    maxOutputTokens: numberOr(raw.maxOutputTokens),
+    candidateCount: numberOr(raw.candidateCount),
+    seed: numberOr(raw.seed),
+    presencePenalty: numberOr(raw.presencePenalty),
+    frequencyPenalty: numberOr(raw.frequencyPenalty),
   };
   if (cfg.candidateCount !== undefined && cfg.candidateCount > 1) {
-    throw invalidArgument('* GenerateContentRequest.generation_config.candidate_count: Earshot answers with one candidate; set candidateCount to 1.');
+    throw new EarshotError('API_ONE_CANDIDATE');
   }
-  if (raw.stopSequences !== undefined) {
-    const s = raw.stopSequences;
-    if (!Array.isArray(s) || s.some((x) => typeof x !== 'string')) throw invalidArgument(`Invalid value at 'generation_config.stop_sequences': expected a list of strings.`);
-    if (s.length > 5) throw invalidArgument('* GenerateContentRequest.generation_config.stop_sequences: at most 5 stop sequences are allowed.');
-    cfg.stopSequences = (s as string[]).filter((x) => x !== '');
-  }
-  if (raw.responseMimeType !== undefined && raw.responseMimeType !== '') {
-    const m = String(raw.responseMimeType);
-    if (!RESPONSE_MIME_TYPES.includes(m)) {
-      throw invalidArgument(`* GenerateContentRequest.generation_config.response_mime_type: allowed mimetypes are ${RESPONSE_MIME_TYPES.map((x) => `\`${x}\``).join(', ')}.`);
-    }
-    cfg.responseMimeType = m;
-  }
-  if (raw.responseSchema !== undefined) {
-    if (!isObject(raw.responseSchema)) throw invalidArgument(`Invalid value at 'generation_config.response_schema': expected a Schema object.`);
-    cfg.responseSchema = raw.responseSchema;
-  }
-  if (raw.responseJsonSchema !== undefined) {
-    if (!isObject(raw.responseJsonSchema) && typeof raw.responseJsonSchema !== 'boolean') throw invalidArgument(`Invalid value at 'generation_config.response_json_schema'.`);
-    cfg.responseJsonSchema = raw.responseJsonSchema as object;
-  }
+  if (Array.isArray(raw.stopSequences)) cfg.stopSequences = (raw.stopSequences as string[]).filter((x) => x !== '');
+  if (typeof raw.responseMimeType === 'string' && raw.responseMimeType !== '') cfg.responseMimeType = raw.responseMimeType;
+  if (isObject(raw.responseSchema)) cfg.responseSchema = raw.responseSchema as Schema;
+  if (raw.responseJsonSchema !== undefined && raw.responseJsonSchema !== null) cfg.responseJsonSchema = raw.responseJsonSchema;
   if ((cfg.responseSchema || cfg.responseJsonSchema) && cfg.responseMimeType !== 'application/json' && cfg.responseMimeType !== 'text/x.enum') {
-    throw invalidArgument('* GenerateContentRequest.generation_config.response_mime_type: it must be one of ["application/json", "text/x.enum"] when response_schema is set.');
+    throw new EarshotError('API_SCHEMA_NEEDS_JSON_MIME');
   }
-  if (cfg.responseSchema && cfg.responseJsonSchema) throw invalidArgument('Set only one of response_schema and response_json_schema.');
+  if (cfg.responseSchema && cfg.responseJsonSchema) throw new EarshotError('API_TWO_SCHEMAS');
   return cfg;
 }
 
 /** Read a generateContent body (or countTokens' generateContentRequest). */
 export function readGenerateRequest(body: unknown): GenerateRequest {
   const req = camelizeRequest(body);
-  if (!isObject(req)) throw invalidArgument('Invalid JSON payload received. Expected a JSON object.');
+  if (!isObject(req)) throw new EarshotError('API_BODY_NOT_OBJECT');
   const contents = req.contents;
   if (contents === undefined || (Array.isArray(contents) && contents.length === 0)) {
-    throw invalidArgument('* GenerateContentRequest.contents: contents is not specified');
+    throw new EarshotError('API_CONTENTS_MISSING');
   }
   const list = Array.isArray(contents) ? contents : [contents];
   return {
@@ -158,7 +133,7 @@ export function readGenerateRequest(body: unknown): GenerateRequest {
 export function readCountTokensRequest(body: unknown): GenerateRequest {
   const req = camelizeRequest(body);
   if (isObject(req) && req.generateContentRequest !== undefined) {
-    if (req.contents !== undefined) throw invalidArgument('Set only one of contents and generate_content_request.');
+    if (req.contents !== undefined) throw new EarshotError('API_CONTENTS_TWICE');
     return readGenerateRequest(req.generateContentRequest);
   }
   return readGenerateRequest(req);

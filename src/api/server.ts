@@ -1,7 +1,7 @@
 // The HTTP server: Fastify with Google's error shape for every failure, the API resources mounted
 // under each API version Gemini clients use (authenticated by one hook), and the upload endpoints beside them.
 
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiContext } from './context.js';
 import { filesRoutes, splitMethod } from './files.js';
@@ -13,6 +13,8 @@ import { observeRequests, type Metrics } from './ops.js';
 import { respondOptions, toApiError } from './respond.js';
 import { MAX_PARAM_LENGTH, clientErrorHandler, dropSlowBodies, frameworkErrors, logRequests } from './transport.js';
 import { EarshotError } from '../domain/errors.js';
+import { ajvOptions, geminiSchemaError, modelMethodBody, nameParams } from './schemas.js';
+import { camelizeRequest } from './wire.js';
 
 /** Handlers of POST /models/{model}:{method} (generateContent, streamGenerateContent, countTokens). */
 export type ModelMethods = Record<string, (args: { model: string; req: FastifyRequest; reply: FastifyReply; project: string }) => Promise<unknown>>;
@@ -33,7 +35,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const app: FastifyInstance = Fastify({
     loggerInstance: opts.logger as unknown as import('fastify').FastifyBaseLogger,
     // one line per request, written by logRequests with secrets redacted
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.limits.maxRequestBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
@@ -42,6 +44,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
     clientErrorHandler,
+    // route schemas are checked by Fastify's Ajv and their failures worded as Gemini words them
+    ajv: ajvOptions,
+    schemaErrorFormatter: geminiSchemaError,
     // on close: idle keep-alive sockets go at once, requests in flight (an upload chunk) may finish
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -87,8 +92,20 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         api.addHook('onRequest', authenticate);
         await api.register(filesRoutes, { ctx });
         await api.register(modelsRoutes, { ctx });
-        api.get<{ Params: { name: string } }>('/models/:name', async (req) => getModel(req.params.name, ctx));
-        api.post<{ Params: { name: string } }>('/models/:name', async (req, reply) => {
+        api.get<{ Params: { name: string } }>('/models/:name', { schema: { params: nameParams } }, async (req) => getModel(req.params.name, ctx));
+        const methodRoute = {
+          schema: { params: nameParams, body: modelMethodBody },
+          // one spelling (camelCase) for the schema and the readers; refuses over-deep bodies first
+          preValidation: (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
+            try {
+              req.body = camelizeRequest(req.body);
+              done();
+            } catch (err) {
+              done(err as Error);
+            }
+          },
+        };
+        api.post<{ Params: { name: string } }>('/models/:name', methodRoute, async (req, reply) => {
           const [model, method] = splitMethod(req.params.name);
           const handler = method ? opts.modelMethods[method] : undefined;
           if (!handler) throw new EarshotError('API_UNKNOWN_MODEL_METHOD', { method: method ?? '', model });

@@ -1,23 +1,12 @@
 // Wire shapes: how records become the JSON Gemini clients expect (File, page tokens), and how
 // request JSON written in either proto spelling (snake_case or camelCase) is read as one.
 
+import type { File, FileSource, FileState } from '@google/genai';
 import type { FileRecord } from '../store/files.js';
 import { EarshotError } from '../domain/errors.js';
 
-export interface WireFile {
-  name: string;
-  displayName?: string;
-  mimeType: string;
-  sizeBytes: string;
-  createTime: string;
-  updateTime: string;
-  expirationTime: string;
-  sha256Hash: string;
-  uri: string;
-  state: string;
-  source: 'UPLOADED';
-  error?: { code: number; message: string };
-}
+/** A File resource as Gemini sends it (@google/genai's type); every field Earshot writes is set. */
+export type WireFile = File;
 
 /** JSON Schema of WireFile, used by Fastify to serialise responses fast and exactly. */
 export const wireFileSchema = {
@@ -49,8 +38,8 @@ export function toWireFile(rec: FileRecord, baseUrl: string): WireFile {
     // Gemini sends the bytes field sha256_hash as base64 of the hex digest
     sha256Hash: Buffer.from(rec.sha256, 'ascii').toString('base64'),
     uri: `${baseUrl}/v1beta/files/${rec.id}`,
-    state: rec.state,
-    source: 'UPLOADED',
+    state: rec.state as FileState,
+    source: 'UPLOADED' as FileSource,
   };
   if (rec.displayName) out.displayName = rec.displayName;
   if (rec.error) out.error = rec.error;

@@ -67,6 +67,44 @@ export const ERRORS = {
     'NOT_FOUND',
     (p) => `Unknown method "${p.method}" on models/${p.model}: use generateContent, streamGenerateContent or countTokens.`,
   ),
+  API_UNKNOWN_FILE_METHOD: entry<{ method: string; id: string }>('INVALID_ARGUMENT', (p) => `Unknown method ":${p.method}" on files/${p.id}.`),
+  API_MODEL_NOT_FOUND: entry<{ name: string }>(
+    'NOT_FOUND',
+    (p) =>
+      `models/${p.name} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
+  ),
+  API_BAD_PAGE_TOKEN: entry<{ token: string }>('INVALID_ARGUMENT', (p) => (p.token ? `Invalid page_token "${p.token}".` : 'Invalid page_token.')),
+  // GenerateContentRequest, in Gemini's words ({where} is the proto path, e.g. contents[0].parts[1])
+  API_BODY_NOT_OBJECT: entry('INVALID_ARGUMENT', () => 'Invalid JSON payload received. Expected a JSON object.'),
+  API_CONTENTS_MISSING: entry('INVALID_ARGUMENT', () => '* GenerateContentRequest.contents: contents is not specified'),
+  API_CONTENTS_TWICE: entry('INVALID_ARGUMENT', () => 'Set only one of contents and generate_content_request.'),
+  API_BAD_CONTENT: entry<{ where: string }>('INVALID_ARGUMENT', (p) => `Invalid value at '${p.where}': expected a Content object.`),
+  API_BAD_ROLE: entry<{ where: string; role: string }>('INVALID_ARGUMENT', (p) => `Please use a valid role: user, model. (${p.where}.role is "${p.role}")`),
+  API_PARTS_EMPTY: entry<{ where: string }>('INVALID_ARGUMENT', (p) => `* GenerateContentRequest.${p.where}.parts: contents.parts must not be empty.`),
+  API_BAD_PART: entry<{ where: string }>('INVALID_ARGUMENT', (p) => `Invalid value at '${p.where}': expected a Part object.`),
+  API_PART_DATA_UNSET: entry<{ where: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `* GenerateContentRequest.${p.where}.data: required oneof field 'data' must have one initialized field`,
+  ),
+  API_PART_DATA_TWICE: entry<{ where: string; field: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `* GenerateContentRequest.${p.where}.data: oneof field 'data' is already set. Cannot set '${p.field}'`,
+  ),
+  API_PART_TEXT_TYPE: entry<{ where: string }>('INVALID_ARGUMENT', (p) => `Invalid value at '${p.where}.text' (TYPE_STRING).`),
+  API_REQUIRED_FIELD: entry<{ where: string; field: string }>('INVALID_ARGUMENT', (p) => `* GenerateContentRequest.${p.where}.${p.field}: required field is not set.`),
+  API_PART_UNSUPPORTED: entry<{ where: string; kind: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `${p.where}: ${p.kind} parts are not supported by Earshot (it answers about audio and text).`,
+  ),
+  API_ONE_CANDIDATE: entry(
+    'INVALID_ARGUMENT',
+    () => '* GenerateContentRequest.generation_config.candidate_count: Earshot answers with one candidate; set candidateCount to 1.',
+  ),
+  API_SCHEMA_NEEDS_JSON_MIME: entry(
+    'INVALID_ARGUMENT',
+    () => '* GenerateContentRequest.generation_config.response_mime_type: it must be one of ["application/json", "text/x.enum"] when response_schema is set.',
+  ),
+  API_TWO_SCHEMAS: entry('INVALID_ARGUMENT', () => 'Set only one of response_schema and response_json_schema.'),
 
 
   // ── server state ──
