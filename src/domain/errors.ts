@@ -9,6 +9,7 @@ import { STORE_ERRORS } from './errors-store.js';
 import { entry, HTTP_STATUS_OF, type CatalogueEntry, type GoogleStatus } from './catalogue-entry.js';
 import { AUDIO_ERRORS } from './errors-audio.js';
 import { MODEL_ERRORS } from './errors-models.js';
+import { ENGINE_ERRORS } from './errors-engines.js';
 
 export { HTTP_STATUS_OF, type GoogleStatus } from './catalogue-entry.js';
 export { AUDIO_REASON, type AudioErrorCode, type AudioErrorReason } from './errors-audio.js';
@@ -115,6 +116,8 @@ export const ERRORS = {
   ...AUDIO_ERRORS,
   // ── model files: downloads and whisper.cpp models (src/domain/errors-models.ts) ──
   ...MODEL_ERRORS,
+  // ── listening and text engines: setup and backend failures (src/domain/errors-engines.ts) ──
+  ...ENGINE_ERRORS,
 
   // ── configuration, at start-up (src/domain/errors-config.ts) ──
   ...CONFIG_ERRORS,

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { AUDIO_REASON, ERRORS, EarshotError, isEarshotError, type ErrorCode, type ErrorParams, type GoogleStatus } from '../../src/domain/errors.js';
 import { AUDIO_ERRORS } from '../../src/domain/errors-audio.js';
 import { MODEL_ERRORS } from '../../src/domain/errors-models.js';
+import { ENGINE_ERRORS } from '../../src/domain/errors-engines.js';
 import { ApiError, fileAccessDenied, invalidApiKey, invalidArgument, missingApiKey, toWireError } from '../../src/api/errors.js';
 import { AudioError, isAudioError } from '../../src/audio/errors.js';
 
@@ -83,6 +84,32 @@ const CASES: Partial<Record<ErrorCode, [GoogleStatus, number, unknown]>> = {
   WHISPER_MODEL_BAD_MAGIC: ['INTERNAL', 500, { file: '/m/x.bin', magic: 0xdeadbeef }],
   WHISPER_MODEL_LOAD_FAILED: ['INTERNAL', 500, { file: '/m/x.bin', reason: 'failed to load', log: '' }],
   WHISPER_MODEL_MISSING: ['INTERNAL', 500, { file: '/m/x.bin' }],
+  ENGINE_CLOSED: ['INTERNAL', 500, { name: 'whisper engine' }],
+  TEXT_NO_MESSAGES: ['INTERNAL', 500, undefined],
+  TEXT_UNKNOWN_ROLE: ['INTERNAL', 500, { role: 'robot' }],
+  LLAMA_UNAVAILABLE: ['INTERNAL', 500, { reason: 'no binary', platform: 'linux', arch: 'x64' }],
+  LLAMA_MODEL_NOT_FOUND: ['INTERNAL', 500, { file: '/m/q.gguf' }],
+  LLAMA_MODEL_UNLOADABLE: ['INTERNAL', 500, { file: '/m/q.gguf', reason: 'bad magic' }],
+  LLAMA_CONTEXT_FAILED: ['INTERNAL', 500, { reason: 'out of memory' }],
+  LLAMA_PROMPT_TOO_LONG: ['INTERNAL', 500, { promptTokens: 9000, name: 'llama.cpp:q.gguf', contextSize: 8192, trainContextSize: 32768 }],
+  OPENAI_BASE_URL_MISSING: ['INTERNAL', 500, undefined],
+  OPENAI_UNREACHABLE: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', reason: 'ECONNREFUSED' }],
+  OPENAI_HTTP_ERROR: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', status: 401, statusText: 'Unauthorized', message: 'bad key' }],
+  OPENAI_STREAM_ERROR: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', problem: 'overloaded' }],
+  OPENAI_STREAM_NOT_JSON: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', data: '<html>' }],
+  WHISPER_UNAVAILABLE: ['INTERNAL', 500, { platform: 'linux', arch: 'x64', failures: ['@fugood/node-whisper-linux-x64: not found'] }],
+  POCKETSPHINX_ENGLISH_ONLY: ['INTERNAL', 500, { language: 'fr' }],
+  POCKETSPHINX_NOT_RUNNABLE: ['INTERNAL', 500, { binary: 'pocketsphinx_batch', reason: 'ENOENT', hint: 'apt-get install pocketsphinx' }],
+  POCKETSPHINX_FAILED: ['INTERNAL', 500, { tool: 'pocketsphinx_batch', how: 'exit 1', errors: 'ERROR: no model' }],
+  POCKETSPHINX_MISSING: ['INTERNAL', 500, { problem: 'PocketSphinx decoder "pocketsphinx_batch" not found.' }],
+  SILERO_MODEL_NOT_FOUND: ['INTERNAL', 500, { file: '/m/silero.onnx' }],
+  SILERO_MODEL_WRONG: ['INTERNAL', 500, { file: '/m/silero.onnx', inputs: ['x'] }],
+  YAMNET_FILE_NOT_FOUND: ['INTERNAL', 500, { what: 'YAMNet model', file: '/m/yamnet.tflite' }],
+  YAMNET_MODEL_WRONG: ['INTERNAL', 500, { file: '/m/yamnet.tflite', inShape: [1, 100], outShape: [1, 3], labels: 521, frame: 15600 }],
+  YAMNET_CLASS_MAP_NO_NAMES: ['INTERNAL', 500, undefined],
+  YAMNET_CLASS_MAP_BAD_ROW: ['INTERNAL', 500, { row: 'x,y' }],
+  TFLITE_NOT_A_MODEL: ['INTERNAL', 500, undefined],
+  TFLITE_NO_SUBGRAPH: ['INTERNAL', 500, undefined],
 };
 
 const make = <C extends ErrorCode>(code: C, params: ErrorParams<C>) => new (EarshotError as new (c: C, p: ErrorParams<C>) => EarshotError<C>)(code, params);
@@ -94,10 +121,10 @@ test('every catalogue entry answers the HTTP code Google pairs with its status (
   }
 });
 
-test('each audio, model, identity and generic failure has the status and HTTP code Gemini answers for it', () => {
-  const mine = [...Object.keys(AUDIO_ERRORS), ...Object.keys(MODEL_ERRORS)] as ErrorCode[];
+test('each audio, model, engine, identity and generic failure has the status and HTTP code Gemini answers for it', () => {
+  const mine = [...Object.keys(AUDIO_ERRORS), ...Object.keys(MODEL_ERRORS), ...Object.keys(ENGINE_ERRORS)] as ErrorCode[];
   const missing = mine.filter((c) => !(c in CASES));
-  assert.deepEqual(missing, [], 'every AUDIO_/FFMPEG_/MODEL_/WHISPER_MODEL_ entry needs a row in CASES');
+  assert.deepEqual(missing, [], 'every entry of the audio, model and engine groups needs a row in CASES');
   for (const [code, [status, http, params]] of Object.entries(CASES) as [ErrorCode, [GoogleStatus, number, never]][]) {
     const err = make(code, params);
     assert.equal(err.code, code);

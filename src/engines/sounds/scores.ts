@@ -3,6 +3,7 @@
 
 import type { SoundEvent } from '../../domain/analysis.js';
 import type { SoundFrame } from '../types.js';
+import { EarshotError } from '../../domain/errors.js';
 
 export interface ScoredLabel {
   index: number;
@@ -42,12 +43,12 @@ export function parseClassMap(csv: string): string[] {
   }
   const header = rows.shift();
   const col = header ? header.indexOf('display_name') : -1;
-  if (col < 0) throw new Error('class map CSV has no "display_name" column; expected YAMNet\'s yamnet_class_map.csv');
+  if (col < 0) throw new EarshotError('YAMNET_CLASS_MAP_NO_NAMES');
   const labels: string[] = [];
   for (const r of rows) {
     if (r.length === 1 && r[0] === '') continue;
     const index = Number(r[0]);
-    if (!Number.isInteger(index) || r[col] === undefined) throw new Error(`class map CSV: bad row "${r.join(',')}"`);
+    if (!Number.isInteger(index) || r[col] === undefined) throw new EarshotError('YAMNET_CLASS_MAP_BAD_ROW', { row: r.join(',') });
     labels[index] = r[col];
   }
   return labels;

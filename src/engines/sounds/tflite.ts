@@ -15,6 +15,7 @@ export const TensorType = {
   COMPLEX64: 8,
   INT8: 9,
 } as const;
+import { EarshotError } from '../../domain/errors.js';
 
 /** The TFLite BuiltinOperator codes this project understands (schema.fbs numbering). */
 export const BuiltinOp = {
@@ -201,7 +202,7 @@ export class FbTable {
 /** Parses a .tflite file. Throws with a clear message if the bytes are not a TFLite model. */
 export function parseTflite(bytes: Uint8Array): TfliteModel {
   if (bytes.length < 8 || new TextDecoder().decode(bytes.subarray(4, 8)) !== 'TFL3') {
-    throw new Error('not a TensorFlow Lite model (missing "TFL3" identifier); check the model path points at a .tflite file');
+    throw new EarshotError('TFLITE_NOT_A_MODEL');
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const model = new FbTable(view, view.getUint32(0, true));
@@ -222,7 +223,7 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
   });
 
   const subgraphs = model.tables(2);
-  if (subgraphs.length === 0) throw new Error('TFLite model has no subgraph');
+  if (subgraphs.length === 0) throw new EarshotError('TFLITE_NO_SUBGRAPH');
   const sg = subgraphs[0];
 
   const tensors: TfliteTensor[] = sg.tables(0).map((t, index) => {

@@ -23,6 +23,7 @@ import { mergeEvents, parseClassMap } from './scores.js';
 
 import { parseTflite } from './tflite.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
+import { EarshotError } from '../../domain/errors.js';
 
 
 /** sha256 of the YAMNet TFLite file this engine was validated against (int8 weights, 521 classes). */
@@ -105,7 +106,7 @@ export function frameStarts(samples: number, hop: number, lastFrame: LastFramePo
 
 async function readRequired(file: string, what: string): Promise<Buffer> {
   if (!existsSync(file)) {
-    throw new Error(`${what} not found at ${file}; download YAMNet (yamnet.tflite and yamnet_class_map.csv) and point the sounds engine at it`);
+    throw new EarshotError('YAMNET_FILE_NOT_FOUND', { what, file });
   }
   return readFile(file);
 }
@@ -126,10 +127,7 @@ export async function createYamnet(options: YamnetOptions): Promise<YamnetEngine
     const inShape = model.tensors[model.inputs[0]].shape;
     const outShape = model.tensors[model.outputs[0]].shape;
     if (inShape.join() !== `1,${YAMNET_FRAME}` || outShape.at(-1) !== labels.length) {
-      throw new Error(
-        `${options.modelPath} does not look like YAMNet (input [${inShape}], scores [${outShape}], ${labels.length} labels); ` +
-          `expected input [1,${YAMNET_FRAME}] and one score per class-map row`,
-      );
+      throw new EarshotError('YAMNET_MODEL_WRONG', { file: options.modelPath, inShape, outShape, labels: labels.length, frame: YAMNET_FRAME });
     }
     onnx = tfliteToOnnx(model, { dynamicBatch: true });
     if (cacheFile) {

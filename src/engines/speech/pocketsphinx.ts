@@ -29,6 +29,7 @@ import { type SpeechEngine, type TranscribeOptions, type TranscribeResult } from
 import { planWindows } from '../vad/windows.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
 import { executableSearchPath } from '../../config.js';
+import { EarshotError } from '../../domain/errors.js';
 
 
 export const POCKETSPHINX_INSTALL_HINT =
@@ -248,7 +249,7 @@ export class PocketSphinx implements SpeechEngine {
 
   async transcribe(pcm: Float32Array, options: TranscribeOptions = {}): Promise<TranscribeResult> {
     if (options.language && !/^en\b/i.test(options.language)) {
-      throw new Error(`PocketSphinx is set up for English (en-us) only; cannot transcribe language "${options.language}".`);
+      throw new EarshotError('POCKETSPHINX_ENGLISH_ONLY', { language: options.language });
     }
     options.signal?.throwIfAborted();
     const durationSec = pcm.length / SAMPLE_RATE;
@@ -303,7 +304,7 @@ export class PocketSphinx implements SpeechEngine {
       });
       child.on('error', (e) => {
         options.signal?.removeEventListener('abort', onAbort);
-        reject(new Error(`Could not run ${this.paths.binary}: ${e.message}. ${POCKETSPHINX_INSTALL_HINT}`));
+        reject(new EarshotError('POCKETSPHINX_NOT_RUNNABLE', { binary: this.paths.binary, reason: e.message, hint: POCKETSPHINX_INSTALL_HINT }));
       });
       child.on('close', (code, sig) => {
         options.signal?.removeEventListener('abort', onAbort);
@@ -311,7 +312,7 @@ export class PocketSphinx implements SpeechEngine {
           reject(options.signal.reason ?? new Error('transcription aborted'));
         } else if (code !== 0) {
           const errs = stderrTail.split('\n').filter((l) => /ERROR|FATAL/.test(l)).slice(-3).join(' | ');
-          reject(new Error(`${path.basename(this.paths.binary)} failed (${sig ?? `exit ${code}`}): ${errs || stderrTail.slice(-500)}`));
+          reject(new EarshotError('POCKETSPHINX_FAILED', { tool: path.basename(this.paths.binary), how: sig ?? `exit ${code}`, errors: errs || stderrTail.slice(-500) }));
         } else {
           resolve();
         }
@@ -323,6 +324,6 @@ export class PocketSphinx implements SpeechEngine {
 /** Check the binary and model, then return the engine. Throws with what to install when something is missing. */
 export async function createPocketSphinx(options: PocketSphinxOptions = {}): Promise<PocketSphinx> {
   const { paths, problem } = resolvePaths(options);
-  if (!paths) throw new Error(problem);
+  if (!paths) throw new EarshotError('POCKETSPHINX_MISSING', { problem: String(problem) });
   return new PocketSphinx(paths, options);
 }

@@ -9,6 +9,7 @@ import { planWindows, shiftSegments } from './segments.js';
 
 import { inspectWhisperModel, WhisperModelError, type WhisperModelInfo } from './whisper-model.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
+import { EarshotError } from '../../domain/errors.js';
 
 
 export { WhisperModelError, inspectWhisperModel, type WhisperModelInfo } from './whisper-model.js';
@@ -92,10 +93,7 @@ function loadNative(useGpu: boolean, first?: 'cuda' | 'vulkan'): { module: Nativ
       failures.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
     }
   }
-  throw new Error(
-    `whisper.cpp is not available for ${process.platform}-${process.arch}: ${failures.join('; ')}. ` +
-      `Reinstall with optional dependencies (npm install --include=optional @fugood/whisper.node), or use the pocketsphinx engine.`,
-  );
+  throw new EarshotError('WHISPER_UNAVAILABLE', { platform: process.platform, arch: process.arch, failures });
 }
 
 // whisper.cpp logs through one process-wide hook. It is switched on only while a load or a transcription runs,
@@ -251,7 +249,7 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
 
   async function run(pcm: Float32Array, opts: TranscribeOptions): Promise<TranscribeResult> {
     const { signal, onProgress } = opts;
-    if (closed) throw new Error('whisper engine is closed');
+    if (closed) throw new EarshotError('ENGINE_CLOSED', { name: 'whisper engine' });
     if (signal?.aborted) throw abortError(signal);
     const language = opts.language ?? defaultLanguage;
     const windows = planWindows(pcm, windowSec);

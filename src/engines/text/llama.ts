@@ -15,6 +15,7 @@ import {
   type LlamaModel,
 } from 'node-llama-cpp';
 import type { ChatMessage, TextChunk, TextGenerator, TextRequest, TextResult } from '../types.js';
+import { EarshotError } from '../../domain/errors.js';
 
 export interface LlamaGeneratorOptions {
   /** path of a .gguf model file */
@@ -43,13 +44,7 @@ function loadLlama(gpu: 'auto' | LlamaGpuType): Promise<Llama> {
     // to compiling llama.cpp (minutes of cmake) at runtime; fail with an explanation instead.
     instance = getLlama({ gpu, build: 'never', logLevel: LlamaLogLevel.warn, progressLogs: false }).catch((err: unknown) => {
       llamaInstances.delete(key);
-      throw new Error(
-        `llama.cpp could not be loaded (${(err as Error).message}). Its prebuilt binaries come from the optional npm ` +
-          `packages @node-llama-cpp/${process.platform}-${process.arch}[-cuda|-vulkan]: reinstall without --omit=optional. ` +
-          `node-llama-cpp tests the binary in a child process forked with this process's node flags, so do not start ` +
-          `node with -e/--eval/-p/--input-type; run a script file instead. With gpu set, try gpu: false.`,
-        { cause: err },
-      );
+      throw new EarshotError('LLAMA_UNAVAILABLE', { reason: (err as Error).message, platform: process.platform, arch: process.arch }, { cause: err });
     });
     llamaInstances.set(key, instance);
   }
@@ -57,7 +52,7 @@ function loadLlama(gpu: 'auto' | LlamaGpuType): Promise<Llama> {
 }
 
 function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
-  if (messages.length === 0) throw new Error('generate() needs at least one message');
+  if (messages.length === 0) throw new EarshotError('TEXT_NO_MESSAGES');
   const history: ChatHistoryItem[] = messages.map((m): ChatHistoryItem => {
     switch (m.role) {
       case 'system':
@@ -67,7 +62,7 @@ function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
       case 'assistant':
         return { type: 'model', response: [m.content] };
       default:
-        throw new Error(`unknown chat role ${JSON.stringify((m as ChatMessage).role)}; use system, user or assistant`);
+        throw new EarshotError('TEXT_UNKNOWN_ROLE', { role: (m as ChatMessage).role });
     }
   });
   // The model answers into a trailing model turn; an assistant message at the end is continued (prefill).
@@ -107,16 +102,14 @@ class ChunkQueue {
 export async function createLlamaGenerator(options: LlamaGeneratorOptions): Promise<TextGenerator> {
   const { modelPath } = options;
   if (!existsSync(modelPath)) {
-    throw new Error(`GGUF model not found at ${modelPath}; download one with \`earshot models pull\` or fix the path.`);
+    throw new EarshotError('LLAMA_MODEL_NOT_FOUND', { file: modelPath });
   }
   const llama = await loadLlama(options.gpu ?? 'auto');
   let model: LlamaModel;
   try {
     model = await llama.loadModel({ modelPath });
   } catch (err) {
-    throw new Error(`could not load the GGUF model ${modelPath} (${(err as Error).message}); is it a complete llama.cpp GGUF file?`, {
-      cause: err,
-    });
+    throw new EarshotError('LLAMA_MODEL_UNLOADABLE', { file: modelPath, reason: (err as Error).message }, { cause: err });
   }
   let context: LlamaContext;
   try {
@@ -128,7 +121,7 @@ export async function createLlamaGenerator(options: LlamaGeneratorOptions): Prom
     });
   } catch (err) {
     await model.dispose();
-    throw new Error(`could not create a llama.cpp context (${(err as Error).message}); try a smaller contextSize.`, { cause: err });
+    throw new EarshotError('LLAMA_CONTEXT_FAILED', { reason: (err as Error).message }, { cause: err });
   }
   const chat = new LlamaChat({ contextSequence: context.getSequence() });
   const grammars = new Map<string, Promise<LlamaGrammar>>();
@@ -151,7 +144,7 @@ export async function createLlamaGenerator(options: LlamaGeneratorOptions): Prom
   }
 
   async function* generate(request: TextRequest): AsyncGenerator<TextChunk, TextResult> {
-    if (closed) throw new Error(`${name} is closed`);
+    if (closed) throw new EarshotError('ENGINE_CLOSED', { name });
     request.signal?.throwIfAborted();
     const history = toHistory(request.messages);
     const grammar = request.jsonSchema ? await grammarFor(request.jsonSchema) : undefined;
@@ -175,10 +168,7 @@ export async function createLlamaGenerator(options: LlamaGeneratorOptions): Prom
       const promptTokens = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer).length;
       const room = context.contextSize - promptTokens;
       if (room < Math.min(request.maxOutputTokens ?? 1, 16)) {
-        throw new Error(
-          `the prompt is ${promptTokens} tokens but ${name}'s context holds ${context.contextSize}; ` +
-            `raise contextSize (model maximum ${model.trainContextSize}) or shorten the input.`,
-        );
+        throw new EarshotError('LLAMA_PROMPT_TOO_LONG', { promptTokens, name, contextSize: context.contextSize, trainContextSize: model.trainContextSize });
       }
       const maxTokens = Math.min(request.maxOutputTokens ?? room, room);
       const generation = chat

@@ -3,6 +3,7 @@
 // finish reason and token usage; audio can be forwarded as `input_audio` parts to audio-native models.
 
 import type { ChatMessage, TextChunk, TextGenerator, TextRequest, TextResult } from '../types.js';
+import { EarshotError } from '../../domain/errors.js';
 
 export interface OpenAiCompatibleOptions {
   /** the API root, e.g. http://127.0.0.1:11434/v1 (the part before /chat/completions) */
@@ -32,7 +33,7 @@ interface StreamEvent {
 }
 
 function toWireMessages(messages: ChatMessage[], sendAudio: boolean): WireMessage[] {
-  if (messages.length === 0) throw new Error('generate() needs at least one message');
+  if (messages.length === 0) throw new EarshotError('TEXT_NO_MESSAGES');
   return messages.map((m) => {
     if (!sendAudio || !m.audio || m.audio.length === 0) return { role: m.role, content: m.content };
     const parts: ContentPart[] = [];
@@ -71,13 +72,6 @@ function errorText(payload: unknown): string | undefined {
   return undefined;
 }
 
-function httpAdvice(status: number): string {
-  if (status === 401 || status === 403) return ' Check the API key.';
-  if (status === 404) return ' Check the base URL (it usually ends in /v1) and the model name.';
-  if (status === 429 || status >= 500) return ' The server is busy or failing; retry later.';
-  return '';
-}
-
 /** Splits an SSE byte stream into the `data` of each event (multi-line data joined by "\n"). */
 async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   const reader = body.getReader();
@@ -110,7 +104,7 @@ async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator<string
 
 /** A TextGenerator talking to an OpenAI-compatible /chat/completions endpoint with streaming. */
 export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions): TextGenerator {
-  if (!options.baseUrl) throw new Error('the OpenAI-compatible backend needs a base URL such as http://127.0.0.1:11434/v1');
+  if (!options.baseUrl) throw new EarshotError('OPENAI_BASE_URL_MISSING');
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const doFetch = options.fetch ?? globalThis.fetch;
   const sendAudio = options.sendAudio ?? false;
@@ -127,11 +121,7 @@ export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions
     } catch (err) {
       if (request.signal?.aborted) throw request.signal.reason;
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(
-        `cannot reach the OpenAI-compatible server at ${url} (${cause?.code ?? cause?.message ?? (err as Error).message}); ` +
-          'is it running, and is the configured base URL right?',
-        { cause: err },
-      );
+      throw new EarshotError('OPENAI_UNREACHABLE', { url, reason: String(cause?.code ?? cause?.message ?? (err as Error).message) }, { cause: err });
     }
     if (!response.ok) {
       const text = await response.text().catch(() => '');
@@ -141,10 +131,7 @@ export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions
       } catch {
         // not JSON: keep the raw text
       }
-      throw new Error(
-        `the OpenAI-compatible server at ${url} answered ${response.status} ${response.statusText}` +
-          `${message ? `: ${message}` : ''}.${httpAdvice(response.status)}`,
-      );
+      throw new EarshotError('OPENAI_HTTP_ERROR', { url, status: response.status, statusText: response.statusText, message });
     }
 
     let finishReason: string | null | undefined;
@@ -152,7 +139,7 @@ export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions
     let deltas = 0;
     const take = (event: StreamEvent): string => {
       const problem = event.error !== undefined ? errorText(event) ?? JSON.stringify(event.error) : undefined;
-      if (problem !== undefined) throw new Error(`the OpenAI-compatible server at ${url} reported an error: ${problem}`);
+      if (problem !== undefined) throw new EarshotError('OPENAI_STREAM_ERROR', { url, problem });
       if (typeof event.usage?.completion_tokens === 'number') outputTokens = event.usage.completion_tokens;
       const choice = event.choices?.[0];
       if (!choice) return '';
@@ -176,7 +163,7 @@ export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions
           try {
             event = JSON.parse(data) as StreamEvent;
           } catch {
-            throw new Error(`the OpenAI-compatible server at ${url} sent a stream event that is not JSON: ${data.slice(0, 200)}`);
+            throw new EarshotError('OPENAI_STREAM_NOT_JSON', { url, data });
           }
           const text = take(event);
           if (text) {

