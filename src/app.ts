@@ -28,6 +28,7 @@ export interface App {
   db: Db;
   files: FileStore;
   uploads: UploadStore;
+  analyses: AnalysisStore;
   media: Media;
   logger: Logger;
   /** listen on config.host:config.port; resolves with the URL */
@@ -41,6 +42,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
   await blobs.init();
   // the analysis store alone owns the analyses table (results, retention, deletion); files tell it when content goes
   const analyses = new AnalysisStore(db, { shareAcrossProjects: config.shareAnalysisAcrossProjects });
+  analyses.dropInterruptedInline();
   const files = new FileStore(db, blobs, analyses);
   const uploads = new UploadStore(db, blobs, files, config.limits);
   await uploads.recover();
@@ -115,6 +117,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     db,
     files,
     uploads,
+    analyses,
     media,
     logger,
     async listen() {

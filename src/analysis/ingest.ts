@@ -122,6 +122,8 @@ export class Ingest {
       return this.settle(rec.id, 'FAILED', { code: 400, message });
     }
     if (this.closed) return;
+    // deleted while being probed: start nothing (an analysis begun now would outlive its audio)
+    if (!files.getAny(rec.id)) return;
     if (!rec.probe) files.setProbe(rec.id, probe);
     try {
       await queue.analyze(analyses.keyFor(rec.project, rec.sha256), file, probe.durationSec);

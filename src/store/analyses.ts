@@ -71,6 +71,7 @@ export class AnalysisStore {
       fileScopes: db.prepare<[string], { scope: string }>('SELECT scope FROM analyses WHERE sha256 = ? AND expire_time IS NULL'),
       expired: db.prepare<[number], AnalysisKey>('SELECT scope, sha256 FROM analyses WHERE expire_time IS NOT NULL AND expire_time <= ? LIMIT 500'),
       unfinished: db.prepare<[], AnalysisKey>("SELECT scope, sha256 FROM analyses WHERE status IN ('queued', 'running')"),
+      interruptedInline: db.prepare("DELETE FROM analyses WHERE expire_time IS NOT NULL AND status IN ('queued', 'running')"),
     };
   }
 
@@ -176,6 +177,11 @@ export class AnalysisStore {
       for (const k of batch) this.remove(k);
       n += batch.length;
     }
+  }
+
+  /** At start: inline analyses a restart interrupted cannot resume (their bytes were in a temp file); drop them. */
+  dropInterruptedInline(): number {
+    return this.stmts.interruptedInline.run().changes;
   }
 
   /** Analyses interrupted by a restart. */

@@ -61,7 +61,7 @@ async function start(url: string) {
 }
 
 const chunk = (url: string, body: Buffer) =>
-  fetch(url, { method: 'POST', headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' }, body: new Blob([body]) });
+  fetch(url, { method: 'POST', headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' }, body: new Uint8Array(body) });
 
 test('a full disk: server up, storage error in Google shape, nothing listed, reservation released, recovery', async (t) => {
   const tmp = tempDir('earshot-full-');
