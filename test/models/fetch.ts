@@ -132,7 +132,7 @@ function provenanceOf(entry: TestModelEntry, bytes: number, sha256: string): Pro
 /** Changes whenever what the entry is built from changes, so a stale build is redone. */
 function manifestKey(entry: TestModelEntry): string {
   const b = entry.build;
-  return [b.kind, b.model.sha256, b.melFilters.sha256, b.tiktoken.sha256, 'converter-v1'].join(':');
+  return [b.kind, b.model.sha256, b.melFilters.sha256, b.tiktoken.sha256, 'converter-v2'].join(':');
 }
 
 async function ensure(py: string | undefined, entry: TestModelEntry, getPy: () => Promise<string>): Promise<{ status: string; prov: Provenance }> {

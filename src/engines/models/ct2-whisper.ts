@@ -1,6 +1,6 @@
-// Converts a Whisper model in CTranslate2 format (faster-whisper's model.bin) into the whisper.cpp ggml file that
-// OpenAI's checkpoint would give through whisper.cpp's convert-pt-to-ggml.py: same header, mel filters, vocabulary,
-// tensor names, order and types, so a faithful conversion has the SHA-1 whisper.cpp publishes for that model.
+// Converts a Whisper model in CTranslate2 format (faster-whisper's model.bin) into a whisper.cpp ggml file laid out
+// like whisper.cpp's published ones (header, mel filters and vocabulary byte-identical; OpenAI's tensor names, shapes
+// and types). The tensors' order in whisper.cpp's files is unknown, so the result does not match their SHA-1.
 
 import { readFile, open, rename } from 'node:fs/promises';
 
@@ -281,10 +281,14 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
   const filt = Buffer.alloc(8 + 4 * melFilters.data.length);
   filt.writeInt32LE(melFilters.shape[0], 0);
   filt.writeInt32LE(melFilters.shape[1], 4);
-  melFilters.data.forEach((x, i) => filt.writeFloatLE(x, 8 + 4 * i));
+  melFilters.data.forEach((x, i) => filt.writeFloatLE(x === 0 ? 0 : x, 8 + 4 * i)); // whisper.cpp's files hold +0.0
+  // as in whisper.cpp's published files: each token as UTF-8 text (bytes that are no valid UTF-8 become U+FFFD),
+  // and English-only models end the list with <|endoftext|>
+  const text = tokens.map((t) => Buffer.from(t.toString('utf8'), 'utf8'));
+  if (hp.nVocab === 51864) text.push(Buffer.from('<|endoftext|>'));
   const vocab: Buffer[] = [Buffer.alloc(4)];
-  vocab[0].writeInt32LE(tokens.length, 0);
-  for (const t of tokens) {
+  vocab[0].writeInt32LE(text.length, 0);
+  for (const t of text) {
     const len = Buffer.alloc(4);
     len.writeInt32LE(t.length, 0);
     vocab.push(len, t);

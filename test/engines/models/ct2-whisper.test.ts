@@ -125,8 +125,8 @@ test('a CTranslate2 Whisper model becomes a whisper.cpp model with OpenAI\'s ten
     writeFileSync(ct2File, writeCt2(vars, [['decoder/projection/weight', 'decoder/embeddings/weight']]));
     const mel = Array.from({ length: 80 * 201 }, (_, i) => i / 7);
     writeFileSync(path.join(tmp.dir, 'mel.npy'), npy([80, 201], mel));
-    const tokens = ['!', 'hello', ' world'];
-    writeFileSync(path.join(tmp.dir, 'vocab.tiktoken'), tokens.map((t, i) => `${Buffer.from(t).toString('base64')} ${i}`).join('\n') + '\n');
+    const tokens = [Buffer.from('!'), Buffer.from('hello'), Buffer.from([0xa1]), Buffer.from(' world')];
+    writeFileSync(path.join(tmp.dir, 'vocab.tiktoken'), tokens.map((t, i) => `${t.toString('base64')} ${i}`).join('\n') + '\n');
     const outFile = path.join(tmp.dir, 'ggml.bin');
     await convertCt2Whisper({ ct2File, melFiltersNpy: path.join(tmp.dir, 'mel.npy'), tiktokenFile: path.join(tmp.dir, 'vocab.tiktoken'), outFile });
 
@@ -135,6 +135,12 @@ test('a CTranslate2 Whisper model becomes a whisper.cpp model with OpenAI\'s ten
     const buf = readFileSync(outFile);
     assert.equal(buf.readInt32LE(16), 2, 'n_audio_head from the model');
     assert.equal(buf.readFloatLE(48 + 8 + 4 * 5), Math.fround(mel[5]), 'mel filters copied');
+    // the vocabulary as whisper.cpp's published files hold it: UTF-8 text, a lone non-UTF-8 byte as U+FFFD
+    const vocabAt = 48 + 8 + 4 * 80 * 201;
+    assert.equal(buf.readInt32LE(vocabAt), 4);
+    const third = vocabAt + 4 + (4 + 1) + (4 + 5);
+    assert.equal(buf.readInt32LE(third), 3);
+    assert.equal(buf.toString('utf8', third + 4, third + 7), '\ufffd');
     const ts = ggmlTensors(buf);
     assert.deepEqual(ts.slice(0, 6).map((t) => t.name), [
       'encoder.positional_embedding', 'encoder.conv1.weight', 'encoder.conv1.bias', 'encoder.conv2.weight', 'encoder.conv2.bias', 'encoder.blocks.0.attn.query.weight',
@@ -150,10 +156,10 @@ test('a CTranslate2 Whisper model becomes a whisper.cpp model with OpenAI\'s ten
     assert.equal(byName.get('decoder.token_embedding.weight')!.type, 1, 'matrices stay f16');
     // the fused [q; k; v] rows are split back in order, byte for byte
     const fused = vars.find((v) => v.name === 'encoder/layer_0/self_attention/linear_0/weight')!.data;
-    const third = fused.length / 3;
-    assert.ok(byName.get('encoder.blocks.0.attn.query.weight')!.data.equals(fused.subarray(0, third)));
-    assert.ok(byName.get('encoder.blocks.0.attn.key.weight')!.data.equals(fused.subarray(third, 2 * third)));
-    assert.ok(byName.get('encoder.blocks.0.attn.value.weight')!.data.equals(fused.subarray(2 * third)));
+    const rowsOf = fused.length / 3;
+    assert.ok(byName.get('encoder.blocks.0.attn.query.weight')!.data.equals(fused.subarray(0, rowsOf)));
+    assert.ok(byName.get('encoder.blocks.0.attn.key.weight')!.data.equals(fused.subarray(rowsOf, 2 * rowsOf)));
+    assert.ok(byName.get('encoder.blocks.0.attn.value.weight')!.data.equals(fused.subarray(2 * rowsOf)));
     const kv = vars.find((v) => v.name === 'decoder/layer_0/attention/linear_1/weight')!.data;
     assert.ok(byName.get('decoder.blocks.0.cross_attn.value.weight')!.data.equals(kv.subarray(kv.length / 2)));
     // f16 → f32 widening of a bias: value (base+i)/1024 survives exactly
