@@ -5,21 +5,11 @@ import { AUDIO_REASON, EarshotError, type AudioErrorCode, type AudioErrorReason,
 
 export type { AudioErrorCode, AudioErrorReason } from '../domain/errors.js';
 
-const CODE_OF_REASON = Object.fromEntries(Object.entries(AUDIO_REASON).map(([code, reason]) => [reason, code])) as Record<
-  AudioErrorReason,
-  AudioErrorCode
->;
-
 export class AudioError<C extends AudioErrorCode = AudioErrorCode> extends EarshotError<C> {
-  constructor(code: C, params: ErrorParams<C>, options?: { detail?: string; cause?: unknown });
-  /** @deprecated transitional form for callers that still write their own sentence (src/analysis/media.ts) */
-  constructor(reason: AudioErrorReason, message: string, options?: { detail?: string; cause?: unknown });
-  constructor(codeOrReason: C | AudioErrorReason, params: ErrorParams<C> | string, options?: { detail?: string; cause?: unknown }) {
-    const code = (codeOrReason in AUDIO_REASON ? codeOrReason : CODE_OF_REASON[codeOrReason as AudioErrorReason]) as C;
-    const p = (typeof params === 'string' ? { case: 'legacy', message: params } : params) as ErrorParams<C>;
+  constructor(code: C, params: ErrorParams<C>, options?: { detail?: string; cause?: unknown }) {
     const rest = { cause: options?.cause, ...(options?.detail ? { facts: { detail: options.detail } } : {}) };
     // EarshotError's rest tuple cannot be narrowed for a generic C; every AUDIO_* entry takes params
-    super(code, ...([p, rest] as unknown as ParamArgs<C>));
+    super(code, ...([params, rest] as unknown as ParamArgs<C>));
     this.name = 'AudioError';
   }
 

@@ -5,13 +5,10 @@
 import { entry } from './catalogue-entry.js';
 import { formatDuration } from './audio.js';
 
-/** Transitional: a caller that still writes its own sentence (src/analysis/media.ts until it converts). */
-type Legacy = { case: 'legacy'; message: string };
-
 const SUPPORTED = 'WAV, MP3, AIFF, AAC, OGG (Vorbis/Opus), FLAC, M4A, WebM';
 
 export const AUDIO_ERRORS = {
-  AUDIO_EMPTY: entry<{ case: 'data' } | { case: 'file' } | { case: 'no-samples'; format: string } | Legacy>('INVALID_ARGUMENT', (p) => {
+  AUDIO_EMPTY: entry<{ case: 'data' } | { case: 'file' } | { case: 'no-samples'; format: string }>('INVALID_ARGUMENT', (p) => {
     switch (p.case) {
       case 'data':
         return 'the audio data is empty (0 bytes)';
@@ -19,8 +16,6 @@ export const AUDIO_ERRORS = {
         return 'the file is empty (0 bytes); upload the audio again';
       case 'no-samples':
         return `the ${p.format} file contains no audio samples`;
-      case 'legacy':
-        return p.message;
     }
   }),
   AUDIO_NOT_AUDIO: entry<
@@ -28,7 +23,6 @@ export const AUDIO_ERRORS = {
     | { case: 'silent-video'; codec: string }
     | { case: 'video'; codec: string }
     | { case: 'no-stream'; demuxer: string }
-    | Legacy
   >('INVALID_ARGUMENT', (p) => {
     switch (p.case) {
       case 'content':
@@ -39,8 +33,6 @@ export const AUDIO_ERRORS = {
         return `the file is a video (${p.codec}), not audio; extract its sound first, e.g. "ffmpeg -i in.mp4 -vn -c:a copy out.m4a"`;
       case 'no-stream':
         return `the file has no audio stream (the decoder reads it as "${p.demuxer}")`;
-      case 'legacy':
-        return p.message;
     }
   }),
   AUDIO_CORRUPT: entry<
@@ -49,7 +41,6 @@ export const AUDIO_ERRORS = {
     | { case: 'unreadable'; format: string; tail: string }
     | { case: 'no-description'; tail: string }
     | { case: 'no-rate'; codec: string }
-    | Legacy
   >('INVALID_ARGUMENT', (p) => {
     switch (p.case) {
       case 'decode-failed':
@@ -64,34 +55,28 @@ export const AUDIO_ERRORS = {
         return `could not read the decoder's description of the file (${p.tail})`;
       case 'no-rate':
         return `the audio stream has no sample rate or channel count (${p.codec}); the file may be damaged`;
-      case 'legacy':
-        return p.message;
     }
   }),
-  AUDIO_TRUNCATED: entry<{ case: 'mp4-index' } | { case: 'cut'; format: string; bytes: number } | Legacy>('INVALID_ARGUMENT', (p) => {
+  AUDIO_TRUNCATED: entry<{ case: 'mp4-index' } | { case: 'cut'; format: string; bytes: number }>('INVALID_ARGUMENT', (p) => {
     switch (p.case) {
       case 'mp4-index':
         return 'the MP4/M4A file is incomplete: its index (moov box) is missing, which happens when an upload or recording is cut off; upload the complete file';
       case 'cut':
         return `the ${p.format} file is cut short (${p.bytes} bytes) and holds no decodable audio; upload the complete file`;
-      case 'legacy':
-        return p.message;
     }
   }),
-  AUDIO_UNSUPPORTED: entry<{ case: 'format'; tail: string } | { case: 'codec' } | Legacy>('INVALID_ARGUMENT', (p) => {
+  AUDIO_UNSUPPORTED: entry<{ case: 'format'; tail: string } | { case: 'codec' }>('INVALID_ARGUMENT', (p) => {
     switch (p.case) {
       case 'format':
         return `the file is not in an audio format this server can read (${p.tail || 'unrecognised data'}); supported: ${SUPPORTED}`;
       case 'codec':
         return `the file's audio codec is not one the decoder supports; convert it to WAV, MP3 or FLAC`;
-      case 'legacy':
-        return p.message;
     }
   }),
-  AUDIO_TOO_LONG: entry<{ durationSec: number; maxSec: number } | Legacy>('INVALID_ARGUMENT', (p) =>
-    'case' in p
-      ? p.message
-      : `the audio is ${formatDuration(p.durationSec)} long; this server accepts at most ${formatDuration(p.maxSec)} (split the file or raise the server's maximum duration)`,
+  AUDIO_TOO_LONG: entry<{ durationSec: number; maxSec: number }>(
+    'INVALID_ARGUMENT',
+    (p) =>
+      `the audio is ${formatDuration(p.durationSec)} long; this server accepts at most ${formatDuration(p.maxSec)} (split the file or raise the server's maximum duration)`,
   ),
   // ── operator-facing: the decoder itself is missing or broken (INTERNAL: clients see only "Internal error encountered.") ──
   FFMPEG_NOT_RUNNABLE: entry<{ binary: string; reason: string }>(

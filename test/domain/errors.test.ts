@@ -201,14 +201,20 @@ test('ApiError (transitional) keeps its status, HTTP code and body for any statu
   assert.deepEqual(slow.toJSON(), { error: { code: 408, message: 'slow', status: 'DEADLINE_EXCEEDED' } });
 });
 
-test('audio failures: code ↔ reason, exact sentences, and the transitional (reason, message) form', () => {
-  for (const [code, reason] of Object.entries(AUDIO_REASON)) {
-    const legacy = new AudioError(reason, `legacy ${reason}`);
-    assert.equal(legacy.code, code);
-    assert.equal(legacy.reason, reason);
-    assert.equal(legacy.message, `legacy ${reason}`);
-    assert.ok(isAudioError(legacy) && isEarshotError(legacy, code as ErrorCode));
-  }
+test('audio failures: code ↔ reason, and the exact sentences clients got before the catalogue', () => {
+  const reasons = Object.entries(AUDIO_REASON).map(([code, reason]) => {
+    const e = new AudioError(code as keyof typeof AUDIO_REASON, (CASES[code as ErrorCode]![2]) as never);
+    assert.ok(isAudioError(e) && isEarshotError(e, code as ErrorCode));
+    return [e.code, e.reason];
+  });
+  assert.deepEqual(reasons, [
+    ['AUDIO_EMPTY', 'empty'],
+    ['AUDIO_NOT_AUDIO', 'not-audio'],
+    ['AUDIO_CORRUPT', 'corrupt'],
+    ['AUDIO_TRUNCATED', 'truncated'],
+    ['AUDIO_UNSUPPORTED', 'unsupported'],
+    ['AUDIO_TOO_LONG', 'too-long'],
+  ]);
   assert.equal(new AudioError('AUDIO_EMPTY', { case: 'file' }).message, 'the file is empty (0 bytes); upload the audio again');
   assert.equal(new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: 'data', what: 'a PNG image' }).message, 'the data is a PNG image, not audio');
   assert.equal(
