@@ -19,6 +19,9 @@ import { classifyFile, probeChecked } from './audio-check.js';
 
 type FileError = { code: number; message: string };
 
+/** File names are per project: events and retries are keyed by both. */
+const eventName = (rec: FileRecord) => `${rec.project}\n${rec.id}`;
+
 export interface IngestDeps {
   config: Config;
   files: FileStore;
@@ -56,13 +59,13 @@ export class Ingest {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.settledEvents.off(rec.id, done);
-        resolve(files.getAny(rec.id) ?? rec);
+        this.settledEvents.off(eventName(rec), done);
+        resolve(files.getAny(rec.project, rec.id) ?? rec);
       };
       const timer = setTimeout(done, timeoutMs);
-      this.settledEvents.on(rec.id, done);
+      this.settledEvents.on(eventName(rec), done);
       // it may have settled between the caller's read and now
-      if (files.getAny(rec.id)?.state !== 'PROCESSING') done();
+      if (files.getAny(rec.project, rec.id)?.state !== 'PROCESSING') done();
     });
   }
 
@@ -78,26 +81,27 @@ export class Ingest {
       await this.process(rec);
     } catch (err) {
       if (this.closed || isEarshotError(err, 'SHUTTING_DOWN')) return;
-      if (isDiskFull(err)) return this.retryLater(rec.id);
+      if (isDiskFull(err)) return this.retryLater(rec);
       // deleted or expired meanwhile: its analysis was cancelled, and there is nothing left to settle
-      if (isEarshotError(err, 'ANALYSIS_CANCELLED') && !this.deps.files.getAny(rec.id)) return;
+      if (isEarshotError(err, 'ANALYSIS_CANCELLED') && !this.deps.files.getAny(rec.project, rec.id)) return;
       this.deps.logger.error({ err, file: rec.id }, 'processing failed');
       const reason = isEarshotError(err) ? err.message : 'internal error';
       try {
-        this.settle(rec.id, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason }).message });
+        this.settle(rec, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason }).message });
       } catch (again) {
-        if (isDiskFull(again)) this.retryLater(rec.id);
+        if (isDiskFull(again)) this.retryLater(rec);
         else this.deps.logger.error({ err: again, file: rec.id }, 'could not record the failure');
       }
     }
   }
 
-  private retryLater(id: string): void {
+  private retryLater(rec: FileRecord): void {
+    const id = eventName(rec);
     if (this.closed || this.retries.has(id)) return;
-    this.deps.logger.warn({ file: id }, 'storage is full; processing will be retried');
+    this.deps.logger.warn({ file: rec.id }, 'storage is full; processing will be retried');
     const timer = setTimeout(() => {
       this.retries.delete(id);
-      const current = this.deps.files.getAny(id);
+      const current = this.deps.files.getAny(rec.project, rec.id);
       if (current?.state === 'PROCESSING') void this.run(current);
     }, this.deps.retryMs ?? 5000);
     timer.unref();
@@ -108,36 +112,36 @@ export class Ingest {
     const { config, files, blobs, analyses, queue } = this.deps;
     const file = blobs.blobPath(rec.sha256);
     if (rec.sizeBytes === 0) {
-      if (isAudioMime(rec.mimeType)) return this.settle(rec.id, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
-      return this.settle(rec.id, 'ACTIVE');
+      if (isAudioMime(rec.mimeType)) return this.settle(rec, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
+      return this.settle(rec, 'ACTIVE');
     }
     const kind = await classifyFile(file, rec.mimeType);
-    if (kind === 'other') return this.settle(rec.id, 'ACTIVE');
+    if (kind === 'other') return this.settle(rec, 'ACTIVE');
     let probe: AudioProbe;
     try {
       probe = rec.probe ?? (await probeChecked(file, rec.mimeType, { maxDurationSec: config.limits.maxPromptAudioSec, subject: 'file', known: kind }));
     } catch (err) {
       if (!isEarshotError(err)) this.deps.logger.warn({ err, file: rec.id }, 'probe failed');
       const message = isEarshotError(err) ? err.message : new EarshotError('INGEST_UNREADABLE').message;
-      return this.settle(rec.id, 'FAILED', { code: 400, message });
+      return this.settle(rec, 'FAILED', { code: 400, message });
     }
     if (this.closed) return;
     // deleted while being probed: start nothing (an analysis begun now would outlive its audio)
-    if (!files.getAny(rec.id)) return;
-    if (!rec.probe) files.setProbe(rec.id, probe);
+    if (!files.getAny(rec.project, rec.id)) return;
+    if (!rec.probe) files.setProbe(rec.project, rec.id, probe);
     try {
       await queue.analyze(analyses.keyFor(rec.project, rec.sha256), file, probe.durationSec);
     } catch (err) {
       if (isEarshotError(err, 'SHUTTING_DOWN', 'ANALYSIS_CANCELLED', 'STORAGE_FULL')) throw err;
-      return this.settle(rec.id, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason: (err as Error).message }).message });
+      return this.settle(rec, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason: (err as Error).message }).message });
     }
-    this.settle(rec.id, 'ACTIVE');
+    this.settle(rec, 'ACTIVE');
   }
 
   /** The only write of files.state. Skipped when shutting down or the file is gone; announces the change. */
-  private settle(id: string, state: FileRecord['state'], error: FileError | null = null): void {
-    if (this.closed || !this.deps.files.getAny(id)) return;
-    this.deps.files.setState(id, state, error);
-    this.settledEvents.emit(id);
+  private settle(rec: FileRecord, state: FileRecord['state'], error: FileError | null = null): void {
+    if (this.closed || !this.deps.files.getAny(rec.project, rec.id)) return;
+    this.deps.files.setState(rec.project, rec.id, state, error);
+    this.settledEvents.emit(eventName(rec));
   }
 }

@@ -70,7 +70,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
     const id = req.params.name;
     const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
     if (!rec) throw new EarshotError('FILE_ACCESS_DENIED', { name: id });
-    await ctx.files.remove(id);
+    await ctx.files.remove(project, id);
     return {};
   });
 }

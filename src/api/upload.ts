@@ -168,7 +168,7 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
     const headers = { 'x-goog-upload-status': session.status, 'x-goog-upload-size-received': String(session.received) };
     if (commands.has('query') && session.status === 'final') {
       reply.headers(headers);
-      const rec = ctx.files.getAny(session.fileId);
+      const rec = ctx.files.getAny(session.project, session.fileId);
       return rec ? { file: toWireFile(rec, baseUrlOf(req, ctx.config)) } : '';
     }
     throw new ApiError(

@@ -73,6 +73,31 @@ const MIGRATIONS: string[] = [
    ALTER TABLE analyses_v2 RENAME TO analyses;
    CREATE INDEX analyses_by_sha ON analyses(sha256);
    CREATE INDEX analyses_by_expiry ON analyses(expire_time) WHERE expire_time IS NOT NULL;`,
+  // v3: file names are per project (key B may create files/x while A has files/x; neither sees the other's,
+  // and a 409 no longer tells B that A's name exists). Rows are copied as they are.
+  `CREATE TABLE files_v3 (
+     id TEXT NOT NULL,
+     project TEXT NOT NULL,
+     display_name TEXT,
+     mime_type TEXT NOT NULL,
+     size_bytes INTEGER NOT NULL,
+     sha256 TEXT NOT NULL,
+     create_time INTEGER NOT NULL,
+     update_time INTEGER NOT NULL,
+     expire_time INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     error TEXT,
+     probe TEXT,
+     PRIMARY KEY (project, id)
+   );
+   INSERT INTO files_v3 (id, project, display_name, mime_type, size_bytes, sha256, create_time, update_time, expire_time, state, error, probe)
+     SELECT id, project, display_name, mime_type, size_bytes, sha256, create_time, update_time, expire_time, state, error, probe FROM files;
+   DROP TABLE files;
+   ALTER TABLE files_v3 RENAME TO files;
+   CREATE INDEX files_by_project ON files(project, create_time DESC, id DESC);
+   CREATE INDEX files_by_sha ON files(sha256);
+   CREATE INDEX files_by_expiry ON files(expire_time);
+   CREATE INDEX uploads_by_file ON uploads(project, file_id, status);`,
 ];
 
 /** Private to the server's user: the data dir 0700, the database (and, through SQLite, its -wal/-shm) 0600. */

@@ -83,8 +83,8 @@ export class FileStore {
     private readonly analyses: AnalysisStore,
   ) {
     this.stmts = {
-      get: db.prepare<[string], FileRow>('SELECT * FROM files WHERE id = ?'),
-      exists: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM files WHERE id = ?'),
+      get: db.prepare<[string, string], FileRow>('SELECT * FROM files WHERE project = ? AND id = ?'),
+      exists: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM files WHERE project = ? AND id = ?'),
       insert: db.prepare(
         `INSERT INTO files (id, project, display_name, mime_type, size_bytes, sha256, create_time, update_time, expire_time, state, error, probe)
          VALUES (@id, @project, @displayName, @mimeType, @sizeBytes, @sha256, @createTime, @updateTime, @expireTime, @state, NULL, NULL)`,
@@ -96,13 +96,13 @@ export class FileStore {
         `SELECT * FROM files WHERE project = ? AND expire_time > ? AND (create_time < ? OR (create_time = ? AND id < ?))
          ORDER BY create_time DESC, id DESC LIMIT ?`,
       ),
-      delete: db.prepare<[string]>('DELETE FROM files WHERE id = ?'),
+      delete: db.prepare<[string, string]>('DELETE FROM files WHERE project = ? AND id = ?'),
       shaUsers: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM files WHERE sha256 = ?'),
       shaUsersIn: db.prepare<[string, string], { n: number }>('SELECT count(*) AS n FROM files WHERE project = ? AND sha256 = ?'),
       usedBytes: db.prepare<[string, number], { n: number | null }>('SELECT sum(size_bytes) AS n FROM files WHERE project = ? AND expire_time > ?'),
       expired: db.prepare<[number], FileRow>('SELECT * FROM files WHERE expire_time <= ? LIMIT 500'),
-      setState: db.prepare('UPDATE files SET state = @state, error = @error, update_time = @now WHERE id = @id'),
-      setProbe: db.prepare('UPDATE files SET probe = @probe, update_time = @now WHERE id = @id'),
+      setState: db.prepare('UPDATE files SET state = @state, error = @error, update_time = @now WHERE project = @project AND id = @id'),
+      setProbe: db.prepare('UPDATE files SET probe = @probe, update_time = @now WHERE project = @project AND id = @id'),
       bySha: db.prepare<[string], FileRow>('SELECT * FROM files WHERE sha256 = ?'),
       processing: db.prepare<[], FileRow>("SELECT * FROM files WHERE state = 'PROCESSING'"),
       allShas: db.prepare<[], { sha256: string }>('SELECT DISTINCT sha256 FROM files'),
@@ -111,18 +111,19 @@ export class FileStore {
 
   /** The file as the given project may see it; undefined when it is not theirs, deleted or expired. */
   getVisible(project: string, id: string, now = Date.now()): FileRecord | undefined {
-    const row = this.stmts.get.get(id);
-    if (!row || row.project !== project || row.expire_time <= now) return undefined;
+    const row = this.stmts.get.get(project, id);
+    if (!row || row.expire_time <= now) return undefined;
     return fromRow(row);
   }
 
-  getAny(id: string): FileRecord | undefined {
-    const row = this.stmts.get.get(id);
+  /** The project's file of this id, expired or not (names are per project). */
+  getAny(project: string, id: string): FileRecord | undefined {
+    const row = this.stmts.get.get(project, id);
     return row ? fromRow(row) : undefined;
   }
 
-  idTaken(id: string): boolean {
-    return this.stmts.exists.get(id)!.n > 0;
+  idTaken(project: string, id: string): boolean {
+    return this.stmts.exists.get(project, id)!.n > 0;
   }
 
   insert(rec: Omit<FileRecord, 'error' | 'probe'>): void {
@@ -143,12 +144,12 @@ export class FileStore {
     return this.stmts.usedBytes.get(project, now)!.n ?? 0;
   }
 
-  setState(id: string, state: FileState, error: { code: number; message: string } | null = null): void {
-    writing(() => this.stmts.setState.run({ id, state, error: error ? JSON.stringify(error) : null, now: Date.now() }));
+  setState(project: string, id: string, state: FileState, error: { code: number; message: string } | null = null): void {
+    writing(() => this.stmts.setState.run({ project, id, state, error: error ? JSON.stringify(error) : null, now: Date.now() }));
   }
 
-  setProbe(id: string, probe: AudioProbe): void {
-    writing(() => this.stmts.setProbe.run({ id, probe: JSON.stringify(probe), now: Date.now() }));
+  setProbe(project: string, id: string, probe: AudioProbe): void {
+    writing(() => this.stmts.setProbe.run({ project, id, probe: JSON.stringify(probe), now: Date.now() }));
   }
 
   filesWithSha(sha256: string): FileRecord[] {
@@ -163,12 +164,12 @@ export class FileStore {
    * Delete a file record. The analysis store drops the analysis its project no longer uses (cancelling
    * work still running for it); the bytes go when no file at all uses them.
    */
-  async remove(id: string): Promise<void> {
-    const row = this.stmts.get.get(id);
+  async remove(project: string, id: string): Promise<void> {
+    const row = this.stmts.get.get(project, id);
     if (!row) return;
     await this.blobs.withLock(row.sha256, async () => {
       const gone = this.db.transaction(() => {
-        if (this.stmts.delete.run(id).changes === 0) return undefined;
+        if (this.stmts.delete.run(project, id).changes === 0) return undefined;
         const leftAll = this.stmts.shaUsers.get(row.sha256)!.n;
         const leftInProject = this.stmts.shaUsersIn.get(row.project, row.sha256)!.n;
         return { orphaned: leftAll === 0, analyses: this.analyses.released(row.project, row.sha256, leftInProject, leftAll) };
@@ -185,7 +186,7 @@ export class FileStore {
     for (;;) {
       const batch = this.stmts.expired.all(now);
       if (batch.length === 0) return n;
-      for (const r of batch) await this.remove(r.id);
+      for (const r of batch) await this.remove(r.project, r.id);
       n += batch.length;
     }
   }

@@ -133,7 +133,7 @@ export class UploadStore {
       reserved: db.prepare<[string], { n: number | null }>(
         "SELECT sum(max(coalesce(declared_size, 0), received)) AS n FROM uploads WHERE project = ? AND status = 'active'",
       ),
-      fileIdPending: db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM uploads WHERE file_id = ? AND status = 'active'"),
+      fileIdPending: db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM uploads WHERE project = ? AND file_id = ? AND status = 'active'"),
       active: db.prepare<[], UploadRow>("SELECT * FROM uploads WHERE status = 'active'"),
       stale: db.prepare<[number], UploadRow>('SELECT * FROM uploads WHERE update_time < ?'),
       delete: db.prepare<[string]>('DELETE FROM uploads WHERE id = ?'),
@@ -146,10 +146,11 @@ export class UploadStore {
     let fileId = req.fileId;
     if (fileId !== undefined) {
       if (!FILE_ID_PATTERN.test(fileId)) throw new EarshotError('STORE_FILE_ID_INVALID', { id: fileId });
-      if (this.files.idTaken(fileId) || this.stmts.fileIdPending.get(fileId)!.n > 0) throw new EarshotError('STORE_FILE_EXISTS', { id: fileId });
+      // names are per project: another project's files/x is invisible, and no obstacle
+      if (this.files.idTaken(project, fileId) || this.stmts.fileIdPending.get(project, fileId)!.n > 0) throw new EarshotError('STORE_FILE_EXISTS', { id: fileId });
     } else {
       do fileId = newFileId();
-      while (this.files.idTaken(fileId));
+      while (this.files.idTaken(project, fileId));
     }
     if (req.displayName && req.displayName.length > limits.maxDisplayNameChars) {
       throw new EarshotError('STORE_DISPLAY_NAME_TOO_LONG', { length: req.displayName.length, max: limits.maxDisplayNameChars });
@@ -331,7 +332,7 @@ export class UploadStore {
       if (created && this.files.filesWithSha(sha256).length === 0) await this.blobs.removeBlob(sha256).catch(() => {});
       throw err;
     }
-    return this.files.getAny(record.id)!;
+    return this.files.getAny(record.project, record.id)!;
   }
 
   async cancel(session: UploadSession): Promise<void> {

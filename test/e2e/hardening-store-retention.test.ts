@@ -72,9 +72,9 @@ test('deleted while analysed and while queued: the job is cancelled, nothing is 
   // the worker stops early and writes nothing back: a fresh, short analysis completes soon after
   const t0 = Date.now();
   const probe = await upload(path.join(SPEECH_DIR, 'jfk.wav'), 'audio/wav');
-  await until('the next file to be analysed', () => server.app.files.getAny(probe.name.slice(6))?.state !== 'PROCESSING');
+  await until('the next file to be analysed', () => server.app.files.getAny(PROJECT, probe.name.slice(6))?.state !== 'PROCESSING');
   const elapsed = Date.now() - t0;
-  assert.equal(server.app.files.getAny(probe.name.slice(6))?.state, 'ACTIVE');
+  assert.equal(server.app.files.getAny(PROJECT, probe.name.slice(6))?.state, 'ACTIVE');
   await wait(500);
   assert.equal(rows(running.sha256), 0, 'nothing of the deleted file was written back');
   assert.equal(rows(queued.sha256), 0);
@@ -83,7 +83,7 @@ test('deleted while analysed and while queued: the job is cancelled, nothing is 
 
 test('an expired file loses its analysis with it', async () => {
   const f = await upload(path.join(SPEECH_DIR, 'sense_and_sensibility_01_austen_64kb-0880.wav'), 'audio/wav');
-  await until('ACTIVE', () => server.app.files.getAny(f.name.slice(6))?.state === 'ACTIVE');
+  await until('ACTIVE', () => server.app.files.getAny(PROJECT, f.name.slice(6))?.state === 'ACTIVE');
   assert.equal(rows(f.sha256), 1);
   await server.app.files.sweepExpired(Date.now() + 49 * 3600 * 1000);
   assert.equal(rows(f.sha256), 0);

@@ -57,9 +57,9 @@ test('deleting the last file while the same bytes are committed keeps the bytes 
       const bw = await uploads.writeChunk(b, 0, body(content));
       // vary which starts first, and how far the commit gets before the delete begins
       const delay = () => new Promise<void>((r) => (round % 3 === 0 ? r() : round % 3 === 1 ? setImmediate(r) : setTimeout(r, 1)));
-      const [second] = await Promise.all([uploads.finalize(bw), delay().then(() => files.remove(first.id))]);
+      const [second] = await Promise.all([uploads.finalize(bw), delay().then(() => files.remove('p', first.id))]);
       assert.ok(existsSync(blobs.blobPath(sha)), `round ${round}: the new file's bytes exist`);
-      await files.remove(second.id);
+      await files.remove('p', second.id);
       assert.ok(!existsSync(blobs.blobPath(sha)), `round ${round}: gone with the last file`);
     }
   } finally {
