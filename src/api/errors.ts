@@ -2,7 +2,7 @@
 // mapping from any thrown value to that shape: a catalogued EarshotError (src/domain/errors.ts) shows its own
 // status and message; anything else is a bug and shows 500 INTERNAL "Internal error encountered.".
 
-import { EarshotError, HTTP_STATUS_OF, type ErrorCode, type ErrorFacts, type GoogleStatus } from '../domain/errors.js';
+import { EarshotError, type ErrorFacts, type GoogleStatus } from '../domain/errors.js';
 
 export type { GoogleStatus } from '../domain/errors.js';
 
@@ -23,25 +23,13 @@ export interface WireError {
 const FACT_HEADERS = { uploadStatus: 'X-Goog-Upload-Status', uploadSizeReceived: 'X-Goog-Upload-Size-Received' } as const;
 
 /** The response headers an error's facts call for (X-Goog-Upload-* on upload failures). */
-export function headersOf(facts: ErrorFacts | undefined): Record<string, string> {
+function headersOf(facts: ErrorFacts | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [fact, header] of Object.entries(FACT_HEADERS)) {
     const v = facts?.[fact];
     if (v !== undefined) out[header] = String(v);
   }
   return out;
-}
-
-/** The facts an old-style header map stands for (transitional: callers that still pass headers). */
-function factsOfHeaders(headers: Record<string, string> | undefined): ErrorFacts | undefined {
-  if (!headers) return undefined;
-  const facts: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (lower === 'x-goog-upload-status') facts.uploadStatus = value;
-    else if (lower === 'x-goog-upload-size-received') facts.uploadSizeReceived = Number(value);
-  }
-  return facts;
 }
 
 const INTERNAL_MESSAGE = 'Internal error encountered.';
@@ -59,64 +47,3 @@ export function toWireError(err: unknown): WireError {
   const body: ErrorBody = { error: { code: err.httpStatus, message, status: err.status, ...(err.details ? { details: err.details } : {}) } };
   return { httpStatus: err.httpStatus, body, headers: headersOf(err.facts), unexpected: false };
 }
-
-/** The catalogue's generic entry for each status a caller-written message may carry (Gemini's own words). */
-const GENERIC_CODE: Partial<Record<GoogleStatus, ErrorCode>> = {
-  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
-  FAILED_PRECONDITION: 'FAILED_PRECONDITION',
-  NOT_FOUND: 'NOT_FOUND',
-  RESOURCE_EXHAUSTED: 'RESOURCE_EXHAUSTED',
-  ALREADY_EXISTS: 'ALREADY_EXISTS',
-  UNAVAILABLE: 'UNAVAILABLE',
-};
-
-/**
- * Transitional: the API layer's old error class, now an EarshotError with a caller-written message. Kept while
- * src/api, src/store and src/understanding convert their throw sites to catalogue codes; delete it then (and
- * the factories below), with `toJSON`/`httpCode`/`headers` replaced by toWireError.
- */
-export class ApiError extends EarshotError {
-  /** extra response headers (e.g. X-Goog-Upload-Status on upload errors); derived from `facts` */
-  readonly headers?: Record<string, string>;
-
-  constructor(
-    status: GoogleStatus,
-    message: string,
-    opts: { details?: unknown[]; headers?: Record<string, string>; httpCode?: number; facts?: ErrorFacts } = {},
-  ) {
-    const code = (GENERIC_CODE[status] ?? 'INVALID_ARGUMENT') as 'INVALID_ARGUMENT';
-    const facts = opts.facts ?? factsOfHeaders(opts.headers);
-    super(code, { message }, { ...(opts.details ? { details: opts.details } : {}), ...(facts ? { facts } : {}) });
-    this.name = 'ApiError';
-    // a status without a generic entry (INTERNAL, PERMISSION_DENIED…) keeps the status it was given
-    const self = this as unknown as { status: GoogleStatus; httpStatus: number };
-    self.status = status;
-    self.httpStatus = opts.httpCode ?? HTTP_STATUS_OF[status];
-    const headers = opts.headers ?? headersOf(facts);
-    if (Object.keys(headers).length) this.headers = headers;
-  }
-
-  get httpCode(): number {
-    return this.httpStatus;
-  }
-
-  toJSON(): ErrorBody {
-    return toWireError(this).body;
-  }
-}
-
-// ── transitional factories: each is one catalogue entry; new code throws new EarshotError(code, params) ──
-
-export const invalidArgument = (message: string, headers?: Record<string, string>) => new ApiError('INVALID_ARGUMENT', message, { headers });
-export const failedPrecondition = (message: string) => new ApiError('FAILED_PRECONDITION', message);
-export const notFound = (message: string) => new ApiError('NOT_FOUND', message);
-export const resourceExhausted = (message: string) => new ApiError('RESOURCE_EXHAUSTED', message);
-export const unavailable = (message: string) => new ApiError('UNAVAILABLE', message);
-/** An INTERNAL failure; its message is for the log, the wire shows "Internal error encountered.". */
-export const internal = (message: string) => new EarshotError('INTERNAL', undefined, { cause: new Error(message) });
-/** What Gemini answers for a file that does not exist, was deleted, expired or belongs to another project. */
-export const fileAccessDenied = (id: string) => new EarshotError('FILE_ACCESS_DENIED', { name: id });
-/** Gemini's answer to a request without any API key. */
-export const missingApiKey = () => new EarshotError('API_KEY_MISSING');
-/** Gemini's answer to a key it does not know (with its google.rpc.ErrorInfo detail). */
-export const invalidApiKey = () => new EarshotError('API_KEY_INVALID');

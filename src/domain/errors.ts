@@ -20,13 +20,8 @@ export type { ModelErrorCode, WhisperModelErrorCode } from './errors-models.js';
  * Entries whose template is `(p) => p.message` carry Gemini's own validation text (field paths and all).
  */
 export const ERRORS = {
-  // ── generic, with a caller-supplied message (request validation in Gemini's exact words) ──
+  // ── generic: a message the API layer passes through in Gemini's exact words (Fastify's request validation) ──
   INVALID_ARGUMENT: entry<{ message: string }>('INVALID_ARGUMENT', (p) => p.message),
-  FAILED_PRECONDITION: entry<{ message: string }>('FAILED_PRECONDITION', (p) => p.message),
-  NOT_FOUND: entry<{ message: string }>('NOT_FOUND', (p) => p.message),
-  RESOURCE_EXHAUSTED: entry<{ message: string }>('RESOURCE_EXHAUSTED', (p) => p.message),
-  ALREADY_EXISTS: entry<{ message: string }>('ALREADY_EXISTS', (p) => p.message),
-  UNAVAILABLE: entry<{ message: string }>('UNAVAILABLE', (p) => p.message),
 
   // ── identity and access ──
   API_KEY_MISSING: entry(
