@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 import type { ApiContext } from './context.js';
 import type { ModelMethods } from './server.js';
 import { INPUT_TOKEN_LIMIT, resolveModel } from './models.js';
-import { respondOptions, toApiError } from './respond.js';
+import { respondOptions, toWire } from './respond.js';
 import { EarshotError } from '../domain/errors.js';
 
 import { readCountTokensRequest, readGenerateRequest, type GenerateRequest } from './request.js';
@@ -179,9 +179,9 @@ async function streamOut(ctx: ApiContext, reply: FastifyReply, sse: boolean, pro
     await produce(write);
   } catch (err) {
     // the same mapping as the unary path's error handler: the same failure gives the same error
-    const apiErr = toApiError(err, respondOptions(ctx));
-    if (apiErr.httpCode >= 500) reply.request.log.error({ err }, 'stream failed');
-    write(apiErr.toJSON());
+    const wire = toWire(err, respondOptions(ctx));
+    if (wire.unexpected || wire.httpStatus >= 500) reply.request.log.error({ err }, 'stream failed');
+    write(wire.body);
   }
   if (!res.destroyed) res.end(sse ? '' : first ? '[]' : ']');
   return reply;

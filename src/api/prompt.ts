@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 
 import type { ApiContext } from './context.js';
-import { ApiError, failedPrecondition, fileAccessDenied, invalidArgument } from './errors.js';
+import { EarshotError } from '../domain/errors.js';
 
 import { fileIdFromRef } from './wire.js';
 
@@ -44,7 +44,7 @@ const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
 export function decodeBase64(data: string, where: string): Buffer {
   const clean = data.replace(/\s+/g, '');
   if (!BASE64.test(clean) || clean.length % 4 === 1) {
-    throw invalidArgument(`Invalid value at '${where}.inline_data.data' (TYPE_BYTES), Base64 decoding failed for "${clean.slice(0, 40)}${clean.length > 40 ? '…' : ''}"`);
+    throw new EarshotError('API_BAD_BASE64', { where, sample: `${clean.slice(0, 40)}${clean.length > 40 ? '…' : ''}` });
   }
   return Buffer.from(clean, 'base64');
 }
@@ -64,10 +64,10 @@ async function waitForFile(ctx: ApiContext, rec: FileRecord, mode: Mode): Promis
   let current = rec;
   if (!ready(current)) current = await ctx.media.settled(rec, waitMs);
   if (current.state === 'FAILED') {
-    throw new ApiError('FAILED_PRECONDITION', `The File ${rec.id} failed processing: ${current.error?.message ?? 'unknown error'}`);
+    throw new EarshotError('API_FILE_FAILED', { id: rec.id, reason: current.error?.message ?? 'unknown error' });
   }
   if (!ready(current)) {
-    throw failedPrecondition(`The File ${rec.id} is not in an ACTIVE state and usage is not allowed. It is still being analysed; poll files.get until state is ACTIVE.`);
+    throw new EarshotError('API_FILE_NOT_ACTIVE', { id: rec.id });
   }
   return current;
 }
@@ -75,16 +75,16 @@ async function waitForFile(ctx: ApiContext, rec: FileRecord, mode: Mode): Promis
 async function resolveFilePart(ctx: ApiContext, project: string, part: WirePart, where: string, mode: Mode): Promise<AudioRef | string> {
   const ref = part.fileData!.fileUri!;
   const id = fileIdFromRef(ref);
-  if (!id || !FILE_ID_PATTERN.test(id)) throw invalidArgument(`Invalid value at '${where}.file_data.file_uri': "${ref.slice(0, 200)}" does not name a file (files/<id> or this server's file URI).`);
+  if (!id || !FILE_ID_PATTERN.test(id)) throw new EarshotError('API_BAD_FILE_URI', { where, ref: ref.slice(0, 200) });
   const found = ctx.files.getVisible(project, id);
-  if (!found) throw fileAccessDenied(id);
+  if (!found) throw new EarshotError('FILE_ACCESS_DENIED', { name: id });
   const rec = await waitForFile(ctx, found, mode);
   if (!rec.probe) {
     if (isTextMime(rec.mimeType)) {
-      if (rec.sizeBytes > MAX_TEXT_FILE_BYTES) throw invalidArgument(`The text file ${id} is larger than ${MAX_TEXT_FILE_BYTES} bytes.`);
+      if (rec.sizeBytes > MAX_TEXT_FILE_BYTES) throw new EarshotError('API_TEXT_FILE_TOO_LARGE', { id, max: MAX_TEXT_FILE_BYTES });
       return (await readFile(ctx.media.blobPath(rec.sha256))).toString('utf8');
     }
-    throw invalidArgument(`The File ${id} (${rec.mimeType}) is not audio or text; Earshot answers about audio and text.`);
+    throw new EarshotError('API_FILE_NOT_AUDIO', { id, mimeType: rec.mimeType });
   }
   const analysis = mode === 'generate' ? await ctx.media.analysisOf(rec) : undefined;
   const source = wantsAudio(ctx) ? { path: ctx.media.blobPath(rec.sha256) } : undefined;
@@ -96,7 +96,7 @@ async function resolveInlinePart(ctx: ApiContext, project: string, part: WirePar
   const bytes = decodeBase64(part.inlineData!.data!, where);
   if (isTextMime(mime)) return bytes.toString('utf8');
   if (!isAudioMime(mime) && !/^(audio|video)\//.test(mime) && mime !== 'application/octet-stream') {
-    throw invalidArgument(`Unsupported MIME type: ${mime}. Earshot answers about audio (audio/wav, audio/mp3, audio/aiff, audio/aac, audio/ogg, audio/flac, …) and text.`);
+    throw new EarshotError('API_UNSUPPORTED_MIME', { mime });
   }
   try {
     if (mode === 'count') {
@@ -106,7 +106,7 @@ async function resolveInlinePart(ctx: ApiContext, project: string, part: WirePar
     const { probe, analysis } = await ctx.media.inline(bytes, mime, project);
     return { probe, analysis, mimeType: mime, source: wantsAudio(ctx) ? { bytes } : undefined };
   } catch (err) {
-    if (err instanceof AudioError) throw invalidArgument(`${where}.inline_data: ${err.message}`);
+    if (err instanceof AudioError) throw new EarshotError('API_INLINE_AUDIO_UNREADABLE', { where, reason: err.message }, { cause: err });
     throw err;
   }
 }
@@ -136,9 +136,11 @@ export async function resolvePrompt(ctx: ApiContext, project: string, req: Gener
       audioSeconds.push(resolved.probe.durationSec);
       const total = audioSeconds.reduce((a, b) => a + b, 0);
       if (total > ctx.config.limits.maxPromptAudioSec) {
-        throw invalidArgument(
-          `The prompt holds ${formatDuration(total)} of audio (${total.toFixed(1)} s); the limit is ${formatDuration(ctx.config.limits.maxPromptAudioSec)} of audio per prompt.`,
-        );
+        throw new EarshotError('API_PROMPT_AUDIO_TOO_LONG', {
+          held: formatDuration(total),
+          seconds: total.toFixed(1),
+          limit: formatDuration(ctx.config.limits.maxPromptAudioSec),
+        });
       }
       if (resolved.analysis) {
         parts.push({ kind: 'audio', index: audioIndex, analysis: resolved.analysis, mimeType: resolved.mimeType, displayName: resolved.displayName, source: resolved.source });

@@ -10,7 +10,7 @@ import { discoveryRoutes } from './discovery.js';
 import { getModel, modelsRoutes } from './models.js';
 import { projectOf, requireKey } from './auth.js';
 import { observeRequests, type Metrics } from './ops.js';
-import { respondOptions, toApiError } from './respond.js';
+import { respondOptions, toWire } from './respond.js';
 import { MAX_PARAM_LENGTH, clientErrorHandler, dropSlowBodies, frameworkErrors, logRequests } from './transport.js';
 import { EarshotError } from '../domain/errors.js';
 import { ajvOptions, geminiSchemaError, modelMethodBody, nameParams } from './schemas.js';
@@ -58,16 +58,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   if (opts.metrics) observeRequests(app, opts.metrics);
   const respond = respondOptions(ctx);
   app.setErrorHandler((err, req, reply) => {
-    const apiErr = toApiError(err, respond);
-    if (apiErr.httpCode >= 500) req.log.error({ err }, 'request failed');
-    else req.log.debug({ status: apiErr.status, message: apiErr.message }, 'request refused');
-    if (apiErr.headers) reply.headers(apiErr.headers);
-    reply.code(apiErr.httpCode).type('application/json; charset=UTF-8').serializer(JSON.stringify).send(apiErr.toJSON());
-  });
-  // Google's REST clients (the legacy Python client's DELETE) send Content-Type: application/json with an
-  // empty body on body-less methods: that is no body, not bad JSON.
-  app.addHook('onRequest', async (req) => {
-    if ((req.method === 'DELETE' || req.method === 'GET') && (req.headers['content-length'] ?? '0') === '0' && !req.headers['transfer-encoding']) delete req.headers['content-type'];
+    const wire = toWire(err, respond);
+    if (wire.unexpected || wire.httpStatus >= 500) req.log.error({ err }, 'request failed');
+    else req.log.debug({ status: wire.body.error.status, message: wire.body.error.message }, 'request refused');
+    reply.headers(wire.headers);
+    reply.code(wire.httpStatus).type('application/json; charset=UTF-8').serializer(JSON.stringify).send(wire.body);
   });
   app.setNotFoundHandler((req) => {
     throw new EarshotError('API_NO_ROUTE', { method: req.method, path: req.url.split('?')[0]!.slice(0, 200) });

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EarshotError, type ErrorCode } from '../domain/errors.js';
-import type { ApiError } from './errors.js';
+import { toWireError } from './errors.js';
 
 /** Longest path parameter routed (a file or model name); longer ones answer API_NAME_TOO_LONG. */
 export const MAX_PARAM_LENGTH = 4096;
@@ -25,10 +25,9 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&](?:key|upload_id)=)[^&#]*/gi, '$1[REDACTED]');
 }
 
-/** The wire body of an ApiError, as bytes ready to write. */
-function errorBody(err: ApiError | EarshotError): string {
-  const httpCode = 'httpCode' in err ? err.httpCode : err.httpStatus;
-  return JSON.stringify({ error: { code: httpCode, message: err.message, status: err.status, ...(err.details ? { details: err.details } : {}) } });
+/** The wire body of a catalogued error, as text ready to write. */
+function errorBody(err: EarshotError): string {
+  return JSON.stringify(toWireError(err).body);
 }
 
 /** Write a Google-shaped error straight onto a socket (no request object exists yet) and close it. */

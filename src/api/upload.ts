@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { baseUrlOf, type ApiContext } from './context.js';
-import { ApiError, invalidArgument, notFound } from './errors.js';
+import { EarshotError } from '../domain/errors.js';
 import { requireKey } from './auth.js';
 import { parseLenientJson, toWireFile } from './wire.js';
 import { boundaryOf, readRelated } from './multipart-related.js';
@@ -47,7 +47,7 @@ async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: Fastify
   const boundary = boundaryOf(req.headers['content-type']);
   if (protocol === 'resumable') return startSession(ctx, req, reply, project);
   if (protocol === 'multipart' || boundary) {
-    if (!boundary) throw invalidArgument('A multipart upload needs Content-Type: multipart/related; boundary=…');
+    if (!boundary) throw new EarshotError('API_UPLOAD_NEEDS_BOUNDARY');
     const parts = await readRelated(req.raw, boundary, MAX_METADATA_BYTES);
     const meta = readMetadata(parts.metadata.body);
     const session = ctx.uploads.start(project, { ...meta, mimeType: meta.mimeType ?? parts.media.contentType });
@@ -59,7 +59,7 @@ async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: Fastify
     const session = ctx.uploads.start(project, { mimeType, declaredSize: declared, displayName: null });
     return finishWhole(ctx, req, reply, session, req.raw);
   }
-  throw invalidArgument(`Unknown X-Goog-Upload-Protocol "${protocol.slice(0, 40)}": use resumable, multipart or media.`);
+  throw new EarshotError('API_UPLOAD_UNKNOWN_PROTOCOL', { protocol: protocol.slice(0, 40) });
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
@@ -74,7 +74,7 @@ function contentLength(req: FastifyRequest): number | null {
 
 function parseSize(value: string | undefined, what: string): number | null {
   if (value === undefined || value === '') return null;
-  if (!/^\d{1,16}$/.test(value)) throw invalidArgument(`Invalid ${what} "${value.slice(0, 40)}": it must be a non-negative integer.`);
+  if (!/^\d{1,16}$/.test(value)) throw new EarshotError('API_UPLOAD_BAD_SIZE', { what, value: value.slice(0, 40) });
   return Number(value);
 }
 
@@ -83,7 +83,7 @@ async function readSmallBody(body: Readable, limit: number): Promise<Buffer> {
   let size = 0;
   for await (const chunk of body) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw invalidArgument(`Upload metadata is larger than ${limit} bytes.`);
+    if (size > limit) throw new EarshotError('API_UPLOAD_METADATA_TOO_LARGE', { limit });
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -103,15 +103,15 @@ function readMetadata(raw: Buffer): UploadMetadata {
   try {
     parsed = parseLenientJson(text);
   } catch (e) {
-    throw invalidArgument(`Invalid JSON payload received. ${(e as Error).message}`);
+    throw new EarshotError('API_UPLOAD_METADATA_JSON', { reason: (e as Error).message });
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidArgument('Upload metadata must be a JSON object like {"file": {"displayName": "…"}}.');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new EarshotError('API_UPLOAD_METADATA_NOT_OBJECT');
   const file = (parsed as Record<string, unknown>).file ?? {};
-  if (typeof file !== 'object' || file === null) throw invalidArgument('"file" in the upload metadata must be an object.');
+  if (typeof file !== 'object' || file === null) throw new EarshotError('API_UPLOAD_METADATA_FILE_NOT_OBJECT');
   const f = file as Record<string, unknown>;
   const str = (v: unknown, what: string): string | undefined => {
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string') throw invalidArgument(`file.${what} must be a string.`);
+    if (typeof v !== 'string') throw new EarshotError('API_UPLOAD_METADATA_FIELD_TYPE', { field: what });
     return v;
   };
   const name = str(f.name, 'name');
@@ -131,7 +131,7 @@ async function startSession(ctx: ApiContext, req: FastifyRequest, reply: Fastify
   const classic = !header(req, 'x-goog-upload-protocol') && !header(req, 'x-goog-upload-command');
   const command = classic ? 'start' : (header(req, 'x-goog-upload-command') ?? '').toLowerCase();
   if (command !== 'start') {
-    throw invalidArgument(`A resumable upload begins with X-Goog-Upload-Command: start (got "${command.slice(0, 40)}").`);
+    throw new EarshotError('API_UPLOAD_START_COMMAND', { command: command.slice(0, 40) });
   }
   const meta = readMetadata(await readSmallBody(req.raw, MAX_METADATA_BYTES));
   const declared = parseSize(header(req, 'x-goog-upload-header-content-length') ?? header(req, 'x-upload-content-length'), 'X-Goog-Upload-Header-Content-Length');
@@ -150,7 +150,7 @@ async function startSession(ctx: ApiContext, req: FastifyRequest, reply: Fastify
 
 async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, uploadId: string) {
   const session = /^[A-Za-z0-9_-]{1,64}$/.test(uploadId) ? ctx.uploads.get(uploadId) : undefined;
-  if (!session) throw notFound(`No upload session ${uploadId.slice(0, 64)}: it may have expired or never existed. Start a new upload.`);
+  if (!session) throw new EarshotError('API_UPLOAD_SESSION_UNKNOWN', { id: uploadId.slice(0, 64) });
   const commands = new Set(
     (header(req, 'x-goog-upload-command') ?? '')
       .toLowerCase()
@@ -161,7 +161,7 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
   const known = ['upload', 'finalize', 'query', 'cancel'];
   const unknown = [...commands].filter((c) => !known.includes(c));
   if (commands.size === 0 || unknown.length) {
-    throw invalidArgument(`Unknown X-Goog-Upload-Command "${[...commands].join(', ').slice(0, 60)}": use upload, "upload, finalize", finalize, query or cancel.`);
+    throw new EarshotError('API_UPLOAD_UNKNOWN_COMMAND', { commands: [...commands].join(', ').slice(0, 60) });
   }
 
   if (session.status !== 'active') {
@@ -171,11 +171,8 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
       const rec = ctx.files.getAny(session.project, session.fileId);
       return rec ? { file: toWireFile(rec, baseUrlOf(req, ctx.config)) } : '';
     }
-    throw new ApiError(
-      'INVALID_ARGUMENT',
-      session.status === 'final' ? 'This upload has already been finalized; no more bytes can be sent to it.' : 'This upload was cancelled; start a new one.',
-      { headers },
-    );
+    const facts = { uploadStatus: session.status, uploadSizeReceived: session.received };
+    throw session.status === 'final' ? new EarshotError('API_UPLOAD_FINALIZED', undefined, { facts }) : new EarshotError('API_UPLOAD_CANCELLED', undefined, { facts });
   }
 
   if (commands.has('query')) {
@@ -192,7 +189,7 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
   let current: UploadSession = session;
   if (commands.has('upload')) {
     const offset = parseSize(header(req, 'x-goog-upload-offset'), 'X-Goog-Upload-Offset');
-    if (offset === null) throw invalidArgument('An upload command needs X-Goog-Upload-Offset.');
+    if (offset === null) throw new EarshotError('API_UPLOAD_NEEDS_OFFSET');
     current = await ctx.uploads.writeChunk(session, offset, req.raw);
     ctx.metrics?.uploadBytes.inc(current.received - offset);
   } else {
@@ -209,9 +206,9 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
 /** A classic-protocol PUT: `Content-Range: bytes a-b/total` writes at a (finalizing at total), `bytes *\/total` asks. */
 async function classicChunk(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, uploadId: string) {
   const session = /^[A-Za-z0-9_-]{1,64}$/.test(uploadId) ? ctx.uploads.get(uploadId) : undefined;
-  if (!session || session.status !== 'active') throw notFound(`No active upload session ${uploadId.slice(0, 64)}: it may have expired, finished or never existed. Start a new upload.`);
+  if (!session || session.status !== 'active') throw new EarshotError('API_UPLOAD_SESSION_INACTIVE', { id: uploadId.slice(0, 64) });
   const range = /^bytes (?:(\d+)-(\d+)|\*)\/(\d+|\*)$/.exec(header(req, 'content-range') ?? `bytes 0-0/${contentLength(req) ?? 0}`);
-  if (!range) throw invalidArgument('A PUT to an upload session needs Content-Range: bytes <first>-<last>/<total>.');
+  if (!range) throw new EarshotError('API_UPLOAD_NEEDS_RANGE');
   let current = session;
   if (range[1] !== undefined) {
     current = await ctx.uploads.writeChunk(session, Number(range[1]), req.raw);

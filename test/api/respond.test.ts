@@ -2,7 +2,7 @@
 // unknown failures are a bare 500 INTERNAL, and no server path survives in a message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scrubPaths, toApiError } from '../../src/api/respond.js';
+import { scrubPaths, toApiError, toWire } from '../../src/api/respond.js';
 import { EarshotError } from '../../src/domain/errors.js';
 
 const opts = { maxRequestBytes: 1000, privateRoots: ['/srv/earshot/data', '/srv/earshot/models'] };
@@ -28,4 +28,9 @@ test('toApiError keeps a catalogued error\'s status and scrubs its message; unkn
   assert.deepEqual(bug.toJSON(), { error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' } });
   const leaky = toApiError(new EarshotError('INVALID_ARGUMENT', { message: 'bad clip /srv/earshot/data/inline/x.audio' }), opts);
   assert.equal(leaky.message, 'bad clip <file>');
+  const big = toWire({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413, message: 'too large' }, opts);
+  assert.equal(big.httpStatus, 400);
+  assert.match(big.body.error.message, /^Request payload size exceeds the limit: 1000 bytes\./);
+  const json = toWire(new SyntaxError('Unexpected end of JSON input'), opts);
+  assert.equal(json.body.error.message, 'Invalid JSON payload received. Unexpected end of JSON input');
 });
