@@ -43,7 +43,7 @@ async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: Fastify
   const q = req.query as Query;
   if (q.upload_id) return continueSession(ctx, req, reply, q.upload_id);
   const project = req.project;
-  const protocol = (header(req, 'x-goog-upload-protocol') ?? q.uploadType ?? q.upload_type ?? '').toLowerCase();
+  const protocol = (header(req, 'x-goog-upload-protocol') ?? firstOf(q.uploadType ?? q.upload_type) ?? '').toLowerCase();
   const boundary = boundaryOf(req.headers['content-type']);
   if (protocol === 'resumable') return startSession(ctx, req, reply, project);
   if (protocol === 'multipart' || boundary) {
@@ -60,6 +60,11 @@ async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: Fastify
     return finishWhole(ctx, req, reply, session, req.raw);
   }
   throw new EarshotError('API_UPLOAD_UNKNOWN_PROTOCOL', { protocol: protocol.slice(0, 40) });
+}
+
+/** A query parameter given twice arrives as an array: the first one counts. */
+function firstOf(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
 }
 
 function header(req: FastifyRequest, name: string): string | undefined {
