@@ -11,7 +11,7 @@ import { getModel, modelsRoutes } from './models.js';
 import { projectOf, requireKey } from './auth.js';
 import { observeRequests, type Metrics } from './ops.js';
 import { respondOptions, toWire } from './respond.js';
-import { MAX_PARAM_LENGTH, clientErrorHandler, dropSlowBodies, frameworkErrors, logRequests } from './transport.js';
+import { MAX_PARAM_LENGTH, answerOutsideRoutes, clientErrorHandler, dropSlowBodies, frameworkErrors, logRequests } from './transport.js';
 import { EarshotError } from '../domain/errors.js';
 import { ajvOptions, geminiSchemaError, modelMethodBody, nameParams } from './schemas.js';
 import { camelizeRequest } from './wire.js';
@@ -55,6 +55,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   logRequests(app);
   dropSlowBodies(app);
+  answerOutsideRoutes(app);
   if (opts.metrics) observeRequests(app, opts.metrics);
   const respond = respondOptions(ctx);
   app.setErrorHandler((err, req, reply) => {

@@ -50,6 +50,23 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   socket.destroySoon();
 }
 
+/**
+ * What Node's HTTP server answers by itself, bypassing Fastify: an `Expect` other than 100-continue (a bare
+ * 417 with no body) and CONNECT (the socket dropped, nobody listening). Both get a Google-shaped 400 instead.
+ */
+export function answerOutsideRoutes(app: FastifyInstance): void {
+  app.server.on('checkExpectation', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    const err = new EarshotError('API_MALFORMED_HTTP');
+    const body = errorBody(err);
+    res.writeHead(err.httpStatus, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    res.end(body);
+  });
+  app.server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
+    socket.on('error', () => {});
+    writeRawError(socket, 'API_MALFORMED_HTTP');
+  });
+}
+
 /** Fastify's `frameworkErrors`: failures of routing itself (no route, hence no error handler, exists yet). */
 export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
   const e =

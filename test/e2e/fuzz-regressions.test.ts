@@ -29,3 +29,19 @@ test('a repeated uploadType query parameter is read as its first value, not a 50
   const res = await send(server.url, { method: 'POST', path: '/upload/v1beta/files?uploadType=multipart&uploadType=', headers: [['x-goog-api-key', 'dup'], ['content-type', 'multipart/related; boundary=b']], body: multi }, 10_000);
   assert.equal(res?.status, 200, res?.body.toString());
 });
+
+test('an Expect other than 100-continue, and CONNECT, are answered in Google\'s shape (seed 1253414)', async () => {
+  const cases = [
+    { method: 'POST', path: '/upload/v1beta/files?upload_id=none', headers: [['x-goog-api-key', 'k'], ['expect', 'something-else']] as [string, string][] },
+    { method: 'GET', path: '/v1beta/files', headers: [['x-goog-api-key', 'k'], ['expect', 'x']] as [string, string][] },
+    { method: 'CONNECT', path: '/v1beta/files/abc', headers: [['x-goog-api-key', 'k']] as [string, string][] },
+    { method: 'CONNECT', path: '127.0.0.1:22', headers: [] as [string, string][] },
+  ];
+  for (const req of cases) {
+    const res = await send(server.url, req, 10_000);
+    assert.ok(res, `${req.method} ${req.path}: answered`);
+    assert.equal(res.status, 400, `${req.method} ${req.path}: ${res.status} ${res.body}`);
+    assert.deepEqual(judge(req, res, server.dataDir), [], `${req.method} ${req.path}`);
+  }
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+});
