@@ -17,6 +17,8 @@ import { normalizeAudioMime, sniffContent } from './formats.js';
 
 import { probeAudio } from './probe.js';
 
+import { PcmQueue } from './pcm-queue.js';
+
 import { stderrTail } from './process.js';
 import { SAMPLE_RATE } from '../domain/audio.js';
 
@@ -50,6 +52,14 @@ export interface DecodeOptions extends PcmRange {
  */
 const PREROLL_SEC = 0.5;
 
+/**
+ * Decoded bytes read ahead of the consumer before ffmpeg's pipe is left to fill (1 MiB ≈ 16 s of audio):
+ * enough that a consumer's short pauses never stall ffmpeg, small enough to keep memory constant.
+ */
+const QUEUE_BYTES = 1 << 20;
+/** Most samples handed over at once (4 s); a pull takes everything queued up to this. */
+const MAX_CHUNK_SAMPLES = 4 * SAMPLE_RATE;
+
 /** Matroska/WebM files start with the EBML magic number. */
 async function isMatroska(file: string): Promise<boolean> {
   const fh = await open(file, 'r');
@@ -62,8 +72,11 @@ async function isMatroska(file: string): Promise<boolean> {
   }
 }
 
-/** ffmpeg arguments that decode `file` from `seekSec` (for at most `maxSec`) to raw 16 kHz mono float32. */
-function decodeArgs(file: string, seekSec: number, maxSec: number | undefined, soxr: boolean): string[] {
+/**
+ * ffmpeg arguments that decode `file` from `seekSec` (for at most `maxSec`) to raw 16 kHz mono float32 on
+ * stdout (exported for the bench, which runs the same command without a Node reader as its baseline).
+ */
+export function decodeArgs(file: string, seekSec: number, maxSec: number | undefined, soxr: boolean): string[] {
   const args = ['-hide_banner', '-nostdin', '-v', 'error'];
   if (seekSec > 0) args.push('-ss', seekSec.toFixed(2));
   if (maxSec !== undefined) args.push('-t', maxSec.toFixed(3));
@@ -79,10 +92,11 @@ function decodeArgs(file: string, seekSec: number, maxSec: number | undefined, s
 }
 
 /**
- * Streams the audio of `file` as 16 kHz mono Float32Array chunks (about 1 s each; each a fresh array).
+ * Streams the audio of `file` as 16 kHz mono Float32Array chunks (each a fresh array of up to 4 s: whatever
+ * ffmpeg has written since the last pull, so usually ~0.5 s when the consumer keeps up).
  * With start/end, the output starts exactly at sample round(start·16000) and holds exactly
  * round(end·16000) − round(start·16000) samples unless the file ends first.
- * Memory stays constant: ffmpeg is paused while the consumer is busy. Returning early or aborting
+ * Memory stays constant: at most ~1 MiB is read ahead, then ffmpeg waits on the pipe. Returning early or aborting
  * kills ffmpeg. Decoder failures throw AudioError AUDIO_CORRUPT carrying ffmpeg's stderr (fact `detail`).
  */
 export async function* decodePcm(file: string, options: DecodeOptions = {}): AsyncGenerator<Float32Array, void, undefined> {
@@ -121,41 +135,32 @@ export async function* decodePcm(file: string, options: DecodeOptions = {}): Asy
     });
     child.on('close', (code) => resolve(code));
   });
+  const queue = new PcmQueue(child.stdout, QUEUE_BYTES);
   const onAbort = (): void => {
+    const reason = signal?.reason instanceof Error ? signal.reason : new Error('aborted');
     child.kill('SIGKILL');
-    child.stdout.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    queue.fail(reason);
+    child.stdout.destroy(reason);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  let carry: Buffer | undefined; // 0–3 bytes of a sample split across chunks
   let finished = false;
   try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let bytes = chunk;
-      if (carry) {
-        bytes = Buffer.concat([carry, chunk]);
-        carry = undefined;
-      }
-      const usable = bytes.length - (bytes.length % 4);
-      if (usable < bytes.length) carry = Buffer.from(bytes.subarray(usable));
-      let n = usable / 4;
-      let from = 0;
-      if (drop > 0) {
-        const d = Math.min(drop, n);
-        drop -= d;
-        from = d;
-        n -= d;
-      }
-      if (n > want) n = want;
-      if (n <= 0) continue;
-      const out = new Float32Array(n);
-      new Uint8Array(out.buffer).set(bytes.subarray(from * 4, (from + n) * 4));
-      want -= n;
+    while (drop > 0) {
+      const d = await queue.skip(drop);
+      if (d === 0) break;
+      drop -= d;
+    }
+    while (want > 0) {
+      signal?.throwIfAborted();
+      const out = await queue.next(Math.min(want, MAX_CHUNK_SAMPLES));
+      if (!out) break;
+      want -= out.length;
       yield out;
-      if (want <= 0) {
-        finished = true;
-        return;
-      }
+    }
+    if (want <= 0) {
+      finished = true;
+      return;
     }
     signal?.throwIfAborted();
     const code = await closed;
