@@ -179,8 +179,16 @@ export class SileroVad implements VadEngine {
     const steps = Math.max(...chunks.map((c) => c.ownTo - c.first));
     const width = SILERO_CONTEXT + SILERO_WINDOW;
     const input = new Float32Array(B * width);
-    let state: Float32Array = new Float32Array(B * STATE_SIZE);
+    // Tensors made once per call and reused at every step: the LSTM state ping-pongs between two
+    // preallocated tensors (read one, write the other) and the probabilities land in one output tensor,
+    // so a step allocates no tensors (onnxruntime writes into preallocated outputs).
     const inputTensor = new ort.Tensor('float32', input, [B, width]);
+    let state = new ort.Tensor('float32', new Float32Array(B * STATE_SIZE), [2, B, 128]);
+    let stateN = new ort.Tensor('float32', new Float32Array(B * STATE_SIZE), [2, B, 128]);
+    const output = new ort.Tensor('float32', new Float32Array(B), [B, 1]);
+    const prob = output.data as Float32Array;
+    const feeds: Record<string, ort.Tensor> = { input: inputTensor, state, sr: this.srTensor };
+    const fetches: Record<string, ort.Tensor> = { output, stateN };
 
     for (let s = 0; s < steps; s++) {
       for (let b = 0; b < B; b++) {
@@ -198,13 +206,10 @@ export class SileroVad implements VadEngine {
           }
         }
       }
-      const result = await this.session.run({
-        input: inputTensor,
-        state: new ort.Tensor('float32', state, [2, B, 128]),
-        sr: this.srTensor,
-      });
-      const prob = result.output.data as Float32Array;
-      state = result.stateN.data as Float32Array;
+      feeds.state = state;
+      fetches.stateN = stateN;
+      await this.session.run(feeds, fetches);
+      [state, stateN] = [stateN, state];
       for (let b = 0; b < B; b++) {
         const frame = chunks[b].first + s;
         if (frame >= chunks[b].ownFrom && frame < chunks[b].ownTo) out[frame] = prob[b];
