@@ -3,10 +3,9 @@
 // finished part into a visible file in one step. Survives restarts; a crash mid-chunk loses only that chunk.
 
 import { randomBytes, type Hash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { finished, Transform, type Readable, type TransformCallback, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { pumpInto } from './pump.js';
 import type { Db } from './database.js';
 import type { BlobStore } from './blobs.js';
 import { FILE_ID_PATTERN, newFileId, type FileRecord, type FileStore } from './files.js';
@@ -62,50 +61,6 @@ export interface NewUpload {
   displayName?: string | null;
   mimeType: string;
   declaredSize?: number | null;
-}
-
-/** Counts bytes and hashes them as they pass, refusing to pass more than `max`. */
-class HashingCounter extends Transform {
-  count = 0;
-  constructor(
-    private readonly hash: Hash | null,
-    private readonly max: number,
-    private readonly onTooMuch: () => Error,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.count += chunk.length;
-    if (this.count > this.max) return cb(this.onTooMuch());
-    this.hash?.update(chunk);
-    cb(null, chunk);
-  }
-}
-
-/**
- * body → counter → dest, like pipeline(), except that the source is never destroyed when the counter or
- * the file fails: the source is a request body, and destroying it would kill the socket before the
- * error response could be sent. The source is only unpiped; the HTTP layer decides what to do with the
- * rest of it. A source that dies (client gone) fails the pipe.
- */
-function pumpInto(body: Readable, counter: Transform, dest: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stopWatching = finished(body, { writable: false }, (err) => {
-      if (err) counter.destroy(err);
-    });
-    pipeline(counter, dest).then(
-      () => {
-        stopWatching();
-        resolve();
-      },
-      (err: Error) => {
-        stopWatching();
-        body.unpipe(counter);
-        reject(err);
-      },
-    );
-    body.pipe(counter);
-  });
 }
 
 export class UploadStore {
@@ -233,13 +188,13 @@ export class UploadStore {
       state = { hash: await this.blobs.hashPart(session.id, offset), bytes: offset };
     }
     const max = Math.min(session.declaredSize ?? Infinity, this.limits.maxFileBytes) - offset;
-    const counter = new HashingCounter(state.hash, max, () =>
+    const tooMuch = () =>
       session.declaredSize !== null && session.declaredSize <= this.limits.maxFileBytes
         ? new EarshotError('UPLOAD_OVER_DECLARED_SIZE', { declared: session.declaredSize })
-        : new EarshotError('STORE_FILE_TOO_LARGE', { max: this.limits.maxFileBytes }),
-    );
+        : new EarshotError('STORE_FILE_TOO_LARGE', { max: this.limits.maxFileBytes });
+    let written: number;
     try {
-      await pumpInto(body, counter, createWriteStream(this.blobs.partPath(session.id), { flags: 'r+', mode: FILE_MODE, start: offset, highWaterMark: 1 << 20 }));
+      written = await pumpInto(body, { file: this.blobs.partPath(session.id), start: offset, mode: FILE_MODE, hash: state.hash, max, tooMuch });
     } catch (err) {
       this.hashes.delete(session.id);
       if (isDiskFull(err)) throw await this.release(session, err);
@@ -247,7 +202,7 @@ export class UploadStore {
       if (isEarshotError(err)) throw err;
       throw new EarshotError('UPLOAD_CHUNK_INCOMPLETE', { reason: (err as Error).message, offset });
     }
-    const received = offset + counter.count;
+    const received = offset + written;
     try {
       this.stmts.setReceived.run({ id: session.id, received, now: Date.now() });
     } catch (err) {
@@ -257,6 +212,8 @@ export class UploadStore {
     }
     state.bytes = received;
     this.hashes.set(session.id, state);
+    // write the chunk back to disk while the next one arrives, so finalize's fsync has only the tail left
+    this.blobs.syncSoon(session.id);
     return { ...session, received };
   }
 
