@@ -5,6 +5,7 @@ import type { AudioAnalysis, SoundEvent, TranscriptSegment, Word } from '../../d
 import { findTimeReferences, formatTime, type TimeRange } from '../time-references.js';
 import { AMBIENT_LABELS, SPEECH_LABELS } from '../labels.js';
 import { sentences, stem, words } from '../text.js';
+import { mostSpecific } from '../ontology.js';
 import type { SegmentData, SoundData } from '../types.js';
 
 export const SOUND_MERGE_GAP = 0.5;
@@ -93,10 +94,13 @@ export interface LabelSummary {
   peak: number;
 }
 
-/** Sound events grouped by label, ranked by total duration × peak score; speech and ambience labels left out. */
+/**
+ * Sound events grouped by label, ranked by total duration × peak score; speech and ambience labels left out, and
+ * each sound named by its most specific class (an event whose AudioSet descendant overlaps it is dropped).
+ */
 export function soundSummary(a: AudioAnalysis, range?: { start: number; end: number }, includeSpeech = false): LabelSummary[] {
   const by = new Map<string, SoundEvent[]>();
-  for (const e of a.soundEvents) {
+  for (const e of mostSpecific(a.soundEvents)) {
     if (!includeSpeech && (SPEECH_LABELS.has(e.label) || AMBIENT_LABELS.has(e.label))) continue;
     if (range && (e.end <= range.start || e.start >= range.end)) continue;
     const list = by.get(e.label) ?? [];
@@ -113,7 +117,7 @@ export function soundSummary(a: AudioAnalysis, range?: { start: number; end: num
 }
 
 export function soundsData(a: AudioAnalysis, labels?: Set<string>, range?: { start: number; end: number }): SoundData[] {
-  return a.soundEvents
+  return mostSpecific(a.soundEvents)
     .filter((e) => (!labels || labels.has(e.label)) && (!range || (e.end > range.start && e.start < range.end)))
     .sort((x, y) => x.start - y.start || y.score - x.score)
     .map((e) => ({ label: e.label, start: e.start, end: e.end, score: e.score }));
