@@ -26,6 +26,12 @@ export const UNDERSTANDING_ERRORS = {
     (p) =>
       `${RESPONSE_SCHEMA} Could not produce JSON matching the response schema (${p.errors}); simplify the schema (e.g. drop the pattern) or configure a language model.`,
   ),
+  // issue 11: a schema field that demands a fact the analysis does not hold (speaker, language, emotion, translation)
+  SCHEMA_NO_FACT: entry<{ field: string; fact: string; why: string }>(
+    'INVALID_ARGUMENT',
+    (p) =>
+      `${RESPONSE_SCHEMA} The field "${p.field}" needs ${p.fact}, which the analysis of this audio does not hold (${p.why}), and the schema does not allow an empty value; make the field optional or allow an empty string, or configure a language model.`,
+  ),
   SCHEMA_ENUM_MISSING: entry(
     'INVALID_ARGUMENT',
     () => `${RESPONSE_SCHEMA} responseMimeType "text/x.enum" needs a responseSchema with an enum of strings; add one or use text/plain.`,

@@ -23,6 +23,7 @@ import { formatTime } from './time-references.js';
 import { soundSummary, soundsData, speechStatus } from './composer/queries.js';
 import { uniq } from './composer/prose.js';
 import { WRITERS } from './composer/writers.js';
+import { diarizationUnavailable, hasDiarization, speakerLabels, withFacts } from './facts.js';
 import { applyStopSequences, approxTokens, pickEnum, truncateToTokens } from './composer/output.js';
 
 export { findSpoken, mergeEvents, resolveRanges, segmentWords, sliceSegments, speechStatus, widenPoint, type SpeechStatus } from './composer/queries.js';
@@ -36,7 +37,7 @@ interface ClipResult {
   grounding: Grounding[];
 }
 
-function clipAnswer(intent: Intent, part: AudioPart): ClipResult {
+function clipAnswer(intent: Intent, part: AudioPart, forSchema: boolean): ClipResult {
   const a = part.analysis;
   const clip: ClipAnswer = { audioIndex: part.index, name: part.displayName, durationSec: a.durationSec, answer: '' };
   if (a.language) clip.language = a.language;
@@ -45,9 +46,18 @@ function clipAnswer(intent: Intent, part: AudioPart): ClipResult {
   const transcribed = speechStatus(a) === 'transcribed';
   clip.fallback = {
     transcript: transcribed ? a.segments.map((s) => s.text.trim()).join(' ') : undefined,
-    segments: a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() })),
+    segments: withFacts(a, a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }))),
     sounds: soundsData(a, new Set(soundSummary(a).map((s) => s.label))),
   };
+  if (clip.segments) clip.segments = withFacts(a, clip.segments);
+  if (hasDiarization(a)) clip.speakers = speakerLabels(a);
+  else clip.speakersUnavailable = diarizationUnavailable(a);
+  // a schema may ask for a summary whatever the prompt asked: the extractive summary, computed only then
+  if (forSchema && clip.summary === undefined) {
+    const scratch: ClipAnswer = { ...clip, answer: '' };
+    WRITERS.summary({ ...intent, kind: 'summary', timeText: '' }, part, scratch, []);
+    clip.fallback.summary = scratch.summary;
+  }
   return { clip, grounding: g };
 }
 
@@ -78,7 +88,8 @@ export function composeData(conversation: Conversation, options: ComposeOptions 
   }
   const targets = parts.filter((p) => intent.targets.includes(p.index));
   const chosen = targets.length ? targets : parts;
-  const results = chosen.map((p) => clipAnswer(intent, p));
+  const forSchema = !!options.responseSchema && (options.responseMimeType ?? '').toLowerCase() === 'application/json';
+  const results = chosen.map((p) => clipAnswer(intent, p, forSchema));
   let answer: string;
   if (results.length === 1) answer = results[0].clip.answer;
   else {
@@ -92,6 +103,7 @@ export function composeData(conversation: Conversation, options: ComposeOptions 
       .join('\n\n');
   }
   if (intent.kind === 'reasoning') answer = `${reasoningPreface(hint)}\n\n${answer}`;
+  if (results.some((r) => r.clip.needs)) answer = `${answer}\n\nTo configure a language model: ${hint}.`;
   return {
     data: { kind: intent.kind, answer, clips: results.map((r) => r.clip) },
     grounding: results.flatMap((r) => r.grounding),

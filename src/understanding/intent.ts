@@ -18,6 +18,7 @@ export type IntentKind =
   | 'language'
   | 'duration'
   | 'speakers'
+  | 'translate'
   | 'reasoning'
   | 'text-only';
 
@@ -49,6 +50,12 @@ export interface Intent {
   edge?: 'start' | 'end' | 'duration';
   /** the turn was read as a follow-up of the previous request */
   followUp: boolean;
+  /** transcripts: label each line with its speaker ("with speaker labels", "who said what") */
+  speakerLabels?: boolean;
+  /** speaker questions about one speaker: 1-based, in order of first appearance ("the second speaker", "speaker 2") */
+  speaker?: number;
+  /** translation requests: the target language's English name, lower case (default "english") */
+  target?: string;
 }
 
 export interface ClassifyOptions {
@@ -68,9 +75,14 @@ const REASONING = new RegExp(
   ].join('|'),
   'i',
 );
+const TARGET_LANGUAGES = 'english|french|spanish|german|italian|portuguese|chinese|japanese|korean|russian|arabic|hindi|dutch|polish|turkish|swedish';
+const TRANSLATE = /\btranslat/i;
+const TRANSLATE_TARGET = new RegExp(`\\b(?:into|to|in)\\s+(${TARGET_LANGUAGES})\\b`, 'i');
+const SPEAKER_LABELS = /\bspeaker (?:labels?|names?|tags?|turns?|ids?)\b|\bwho said what\b|\b(?:by|per|for each) speaker\b|\bdiari[sz]ed\b|\blabel(?:l?ed|l?ing)? (?:the |each )?speakers?\b/i;
+const ONE_SPEAKER = /\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|other|last) (?:speaker|voice|person)\b|\b(?:speaker|spk)[ _#]?(\d{1,2}|one|two|three|four|five|six)\b/i;
 const LANGUAGE = /\b(?:what|which) language\b|\blanguage (?:is|was|are|of|spoken|used)\b|\bin what language\b|\bspoken language\b|\bidentify the language\b/i;
 const DURATION = /\bhow long is (?:the |this |that )?(?:audio|clip|recording|file|track|song|it|this|that)\b|\bhow long (?:does|do) (?:the |this )?(?:audio|clip|recording|file|track|song|it) (?:last|run|take|go on)\b|\b(?:duration|length) of (?:the |this |that )?(?:audio|clip|recording|file|track|song|it)\b|\bwhat(?:'s| is) the (?:total |overall )?(?:duration|length)\b(?!\s+of\b)|\bhow (?:many )?(?:seconds|minutes|hours) (?:long )?is (?:it|this|the (?:audio|clip|recording|file|track))\b|^\s*(?:total |overall )?(?:duration|length)\s*\??\s*$/i;
-const SPEAKERS = /\bhow many (?:different )?(?:speakers|people|persons|voices)\b|\bnumber of (?:speakers|voices|people)\b|\bwho (?:is|are) (?:speaking|talking)\b|\bidentify (?:the )?speakers\b|\bdiari[sz]/i;
+const SPEAKERS = /\bhow many (?:different |distinct )?(?:speakers|people|persons|voices)\b|\bwho (?:speaks|spoke|talks|talked)\b|\b(?:first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|other|last) (?:speaker|voice|person)\b|\bspeaker (?:\d{1,2}|one|two|three|four|five|six)\b|\bspk_\d+|\bnumber of (?:speakers|voices|people)\b|\bwho (?:is|are) (?:speaking|talking)\b|\bidentify (?:the )?speakers\b|\bdiari[sz]/i;
 const COUNT = /\bhow many\b|\bhow often\b|\bcount (?:the|how|all)?\b|\bnumber of\b/i;
 const TIMESTAMPS = /\btime[- ]?stamp|\btime[- ]?codes?\b|\bwith (?:the )?times\b|\[\s*mm:ss\s*\]|\bmm:ss\b/i;
 const SUMMARY = /\bsummar|\bsum (?:it )?up\b|\bgist\b|\btl;?dr\b|\bmain (?:points?|ideas?|topics?|message)\b|\bkey (?:points?|takeaways?|ideas?)\b|\boverview\b|\brecap\b|\bwhat(?: is| was|'s) (?:it|(?:this|that|the)(?: (?:audio|clip|recording|talk|speech|podcast|file|lecture|conversation|episode|song|track))?) about\b|\bwhat (?:is|was|are) (?:being )?(?:discussed|talked about)\b|\bwhat (?:are|is) (?:they|he|she|the speakers?) talking about\b|\bin (?:a|one|two|three|a few) (?:sentences?|words?|bullet)/i;
@@ -103,6 +115,8 @@ function turnText(parts: Conversation['turns'][number]['parts']): string {
 export function classifyKind(text: string): IntentKind | undefined {
   const t = text.trim();
   if (!t) return undefined;
+  if (TRANSLATE.test(t)) return 'translate';
+  if (SPEAKER_LABELS.test(t) && (TRANSCRIPT.test(t) || /\b(?:generate|give|write|produce|make)\b/i.test(t))) return 'transcript';
   if (REASONING.test(t)) return 'reasoning';
   if (LANGUAGE.test(t)) return 'language';
   if (SPEAKERS.test(t)) return 'speakers';
@@ -195,6 +209,19 @@ export function extractSubject(text: string, labels?: readonly string[]): Subjec
   return undefined;
 }
 
+/** Speaker labels, one speaker asked about, a translation's target: from the turn, or inherited by a follow-up. */
+function speakerCues(kind: IntentKind, text: string, prev: Intent | undefined): Pick<Intent, 'speakerLabels' | 'speaker' | 'target'> {
+  const out: Pick<Intent, 'speakerLabels' | 'speaker' | 'target'> = {};
+  if (SPEAKER_LABELS.test(text) || prev?.speakerLabels) out.speakerLabels = true;
+  const one = ONE_SPEAKER.exec(text);
+  if (one) {
+    const w = (one[1] ?? one[2]).toLowerCase();
+    out.speaker = w === 'last' ? -1 : w === 'other' ? 2 : /^\d+$/.test(w) ? Number(w) : ORDINALS[w];
+  } else if (prev?.speaker !== undefined && kind === prev.kind) out.speaker = prev.speaker;
+  if (kind === 'translate') out.target = (TRANSLATE_TARGET.exec(text)?.[1] ?? prev?.target ?? 'english').toLowerCase();
+  return out;
+}
+
 function edgeOf(text: string): 'start' | 'end' | 'duration' {
   if (/\bhow long\b|\blast(?:s|ing)? (?:for )?how long\b|\bduration of\b/i.test(text)) return 'duration';
   if (/\b(?:end|ends|ended|stop|stops|stopped|finish|finishes|finished|fade|fades|over)\b/i.test(text)) return 'end';
@@ -253,6 +280,7 @@ export function classifyIntent(conversation: Conversation, options: ClassifyOpti
       subject,
       edge: kind === 'time' ? edgeOf(followUp && prev ? prev.prompt + ' ' + text : text) : undefined,
       followUp,
+      ...speakerCues(kind, text, followUp ? prev : undefined),
     };
   }
   return prev!;

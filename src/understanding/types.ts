@@ -71,10 +71,23 @@ export interface ComposedAnswer {
   data: AnswerData;
 }
 
+/** An emotion backed by evidence: the vocal sound event (Laughter, Crying, Shout…) that overlaps the segment. */
+export interface EmotionFact {
+  value: 'happy' | 'sad' | 'angry';
+  evidence: { label: string; start: number; end: number; score: number };
+}
+
 export interface SegmentData {
   start: number;
   end: number;
   text: string;
+  /** facts from the analysis (src/understanding/facts.ts); absent when the analysis does not hold them */
+  speaker?: string;
+  /** BCP-47 code, only when a multilingual engine identified it */
+  language?: string;
+  /** the engine's translation, when the analysis carries one */
+  translation?: string;
+  emotion?: EmotionFact;
 }
 
 export interface SoundData {
@@ -103,7 +116,12 @@ export interface ClipAnswer {
   time?: number;
   keywords?: string[];
   /** the whole clip's transcript, segments and sounds, for schema fields the answer itself does not cover */
-  fallback?: { transcript?: string; segments: SegmentData[]; sounds: SoundData[] };
+  fallback?: { transcript?: string; segments: SegmentData[]; sounds: SoundData[]; summary?: string };
+  /** diarization: speaker labels in order of first appearance, or why there are none */
+  speakers?: string[];
+  speakersUnavailable?: string;
+  /** what answering needs that this analysis lacks (e.g. translation needs a multilingual model or an LLM) */
+  needs?: string;
 }
 
 export interface AnswerData {

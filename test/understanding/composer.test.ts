@@ -66,7 +66,8 @@ test('point reference widens to the segment spanning it', () => {
 
 test('description names the siren with its times', () => {
   const r = composeAnswer(ask('Describe this audio clip', audio(siren())));
-  assert.match(r.text, /siren is heard from 0:00 to 0:07/i);
+  // named by its most specific AudioSet class: the fire engine's siren, a child of Siren (see ontology.test.ts)
+  assert.match(r.text, /fire engine \(Fire engine, fire truck \(siren\)\) is heard from 0:00 to 0:06/i);
   assert.match(r.text, /no speech/);
   assert.match(r.text, /7\.4-second/);
   const j = composeAnswer(ask('Describe this audio clip', audio(jfk())));
@@ -81,7 +82,7 @@ test('presence: yes with evidence, no with what was heard', () => {
   assert.equal(yes.data.clips[0].present, true);
   const no = composeAnswer(ask('Is there a dog?', audio(siren())));
   assert.match(no.text, /^No dog was detected/);
-  assert.match(no.text, /Siren/);
+  assert.match(no.text, /siren/i);
   assert.equal(no.data.clips[0].present, false);
   const speech = composeAnswer(ask('Is someone speaking?', audio(jfk())));
   assert.match(speech.text, /^Yes, there is speech/);
@@ -144,7 +145,7 @@ test('text-only prompt says a language model must be configured', () => {
 });
 
 test('reasoning requests say so and suggest a language model', () => {
-  const r = composeAnswer(ask('Translate the speech into French', audio(jfk())));
+  const r = composeAnswer(ask('Write a poem about this recording', audio(jfk())));
   assert.match(r.text, /needs reasoning/);
   assert.match(r.text, /configure/);
 });

@@ -109,3 +109,59 @@ export function audio(analysis: AudioAnalysis, index = 0, displayName?: string):
 export function ask(prompt: string, ...parts: AudioPart[]): Conversation {
   return { turns: [{ role: 'user', parts: [...parts, ...(prompt ? [{ kind: 'text' as const, text: prompt }] : [])] }] };
 }
+
+/**
+ * a diarized two-speaker conversation with per-segment languages (English and Spanish) as a multilingual engine
+ * reports them, laughter over the third segment and a shout over the fourth
+ */
+export function conversation(): AudioAnalysis {
+  const seg = (start: number, end: number, text: string, speaker: string, language: string): TranscriptSegment => ({
+    start, end, text, speaker, language, words: wordsFrom(text, start, end).map((w) => ({ ...w, speaker })),
+  });
+  const segments = [
+    seg(0.5, 3.0, 'Good morning and welcome to the show.', 'spk_1', 'en'),
+    seg(3.4, 6.8, 'Hola, gracias por invitarme al programa.', 'spk_2', 'es'),
+    seg(7.2, 10.0, 'That is the funniest story I have heard.', 'spk_1', 'en'),
+    seg(10.5, 13.5, 'I am still angry about the broken bridge.', 'spk_2', 'en'),
+  ];
+  return {
+    sha256: 'conversation', durationSec: 14.0,
+    speechRegions: segments.map((s) => ({ start: s.start, end: s.end })), segments, language: 'en',
+    speakers: segments.map((s) => ({ start: s.start, end: s.end, speaker: s.speaker! })),
+    soundEvents: [
+      { label: 'Speech', start: 0.4, end: 13.6, score: 0.9 },
+      { label: 'Laughter', start: 8.0, end: 9.5, score: 0.62 },
+      { label: 'Shout', start: 11.0, end: 12.0, score: 0.48 },
+    ],
+    loudnessDb: -21, engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet', speakers: 'resemblyzer' }, warnings: [],
+  };
+}
+
+/** the same conversation analysed without a speaker model and by an engine that identified no language */
+export function undiarized(): AudioAnalysis {
+  const a = conversation();
+  return {
+    ...a, sha256: 'undiarized', speakers: undefined, language: undefined,
+    segments: a.segments.map(({ speaker: _s, language: _l, ...s }) => ({ ...s, words: s.words.map(({ speaker: _w, ...w }) => w) })),
+    engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' },
+    warnings: ['Speakers were not told apart: no speaker model is installed (earshot models pull resemblyzer).'],
+  };
+}
+
+/** animals in the open: a crow at 1:00 and a sheep at 1:50, each detected with its AudioSet ancestors; an unnamed animal at 2:30 */
+export function animals(): AudioAnalysis {
+  return {
+    sha256: 'animals', durationSec: 180, speechRegions: [], segments: [],
+    soundEvents: [
+      { label: 'Animal', start: 59.5, end: 62.5, score: 0.7 },
+      { label: 'Bird', start: 59.8, end: 62.2, score: 0.6 },
+      { label: 'Crow', start: 60.0, end: 62.0, score: 0.55 },
+      { label: 'Caw', start: 60.2, end: 61.5, score: 0.4 },
+      { label: 'Animal', start: 109.5, end: 113.0, score: 0.72 },
+      { label: 'Livestock, farm animals, working animals', start: 109.8, end: 112.8, score: 0.5 },
+      { label: 'Sheep', start: 110.0, end: 112.5, score: 0.58 },
+      { label: 'Animal', start: 150.0, end: 151.0, score: 0.45 },
+    ],
+    loudnessDb: -30, engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' }, warnings: [],
+  };
+}

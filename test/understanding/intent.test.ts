@@ -36,7 +36,7 @@ const KINDS: [string, string][] = [
   ['How long is the audio?', 'duration'],
   ['How many speakers are there?', 'speakers'],
   ['What sounds can you hear?', 'sounds'],
-  ['Translate the speech into French.', 'reasoning'],
+  ['Translate the speech into French.', 'translate'],
   ['What is the mood of the speaker?', 'reasoning'],
 ];
 

@@ -6,6 +6,7 @@ import type { AudioPart, ClipAnswer, Grounding, SegmentData } from '../types.js'
 import { formatTime, formatTimestamp } from '../time-references.js';
 import { STOP_WORDS, bm25, centroidScores, cosine, stem, terms, tfidfVectors, topTerms, words } from '../text.js';
 import { resolveRanges, sliceSegments, soundSummary, speechStatus, speechUnits, type Unit } from './queries.js';
+import { diarizationUnavailable, hasDiarization, speakerName, withFacts } from '../facts.js';
 import { describeSounds, heardList, joinList, outsideNote, overviewSentence, soundsTail, speechWarnings } from './prose.js';
 
 export function transcriptAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g: Grounding[]): void {
@@ -41,7 +42,14 @@ export function transcriptAnswer(intent: Intent, part: AudioPart, clip: ClipAnsw
     if (note) clip.answer += ' ' + note;
     return;
   }
-  const body = intent.timestamps ? segs.map((s) => `[${formatTimestamp(s.start)}] ${s.text}`).join('\n') : clip.transcript;
+  let body = intent.timestamps ? segs.map((s) => `[${formatTimestamp(s.start)}] ${s.text}`).join('\n') : clip.transcript;
+  if (intent.speakerLabels) {
+    // speaker-labelled lines from diarization; without it, the plain timed transcript and why there are no labels
+    const labelled = withFacts(a, segs);
+    clip.segments = labelled;
+    const line = (s: SegmentData) => `[${formatTimestamp(s.start)}] ${s.speaker ? `${speakerName(s.speaker)}: ` : ''}${s.text}`;
+    body = hasDiarization(a) ? labelled.map(line).join('\n') : `${diarizationUnavailable(a)} The transcript without speaker labels:\n${labelled.map(line).join('\n')}`;
+  }
   const clampedNote = ranges.some((r) => r.clamped && !r.point && Number.isFinite(r.requestedEnd)) ? `\n(The audio ends at ${formatTime(a.durationSec)}.)` : '';
   clip.answer = body + clampedNote + (note ? `\n${note}` : '');
 }

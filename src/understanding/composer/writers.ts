@@ -5,7 +5,7 @@ import type { Intent, IntentKind } from '../intent.js';
 import type { AudioPart, ClipAnswer, Grounding } from '../types.js';
 import { questionAnswer, summaryAnswer, transcriptAnswer } from './writers-speech.js';
 import { countAnswer, descriptionAnswer, presenceAnswer, soundsAnswer, timeAnswer } from './writers-sounds.js';
-import { durationAnswer, languageAnswer, speakersAnswer } from './writers-facts.js';
+import { durationAnswer, languageAnswer, speakersAnswer, translateAnswer } from './writers-facts.js';
 
 /** Fills `clip` for the intent; pushes the audio stretches the answer rests on onto `grounding`. */
 export type Writer = (intent: Intent, part: AudioPart, clip: ClipAnswer, grounding: Grounding[]) => void;
@@ -25,9 +25,10 @@ export const WRITERS: Readonly<Record<IntentKind, Writer>> = {
   time: timeAnswer,
   presence: presenceAnswer,
   count: countAnswer,
-  language: (_intent, part, clip) => languageAnswer(part, clip),
+  language: languageAnswer,
   duration: (_intent, part, clip) => durationAnswer(part, clip),
-  speakers: (_intent, part, clip) => speakersAnswer(part, clip),
+  speakers: speakersAnswer,
+  translate: translateAnswer,
   reasoning: analysisOverview,
   'text-only': analysisOverview,
 };

@@ -7,6 +7,9 @@ import type { AnswerData, ClipAnswer, SegmentData, SoundData } from '../types.js
 import type { JsonSchema } from './convert.js';
 import { schemaErrors } from './validate.js';
 import { bestEnumValue, naturalJson } from './answer-json.js';
+import { OMIT, factKind, fillFact } from './fill-facts.js';
+import { languageName } from '../composer/prose.js';
+import { speakerName } from '../facts.js';
 
 interface Ctx {
   data: AnswerData;
@@ -15,6 +18,8 @@ interface Ctx {
   sound?: SoundData;
   root: JsonSchema;
   depth: number;
+  /** the field being filled is required by its object */
+  required?: boolean;
 }
 
 /** property name → lower-case words: "startTime" → ["start", "time"], "sound_events" → ["sound", "events"] */
@@ -120,6 +125,9 @@ function fill(schemaIn: JsonSchema, name: string | undefined, ctx: Ctx): unknown
     }
     return fill(candidates[0], name, { ...ctx, depth: ctx.depth + 1 });
   }
+  // speaker, language, translation, emotion: from the analysis' facts only (schema/fill-facts.ts)
+  const fact = factKind(name, s);
+  if (fact) return fillFact(fact, s, name ?? fact, ctx.segment, clipOf(ctx), !!ctx.required, (v) => branchValid(s, v, ctx.root));
   if (Array.isArray(s.enum) && s.enum.length) return pickEnumValue(s.enum, name, ctx);
   const types = typesOf(s).filter((t) => t !== 'null');
   const type = types[0] ?? 'null';
@@ -179,7 +187,8 @@ function fillObject(s: JsonSchema, name: string | undefined, ctx: Ctx): unknown 
   for (const k of sorted) {
     if (Object.keys(out).length >= max && !required.includes(k)) continue;
     const sub = props[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : {});
-    out[k] = fill(sub, k, { ...ctx, depth: ctx.depth + 1 });
+    const v = fill(sub, k, { ...ctx, depth: ctx.depth + 1, required: required.includes(k) });
+    if (v !== OMIT) out[k] = v;
   }
   return out;
 }
@@ -209,7 +218,13 @@ function fillArray(s: JsonSchema, name: string | undefined, ctx: Ctx): unknown[]
     }
   } else if (itemTypes[0] === 'string') {
     const clip = clipOf(ctx);
+    const clips = clip ? [clip] : ctx.data.clips;
     if (has(ws, R.keywords)) out = clip?.keywords ?? ctx.data.clips.flatMap((c) => c.keywords ?? []);
+    else if (has(ws, /^(speakers|speaker)$/)) out = [...new Set(clips.flatMap((c) => c.speakers ?? []))].map(speakerName);
+    else if (has(ws, /^(languages|language|langs)$/)) {
+      const codes = [...new Set(clips.flatMap((c) => (c.segments ?? c.fallback?.segments ?? []).map((x) => x.language).filter((x): x is string => !!x)))];
+      out = has(ws, /^codes?$/) ? codes : codes.map(languageName);
+    }
     else if (has(ws, R.sounds)) out = [...new Set(allSounds(ctx).map((x) => x.label))];
     else if (has(ws, R.segments) || has(ws, R.points)) out = allSegments(ctx).map((x) => x.text);
     else if (has(ws, R.time) || has(ws, R.start)) out = allSegments(ctx).map((x) => formatTimestamp(x.start));
@@ -266,7 +281,7 @@ function fillString(s: JsonSchema, name: string | undefined, ctx: Ctx): string {
   else if (has(ws, R.unknownish)) v = 'unknown';
   else if (sound && (has(ws, R.label) || !ws.length)) v = sound.label;
   else if (seg && (has(ws, R.text) || has(ws, R.answer) || !ws.length)) v = seg.text;
-  else if (has(ws, R.summary)) v = clip?.summary ?? ctx.data.clips.map((c) => c.summary).filter(Boolean).join(' ') ?? undefined;
+  else if (has(ws, R.summary)) v = clip ? clip.summary ?? clip.fallback?.summary : ctx.data.clips.map((c) => c.summary ?? c.fallback?.summary).filter(Boolean).join(' ') || undefined;
   else if (has(ws, R.description)) v = clip?.description ?? (ctx.data.clips.map((c) => c.description).filter(Boolean).join(' ') || undefined);
   else if (has(ws, R.text)) v = clip ? clip.transcript ?? clip.fallback?.transcript : ctx.data.clips.map((c) => c.transcript ?? c.fallback?.transcript).filter(Boolean).join('\n') || undefined;
   else if (has(ws, R.title) && clip?.name) v = clip.name;
@@ -321,7 +336,15 @@ function fillNumber(s: JsonSchema, name: string | undefined, ctx: Ctx, integer: 
   else if (has(ws, R.end)) v = seg?.end ?? sound?.end ?? clip?.segments?.[clip.segments.length - 1]?.end;
   else if (has(ws, R.duration)) v = seg ? seg.end - seg.start : sound ? sound.end - sound.start : clip?.durationSec ?? ctx.data.clips.reduce((t, c) => t + c.durationSec, 0);
   else if (has(ws, R.score)) v = sound?.score ?? (clip?.sounds?.length ? Math.max(...clip.sounds.map((x) => x.score)) : undefined);
-  else if (has(ws, /^(speakers|speaker)$/)) v = clip ? (clip.transcript ?? clip.fallback?.transcript ? 1 : 0) : undefined;
+  else if (has(ws, /^(speakers|speaker)$/)) {
+    // a count of speakers only from diarization (or 0 when nothing was said); never guessed from the transcript
+    const known = clip ? clip.speakers?.length ?? (clip.transcript ?? clip.fallback?.transcript ? undefined : 0) : undefined;
+    if (known === undefined) {
+      if (!ctx.required) return OMIT as unknown as number;
+      throw new EarshotError('SCHEMA_NO_FACT', { field: name ?? 'speakers', fact: 'the number of speakers', why: clip?.speakersUnavailable ?? 'diarization did not run' });
+    }
+    v = known;
+  }
   else if (has(ws, R.count)) v = clip?.count ?? (has(ws, /^(segments|sounds|events)$/) ? (has(ws, /^segments$/) ? allSegments(ctx).length : allSounds(ctx).length) : undefined);
   else if (has(ws, /^(index|id|clip|audio|file)$/) && clip) v = clip.audioIndex + (has(ws, /^index$/) ? 0 : 1);
   if (v === undefined) v = clip?.count ?? clip?.time ?? 0;
@@ -343,7 +366,7 @@ function constrainNumber(x: number, s: JsonSchema, integer: boolean): number {
 function fillBoolean(name: string | undefined, ctx: Ctx): boolean {
   const ws = nameWords(name);
   const clip = clipOf(ctx);
-  if (has(ws, /^(speech|spoken|talking|speaking|voice)$/) && clip) return !!(clip.transcript ?? clip.fallback?.transcript);
+  if (has(ws, /^(speech|spoken|talking|speaking)$/) && clip) return !!(clip.transcript ?? clip.fallback?.transcript);
   if (clip?.present !== undefined) return clip.present;
   if (!clip && ctx.data.clips.some((c) => c.present !== undefined)) return ctx.data.clips.some((c) => c.present === true);
   return false;
