@@ -9,6 +9,7 @@ import { audioTokens } from '../domain/audio.js';
 import type { TranscriptSegment } from '../domain/analysis.js';
 import { findTimeReferences } from '../understanding/time-references.js';
 import { sliceSegments } from '../understanding/composer.js';
+import { speakerOf } from '../understanding/facts.js';
 import { collectAnswer } from '../understanding/answer.js';
 import { answererFactory } from '../understanding/backends.js';
 import { analyzeLocal, conversationFor, soundLabels, type LocalAnalysis } from './local.js';
@@ -66,7 +67,8 @@ export function listenCommands(program: Command): void {
   common(program.command('transcribe').argument('<files...>').description('transcribe audio files'))
     .option('--range <range>', 'only this time range, e.g. 02:30-03:29')
     .option('--format <format>', 'text, srt, vtt or json', 'text')
-    .action((files: string[], flags: ListenFlags & { range?: string; format: string }) =>
+    .option('--speakers', 'label lines and cues with the speaker (spk_1, …) where diarization ran')
+    .action((files: string[], flags: ListenFlags & { range?: string; format: string; speakers?: boolean }) =>
       withInterrupt(async (signal) => {
         if (!['text', 'srt', 'vtt', 'json'].includes(flags.format)) throw new CliError(`--format must be text, srt, vtt or json`, 2);
         const format = (flags.json ? 'json' : flags.format) as TranscriptFormat;
@@ -76,12 +78,12 @@ export function listenCommands(program: Command): void {
           let range: { start: number; end: number } | undefined;
           if (flags.range) {
             range = parseRange(flags.range, item.analysis.durationSec);
-            segments = sliceSegments(item.analysis, range).map((s) => ({ ...s, words: [] }));
+            segments = sliceSegments(item.analysis, range).map((s) => ({ ...s, words: [], speaker: speakerOf(item.analysis, s) }));
           }
           for (const w of item.analysis.warnings) process.stderr.write(`warning: ${w}\n`);
           if (files.length > 1 && format === 'text') process.stdout.write(`# ${item.file}\n`);
           process.stdout.write(
-            formatTranscript(segments, format, { file: item.file, durationSec: item.analysis.durationSec, range, engines: item.analysis.engines, language: item.analysis.language }),
+            formatTranscript(segments, format, { file: item.file, durationSec: item.analysis.durationSec, range, engines: item.analysis.engines, language: item.analysis.language }, { speakers: flags.speakers }),
           );
         }
       }),

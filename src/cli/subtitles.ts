@@ -1,10 +1,16 @@
 // Transcript output formats for `earshot transcribe`: plain text, SubRip (SRT), WebVTT and JSON,
 // each following its format exactly (SRT: "HH:MM:SS,mmm --> HH:MM:SS,mmm", numbered cues, blank line
-// between cues; VTT: "WEBVTT" header, "HH:MM:SS.mmm" times).
+// between cues; VTT: "WEBVTT" header, "HH:MM:SS.mmm" times). With `speakers`, cues carry the diarization label:
+// a voice span in VTT (`<v spk_1>text`), a "[spk_1] " prefix in SRT and text; unlabelled segments stay plain.
 
 import type { TranscriptSegment } from '../domain/analysis.js';
 
 export type TranscriptFormat = 'text' | 'srt' | 'vtt' | 'json';
+
+export interface TranscriptOptions {
+  /** label each cue with its segment's speaker (TranscriptSegment.speaker, from diarization) */
+  speakers?: boolean;
+}
 
 function clock(sec: number, sep: ',' | '.'): string {
   const ms = Math.max(0, Math.round(sec * 1000));
@@ -20,34 +26,46 @@ function cueText(text: string): string {
   return text.replace(/\r?\n\s*\r?\n/g, '\n').replace(/-->/g, '->').trim();
 }
 
-export function toSrt(segments: readonly TranscriptSegment[]): string {
+/** "[spk_1] " when speakers are asked for and the segment has one. */
+const prefix = (s: TranscriptSegment, o: TranscriptOptions) => (o.speakers && s.speaker ? `[${s.speaker}] ` : '');
+
+/** VTT cue text escapes & and < (they start entities and tags); the voice tag's annotation may not hold > either. */
+const vttEscape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+export function toSrt(segments: readonly TranscriptSegment[], options: TranscriptOptions = {}): string {
   return segments
     .filter((s) => s.text.trim())
-    .map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(Math.max(s.end, s.start), ',')}\n${cueText(s.text)}\n`)
+    .map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(Math.max(s.end, s.start), ',')}\n${prefix(s, options)}${cueText(s.text)}\n`)
     .join('\n');
 }
 
-export function toVtt(segments: readonly TranscriptSegment[]): string {
+export function toVtt(segments: readonly TranscriptSegment[], options: TranscriptOptions = {}): string {
   const cues = segments
     .filter((s) => s.text.trim())
-    .map((s) => `${clock(s.start, '.')} --> ${clock(Math.max(s.end, s.start), '.')}\n${cueText(s.text)}\n`);
+    .map((s) => {
+      const voice = options.speakers && s.speaker ? `<v ${vttEscape(s.speaker).replace(/>/g, '&gt;')}>` : '';
+      return `${clock(s.start, '.')} --> ${clock(Math.max(s.end, s.start), '.')}\n${voice}${vttEscape(cueText(s.text))}\n`;
+    });
   return `WEBVTT\n\n${cues.join('\n')}`;
 }
 
-export function toText(segments: readonly TranscriptSegment[]): string {
+export function toText(segments: readonly TranscriptSegment[], options: TranscriptOptions = {}): string {
+  if (options.speakers && segments.some((s) => s.speaker)) {
+    return segments.filter((s) => s.text.trim()).map((s) => `${prefix(s, options)}${s.text.trim()}`).join('\n') + '\n';
+  }
   return segments.map((s) => s.text.trim()).filter(Boolean).join(' ') + '\n';
 }
 
-export function formatTranscript(segments: readonly TranscriptSegment[], format: TranscriptFormat, extra: object = {}): string {
+export function formatTranscript(segments: readonly TranscriptSegment[], format: TranscriptFormat, extra: object = {}, options: TranscriptOptions = {}): string {
   switch (format) {
     case 'srt':
-      return toSrt(segments);
+      return toSrt(segments, options);
     case 'vtt':
-      return toVtt(segments);
+      return toVtt(segments, options);
     case 'json':
       return `${JSON.stringify({ ...extra, segments }, null, 2)}\n`;
     default:
-      return toText(segments);
+      return toText(segments, options);
   }
 }
 

@@ -30,3 +30,21 @@ test('VTT: header, dot milliseconds, no arrow inside cue text', () => {
   for (const t of timings) assert.match(t, /^\d\d:\d\d:\d\d\.\d\d\d --> \d\d:\d\d:\d\d\.\d\d\d$/);
   assert.equal(timings[1], '00:00:03.500 --> 01:01:01.005');
 });
+
+test('speaker labels when asked: a voice span in VTT, a [spk_N] prefix in SRT and text; none otherwise', async () => {
+  const { toText } = await import('../../src/cli/subtitles.js');
+  const said: TranscriptSegment[] = [
+    { start: 0, end: 1.5, text: 'Good morning.', words: [], speaker: 'spk_1' },
+    { start: 2, end: 3, text: 'Hola & <bienvenidos>.', words: [], speaker: 'spk_2' },
+    { start: 4, end: 5, text: 'Unlabelled.', words: [] },
+  ];
+  const vtt = toVtt(said, { speakers: true });
+  assert.match(vtt, /00:00:00\.000 --> 00:00:01\.500\n<v spk_1>Good morning\.\n/);
+  assert.match(vtt, /\n<v spk_2>Hola &amp; &lt;bienvenidos>\.\n/);
+  assert.match(vtt, /\nUnlabelled\.\n/);
+  const cues = parseSrt(toSrt(said, { speakers: true }));
+  assert.deepEqual(cues.map((c) => c.text), ['[spk_1] Good morning.', '[spk_2] Hola & <bienvenidos>.', 'Unlabelled.']);
+  assert.equal(toText(said, { speakers: true }), '[spk_1] Good morning.\n[spk_2] Hola & <bienvenidos>.\nUnlabelled.\n');
+  // not asked: no labels anywhere
+  assert.doesNotMatch(toVtt(said) + toSrt(said) + toText(said), /spk_|<v /);
+});
