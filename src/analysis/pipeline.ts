@@ -6,10 +6,12 @@
 //          words are invented there.
 // Engines and the decoder are injected; this module knows no backend.
 
-import type { AudioAnalysis, SoundEvent, SpeechRegion, TranscriptSegment } from '../domain/analysis.js';
+import type { AudioAnalysis, SoundEvent, SpeakerTurn, SpeechRegion, TranscriptSegment } from '../domain/analysis.js';
 import type { PipelineEngines, SoundFrame } from '../engines/types.js';
 import { planWindows } from '../engines/vad/windows.js';
 import { SAMPLE_RATE } from '../domain/audio.js';
+import { assignSpeakers, embedRegions, type EmbeddedWindow } from '../engines/speakers/diarize.js';
+import { attachSpeakers } from './speakers.js';
 
 
 export type DecodeFn = (range?: { start?: number; end?: number }, signal?: AbortSignal) => AsyncIterable<Float32Array>;
@@ -24,6 +26,8 @@ export interface PipelineOptions {
   blockSec?: number;
   /** longest ASR window */
   maxWindowSec?: number;
+  /** speaker-count hints for diarization */
+  speakers?: { numSpeakers?: number; minSpeakers?: number; maxSpeakers?: number };
   onProgress?: (stage: 'listening' | 'transcribing', fraction: number) => void;
   signal?: AbortSignal;
 }
@@ -74,17 +78,27 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
   const soundEvents: SoundEvent[] = engines.sounds ? engines.sounds.events(frames) : [];
   let segments: TranscriptSegment[] = [];
   let language: string | undefined;
-  if (engines.speech && regions.length) {
+  let speakers: SpeakerTurn[] | undefined;
+  const voices: EmbeddedWindow[] = [];
+  if ((engines.speech || engines.speakers) && regions.length) {
     const speech = engines.speech;
+    const encoder = engines.speakers;
     const windows = planWindows(regions, { maxWindowSec: opts.maxWindowSec ?? 30 });
     const speechTotal = windows.reduce((s, w) => s + (w.end - w.start), 0);
-    const parallel = Math.max(1, speech.parallelism ?? 1);
+    const parallel = Math.max(1, speech?.parallelism ?? 1);
     const inflight = new Set<Promise<void>>();
     let failure: unknown;
     let languageFrom = Infinity;
     let done = 0;
     const source = keep ? fromMemory(kept) : decode(undefined, opts.signal);
     for await (const w of cutWindows(source, windows)) {
+      // voices first, on this window's speech only (the window is released once transcribed)
+      if (encoder) voices.push(...(await embedRegions(encoder, w.pcm, w.start, regions, SAMPLE_RATE)));
+      if (!speech) {
+        done += w.end - w.start;
+        opts.onProgress?.('transcribing', done / speechTotal);
+        continue;
+      }
       const job: Promise<void> = speech
         .transcribe(w.pcm, { language: opts.language, signal: opts.signal })
         .then((result) => {
@@ -103,7 +117,11 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
     if (failure) throw failure;
     segments.sort((a, b) => a.start - b.start);
     segments = keepNearSpeech(segments, regions);
-  }
+    if (encoder) {
+      speakers = assignSpeakers(voices, regions, opts.speakers);
+      segments = attachSpeakers(segments, speakers);
+    }
+  } else if (engines.speakers) speakers = [];
   opts.onProgress?.('transcribing', 1);
 
   return {
@@ -113,6 +131,7 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
     segments,
     language,
     soundEvents,
+    ...(speakers ? { speakers } : {}),
     loudnessDb: total ? 10 * Math.log10(sumSquares / total + 1e-20) : -Infinity,
     engines: engines.names,
     warnings: engines.warnings,

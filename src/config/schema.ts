@@ -74,6 +74,14 @@ export const EnginesSchema = Type.Object(
       defaultText: 'the models dir, else ../shared/models/yamnet',
     }),
     vad: oneOf(['silero', 'none'], 'silero', { description: 'voice activity detector' }),
+    speakers: oneOf(['resemblyzer', 'none'], 'resemblyzer', {
+      description: 'speaker diarization (resemblyzer: GE2E voice encoder, pulled on first need unless offline)',
+      env: 'EARSHOT_SPEAKER_ENGINE',
+    }),
+    speakerModel: optional(Type.String({ minLength: 1 }), {
+      description: "path to Resemblyzer's pretrained.pt",
+      defaultText: 'the models dir (earshot models pull resemblyzer)',
+    }),
     text: oneOf(['composer', 'llama', 'openai'], 'composer', {
       description: 'text generator: composer (built in, no LLM), llama (GGUF via node-llama-cpp), openai (OpenAI-compatible server)',
       env: 'EARSHOT_TEXT_ENGINE',

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
-import type { PipelineEngines, SoundEngine, SpeechEngine, VadEngine } from './types.js';
+import type { PipelineEngines, SoundEngine, SpeakerEncoder, SpeechEngine, VadEngine } from './types.js';
 
 export interface EngineLog {
   info(msg: string): void;
@@ -43,6 +43,26 @@ export async function loadSounds(config: Config, log: EngineLog): Promise<SoundE
   }
   const { createYamnet } = await import('./sounds/yamnet.js');
   return createYamnet({ ...paths, cacheDir: path.join(config.modelsDir, 'cache'), threads: config.engines.threads || undefined });
+}
+
+/** The diarization encoder: a configured file, the installed catalogue model, or the model pulled on first need. */
+export async function loadSpeakers(config: Config, log: EngineLog): Promise<SpeakerEncoder | undefined> {
+  if (config.engines.speakers === 'none') return undefined;
+  let modelPath = config.engines.speakerModel;
+  if (!modelPath) {
+    const { findModel } = await import('./models/catalogue.js');
+    const { installedOrPulled } = await import('./models/auto-pull.js');
+    modelPath = await installedOrPulled(findModel('resemblyzer'), {
+      modelsDir: config.modelsDir,
+      offline: config.offline,
+      purpose: 'speaker',
+      log,
+      withoutIt: 'speakers will not be told apart.',
+    });
+  }
+  if (!modelPath) return undefined;
+  const { loadResemblyzer } = await import('./speakers/resemblyzer.js');
+  return loadResemblyzer({ modelPath, threads: config.engines.threads || undefined });
 }
 
 export interface SpeechChoice {
@@ -94,5 +114,12 @@ export async function loadListeningEngines(config: Config, log: EngineLog): Prom
   if (speech.engine) names.speech = speech.engine.name;
   if (speech.warning) warnings.push(speech.warning);
   if (!vad && speech.engine) warnings.push('Speech was not transcribed: voice activity detection is needed to find the speech.');
-  return { vad, sounds, speech: vad ? speech.engine : undefined, names, warnings };
+  const speakers = await loadSpeakers(config, log).catch((err: Error) => {
+    warnings.push(`The speaker encoder failed to load: ${err.message}`);
+    return undefined;
+  });
+  if (speakers) names.speakers = speakers.name;
+  else if (config.engines.speakers === 'none') warnings.push('Speakers were not told apart: diarization is turned off (engines.speakers = none).');
+  else warnings.push('Speakers were not told apart: the speaker model is not installed (earshot models pull resemblyzer).');
+  return { vad, sounds, speech: vad ? speech.engine : undefined, speakers: vad ? speakers : undefined, names, warnings };
 }

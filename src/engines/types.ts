@@ -29,10 +29,21 @@ export interface SoundEngine {
 }
 
 /** The listening engines an analysis runs with (any may be missing), as the registry loads them. */
+/** Turns speech into voice embeddings for diarization (one per window of `windowSec`). */
+export interface SpeakerEncoder {
+  readonly name: string;
+  /** seconds each embedding listens to */
+  readonly windowSec: number;
+  /** One embedding per window start (seconds into `pcm`), each window zero-padded at the end. */
+  embed(pcm: Float32Array, startsSec: number[]): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
 export interface PipelineEngines {
   vad?: VadEngine;
   sounds?: SoundEngine;
   speech?: SpeechEngine;
+  speakers?: SpeakerEncoder;
   /** engine names for the record, e.g. { speech: 'pocketsphinx' } */
   names: Record<string, string>;
   /** why a part could not be computed, and what to do */

@@ -4,7 +4,7 @@
 import { TEXT_MODELS } from '../text/catalogue.js';
 import { EarshotError } from '../../domain/errors.js';
 
-export type ModelKind = 'whisper' | 'yamnet' | 'llm';
+export type ModelKind = 'whisper' | 'yamnet' | 'speakers' | 'llm';
 
 export interface ModelEntry {
   /** short name used on the command line, e.g. "whisper-base.en" */
@@ -86,6 +86,23 @@ export const YAMNET_MODELS: readonly ModelEntry[] = [
   },
 ];
 
+/** Resemblyzer's GE2E voice encoder (Resemble AI, Apache-2.0) for diarization. Its authors publish it in their
+ *  repository and inside their PyPI wheel Resemblyzer 0.1.4, whose SHA-256 PyPI lists
+ *  (8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f); the checksum below is of the
+ *  pretrained.pt inside that verified wheel. */
+export const SPEAKER_MODELS: readonly ModelEntry[] = [
+  {
+    name: 'resemblyzer',
+    kind: 'speakers',
+    file: 'resemblyzer-pretrained.pt',
+    url: 'https://github.com/resemble-ai/Resemblyzer/raw/master/resemblyzer/pretrained.pt',
+    sha256: '39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e',
+    bytes: 17_090_379,
+    approxBytes: 17_090_379,
+    description: 'Resemblyzer GE2E speaker encoder (256-d voice embeddings) for diarization, PyTorch',
+  },
+];
+
 /** Filled by the LLM engine (GGUF models for llama.cpp). */
 export const LLM_MODELS: readonly ModelEntry[] = TEXT_MODELS.map((m) => ({
   name: m.name,
@@ -99,7 +116,7 @@ export const LLM_MODELS: readonly ModelEntry[] = TEXT_MODELS.map((m) => ({
 }));
 
 export function allModels(): ModelEntry[] {
-  return [...WHISPER_MODELS, ...YAMNET_MODELS, ...LLM_MODELS];
+  return [...WHISPER_MODELS, ...YAMNET_MODELS, ...SPEAKER_MODELS, ...LLM_MODELS];
 }
 
 /** The entry called `name` (with or without its "whisper-" prefix); throws with the known names otherwise. */

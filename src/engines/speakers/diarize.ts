@@ -4,7 +4,7 @@
 
 import { type SpeakerTurn } from '../../domain/analysis.js';
 import { agglomerate, centroid, cosine } from './cluster.js';
-import { GE2E_WINDOW_SEC, type SpeakerEncoder } from './resemblyzer.js';
+import type { SpeakerEncoder } from '../types.js';
 
 export interface EmbeddedWindow {
   start: number;
@@ -45,15 +45,15 @@ export async function embedRegions(
     if (dur < MIN_REGION_SEC) continue;
     const region = pcm.subarray(Math.round((start - pcmStartSec) * sampleRate), Math.round((end - pcmStartSec) * sampleRate));
     const starts: number[] = [];
-    if (dur <= GE2E_WINDOW_SEC) starts.push(0);
+    if (dur <= encoder.windowSec) starts.push(0);
     else {
-      for (let s = 0; s + GE2E_WINDOW_SEC < dur; s += HOP_SEC) starts.push(s);
-      starts.push(dur - GE2E_WINDOW_SEC);
+      for (let s = 0; s + encoder.windowSec < dur; s += HOP_SEC) starts.push(s);
+      starts.push(dur - encoder.windowSec);
     }
     const embeddings = await encoder.embed(region, starts);
     starts.forEach((s, k) => {
       const e = embeddings[k];
-      if (e) out.push({ start: start + s, end: Math.min(end, start + s + GE2E_WINDOW_SEC), embedding: e });
+      if (e) out.push({ start: start + s, end: Math.min(end, start + s + encoder.windowSec), embedding: e });
     });
   }
   return out;

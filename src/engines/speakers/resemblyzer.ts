@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { SAMPLE_RATE } from '../../domain/audio.js';
+import type { SpeakerEncoder } from '../types.js';
 import { buildGe2eGraph, GE2E_HOP, GE2E_N_FFT } from './ge2e-graph.js';
 import { readLegacyCheckpoint } from './torch-checkpoint.js';
 
@@ -15,13 +16,6 @@ export const GE2E_WINDOW_SEC = (GE2E_WINDOW_FRAMES * GE2E_HOP) / SAMPLE_RATE;
 export const GE2E_DIM = 256;
 /** Resemblyzer raises quiet audio to this level (never lowers loud audio) before embedding. */
 const TARGET_DBFS = -30;
-
-export interface SpeakerEncoder {
-  readonly name: string;
-  /** One embedding per window start (seconds into `pcm`); each window is GE2E_WINDOW_SEC long, zero-padded at the end. */
-  embed(pcm: Float32Array, startsSec: number[]): Promise<Float32Array[]>;
-  close(): Promise<void>;
-}
 
 /** Gain that brings `pcm` up to -30 dBFS RMS (1 when it is already louder, or silent). */
 export function loudnessGain(pcm: Float32Array): number {
@@ -66,6 +60,7 @@ export async function loadResemblyzer(options: ResemblyzerOptions): Promise<Spea
 
   return {
     name: 'resemblyzer-ge2e',
+    windowSec: GE2E_WINDOW_SEC,
     async embed(pcm, startsSec) {
       const gain = loudnessGain(pcm);
       const out: Float32Array[] = [];
