@@ -248,8 +248,9 @@ test('a file still PROCESSING answers FAILED_PRECONDITION once the wait is over'
 test('deleting the last file with some content forgets its analysis, in memory and on disk', async () => {
   const up = await waitActive((await ai.files.upload({ file: path.join(SPEECH_DIR, 'sense_and_sensibility_01_austen_64kb-0930.wav'), config: { mimeType: 'audio/wav' } })).name!);
   const analysis = await analysisOf(up);
-  assert.ok(server.app.media.queue.get(analysis.sha256));
+  const key = server.app.analyses.keyFor('key:gen-key', analysis.sha256);
+  assert.ok(server.app.media.queue.get(key));
   await ai.files.delete({ name: up.name! });
-  assert.equal(server.app.media.queue.get(analysis.sha256), undefined);
-  assert.equal(server.app.media.queue.status(analysis.sha256).status, 'none');
+  assert.equal(server.app.media.queue.get(key), undefined);
+  assert.equal(server.app.media.queue.status(key).status, 'none');
 });
