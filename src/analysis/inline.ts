@@ -25,7 +25,7 @@ export interface InlineResult {
 
 export class InlineAudio {
   private readonly dir: string;
-  /** probes by content (a probe reveals nothing a request did not send itself) */
+  /** probes by analysis scope and content: a cached probe answers faster, so it must not cross projects */
   private readonly probes = new LRUCache<string, AudioProbe>({ max: 1000 });
   private readonly probing = new Map<string, Promise<AudioProbe>>();
   private readonly analysing = new Map<string, Promise<AudioAnalysis>>();
@@ -38,13 +38,14 @@ export class InlineAudio {
     this.dir = path.join(config.dataDir, 'inline');
   }
 
-  /** Probe inline bytes (for countTokens). Throws AudioError for bytes that are not usable audio. */
-  async probe(data: Buffer, declaredMime: string): Promise<{ sha256: string; probe: AudioProbe }> {
+  /** Probe a project's inline bytes (for countTokens). Throws AudioError for bytes that are not usable audio. */
+  async probe(project: string, data: Buffer, declaredMime: string): Promise<{ sha256: string; probe: AudioProbe }> {
     if (data.length === 0) throw new AudioError('AUDIO_EMPTY', { case: 'data' });
     const sha256 = createHash('sha256').update(data).digest('hex');
-    const known = this.probes.get(sha256);
+    const id = keyString(this.analyses.keyFor(project, sha256));
+    const known = this.probes.get(id);
     if (known) return { sha256, probe: known };
-    const flight = `${sha256}\n${declaredMime}`;
+    const flight = `${id}\n${declaredMime}`;
     let p = this.probing.get(flight);
     if (!p) {
       p = this.withTempFile(sha256, 'probe', data, (file) =>
@@ -53,13 +54,13 @@ export class InlineAudio {
       this.probing.set(flight, p);
     }
     const probe = await p;
-    this.probes.set(sha256, probe);
+    this.probes.set(id, probe);
     return { sha256, probe };
   }
 
   /** Probe and analyse inline bytes for a project (one analysis per content and scope at a time). */
   async analyse(project: string, data: Buffer, declaredMime: string): Promise<InlineResult> {
-    const { sha256, probe } = await this.probe(data, declaredMime);
+    const { sha256, probe } = await this.probe(project, data, declaredMime);
     const key = this.analyses.keyFor(project, sha256);
     const expireTime = Date.now() + this.config.limits.inlineAnalysisTtlSec * 1000;
     const cached = this.analyses.get(key);

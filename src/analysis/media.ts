@@ -34,8 +34,8 @@ export interface Media {
   analysisOf(rec: FileRecord): Promise<AudioAnalysis>;
   /** Probe and analyse a project's inline audio bytes. Throws AudioError for unusable bytes. */
   inline(data: Buffer, declaredMime: string, project: string): Promise<InlineResult>;
-  /** Probe inline bytes only (for countTokens). */
-  probeInline(data: Buffer, declaredMime: string): Promise<{ sha256: string; probe: AudioProbe }>;
+  /** Probe a project's inline bytes only (for countTokens). */
+  probeInline(data: Buffer, declaredMime: string, project: string): Promise<{ sha256: string; probe: AudioProbe }>;
   /** Re-run processing of files left PROCESSING by a restart. */
   resumePending(): void;
   /** Delete inline analyses past their lifetime; returns how many went. */
@@ -89,7 +89,7 @@ export function createMedia(deps: MediaDeps): Media {
     },
 
     inline: (data, declaredMime, project) => inline.analyse(project, data, declaredMime),
-    probeInline: (data, declaredMime) => inline.probe(data, declaredMime),
+    probeInline: (data, declaredMime, project) => inline.probe(project, data, declaredMime),
     sweepExpired: (now) => analyses.sweepExpired(now),
 
     async close() {

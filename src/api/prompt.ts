@@ -100,7 +100,7 @@ async function resolveInlinePart(ctx: ApiContext, project: string, part: WirePar
   }
   try {
     if (mode === 'count') {
-      const { probe } = await ctx.media.probeInline(bytes, mime);
+      const { probe } = await ctx.media.probeInline(bytes, mime, project);
       return { probe, mimeType: mime };
     }
     const { probe, analysis } = await ctx.media.inline(bytes, mime, project);
