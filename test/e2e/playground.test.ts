@@ -1,6 +1,9 @@
 // The playground in a real browser: Debian's Chromium driven headless by playwright-core, against the real
 // server (real engines). Uploads jfk.wav, waits for ACTIVE, reads the transcript, clicks a timestamp and
-// checks the player's time, asks a question and sees the streamed answer, deletes the file.
+// checks the player's time, asks a question and sees the streamed answer, deletes the file. Speakers: the legend
+// shows exactly when the real analysis has speaker turns; then, because no diarized analysis can be produced end to
+// end here yet, the page is reloaded with the real analysis response augmented with two speaker turns (a route
+// that says so) to check the legend, the speaker colours on the transcript and the language badge.
 // Screenshots (desktop and phone width) land in test-output/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +51,13 @@ test('upload, transcript, timestamp seek, streamed answer and delete in the brow
   assert.match(await page.locator('#detail-state').innerText(), /active/i);
   await page.screenshot({ path: path.join(OUT, 'playground-desktop.png'), fullPage: true });
 
+  // the speaker legend follows the real analysis: shown with one row per speaker when it has turns, hidden otherwise
+  const fileName = (await (await fetch(`${server.url}/v1beta/files`, { headers: { 'x-goog-api-key': 'playground-key' } })).json() as { files: { name: string }[] }).files[0].name;
+  const real = (await (await fetch(`${server.url}/v1beta/${fileName}:analysis`, { headers: { 'x-goog-api-key': 'playground-key' } })).json()) as { analysis: { speakers?: { speaker: string }[] } };
+  const realSpeakers = new Set((real.analysis.speakers ?? []).map((t) => t.speaker)).size;
+  assert.equal(await page.locator('#speakers').isVisible(), realSpeakers > 0);
+  if (realSpeakers) assert.equal(await page.locator('#speakers li').count(), realSpeakers);
+
   // click a later timestamp: the local player jumps there
   const stamps = page.locator('#transcript button.ts');
   const last = stamps.nth((await stamps.count()) - 1);
@@ -61,6 +71,33 @@ test('upload, transcript, timestamp seek, streamed answer and delete in the brow
   await page.waitForFunction(() => document.querySelector('#answer')?.classList.contains('done'), undefined, { timeout: 60_000 });
   const answer = await page.locator('#answer').innerText();
   assert.ok(answer.trim().split(/\s+/).length >= 3, `answer: ${answer}`);
+
+  // a diarized analysis (the real one plus two speaker turns and a language, injected by a route): legend and colours
+  await page.route('**/*:analysis', async (route) => {
+    const res = await route.fetch();
+    const body = await res.json();
+    const a = body.analysis;
+    if (a?.segments?.length) {
+      const mid = (a.segments[0].start + a.segments[a.segments.length - 1].end) / 2;
+      a.speakers = [{ start: 0, end: mid, speaker: 'spk_1' }, { start: mid, end: a.durationSec, speaker: 'spk_2' }];
+      a.segments = a.segments.map((s: { start: number }) => ({ ...s, language: 'en' }));
+    }
+    await route.fulfill({ response: res, json: body });
+  });
+  await page.reload();
+  await page.locator('.file-open').first().click();
+  await page.locator('#speakers li').first().waitFor({ timeout: 30_000 });
+  const legend = await page.locator('#speakers li').allInnerTexts();
+  assert.deepEqual(legend.map((t) => t.split(' ·')[0]), ['Speaker 1', 'Speaker 2']);
+  const colours = await page.locator('#speakers li').evaluateAll((els) => els.map((el) => getComputedStyle(el.querySelector('.swatch')!).backgroundColor));
+  assert.notEqual(colours[0], colours[1]);
+  const firstSeg = page.locator('#transcript .seg').first();
+  assert.equal(await firstSeg.getAttribute('data-speaker'), 'spk_1');
+  assert.match(await firstSeg.locator('.spk').innerText(), /Speaker 1/);
+  assert.match(await firstSeg.locator('.lang').innerText(), /en/i);
+  assert.match(await page.locator('#tr-languages').innerText(), /English/);
+  await page.screenshot({ path: path.join(OUT, 'playground-speakers.png'), fullPage: true });
+  await page.unroute('**/*:analysis');
 
   // phone width stays usable
   await page.setViewportSize({ width: 375, height: 800 });

@@ -35,6 +35,8 @@ export const dom = {
   attachInput: $<HTMLInputElement>('attach-input'),
   warnings: $<HTMLUListElement>('warnings'),
   transcript: $<HTMLOListElement>('transcript'),
+  speakers: $<HTMLUListElement>('speakers'),
+  trLanguages: $<HTMLParagraphElement>('tr-languages'),
   trEngine: $<HTMLSpanElement>('tr-engine'),
   sounds: $<HTMLDivElement>('sounds'),
   sndEngine: $<HTMLSpanElement>('snd-engine'),

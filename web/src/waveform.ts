@@ -1,5 +1,7 @@
 // The waveform view: decodes a local audio File with Web Audio, reduces it to min/max peaks,
-// and draws them on a canvas with the played part, a playhead and shaded speech regions.
+// and draws them on a canvas with the played part, a playhead and shaded speech regions (in the speaker's colour
+// when diarization ran).
+import type { Region } from './speakers.js';
 
 export interface Peaks {
   min: Float32Array;
@@ -38,7 +40,7 @@ export async function decodePeaks(file: Blob, buckets = 4000): Promise<Peaks> {
 export class WaveformView {
   private peaks: Peaks | null = null;
   private time = 0;
-  private regions: { start: number; end: number }[] = [];
+  private regions: Region[] = [];
   private readonly resize = new ResizeObserver(() => this.draw());
 
   constructor(
@@ -73,7 +75,7 @@ export class WaveformView {
     this.draw();
   }
 
-  setRegions(regions: { start: number; end: number }[]): void {
+  setRegions(regions: Region[]): void {
     this.regions = regions;
     this.draw();
   }
@@ -111,12 +113,20 @@ export class WaveformView {
     }
     const { min, max, duration } = this.peaks;
 
-    g.fillStyle = color('--region', 'rgba(0,0,0,0.05)');
+    const plain = color('--region', 'rgba(0,0,0,0.05)');
     for (const r of this.regions) {
       const x0 = (r.start / duration) * w;
       const x1 = (r.end / duration) * w;
+      g.globalAlpha = r.colour ? 0.22 : 1;
+      g.fillStyle = r.colour ?? plain;
       g.fillRect(x0, 0, Math.max(1, x1 - x0), h);
+      if (r.colour) {
+        // a solid strip along the bottom names the speaker even where the waveform covers the shading
+        g.globalAlpha = 0.9;
+        g.fillRect(x0, h - 3, Math.max(1, x1 - x0), 3);
+      }
     }
+    g.globalAlpha = 1;
 
     const playedX = duration > 0 ? (this.time / duration) * w : 0;
     const bar = 2;

@@ -6,6 +6,7 @@ import { bytes, clock, expiresIn } from '../format.js';
 import { loadAnalysis } from '../polling.js';
 import { message, selectedEntry, statusOf, store, type Entry } from '../state.js';
 import { decodePeaks } from '../waveform.js';
+import { waveRegions } from '../speakers.js';
 import { renderAskState, resetAnswer } from './ask.js';
 import { renderRow } from './file-list.js';
 import { durationOf, setPlayerSource, wave } from './player.js';
@@ -140,7 +141,7 @@ export function renderDetail(): void {
 function renderAnalysis(e: Entry): void {
   const a = e.analysis;
   dom.warnings.replaceChildren(...(a?.warnings ?? []).map((w) => h('li', { text: w })));
-  wave.setRegions(a?.speechRegions ?? []);
+  wave.setRegions(a ? waveRegions(a) : []);
   dom.trEngine.textContent = a?.engines?.speech ? `by ${a.engines.speech}` : '';
   dom.sndEngine.textContent = a?.engines?.sounds ? `by ${a.engines.sounds}` : '';
   if (!a) {
