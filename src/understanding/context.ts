@@ -1,5 +1,6 @@
 // Renders a conversation for a language-model backend: each audio part becomes a text block of its analysis
-// (duration, transcript with [MM:SS-MM:SS] per segment, sound events with times), cut to the requested time range
+// (duration, transcript with [MM:SS-MM:SS] per segment and, where the analysis has them, the segment's speaker and
+// language, sound events with times), cut to the requested time range
 // when the last turn asks for one, under a system instruction to answer only from that analysis and cite times.
 
 import type { AudioAnalysis } from '../domain/analysis.js';
@@ -8,6 +9,7 @@ import { formatTime, formatTimestamp } from './time-references.js';
 import { mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer/queries.js';
 import { languageName } from './composer/prose.js';
 import { audioParts, classifyIntent } from './intent.js';
+import { hasDiarization, speakerLabels, withFacts } from './facts.js';
 import { SPEECH_LABELS } from './labels.js';
 import type { AudioPart, Conversation } from './types.js';
 
@@ -24,7 +26,9 @@ export const GROUNDING_INSTRUCTION =
   'their times. Answer only from this analysis. Cite times as [MM:SS] when you refer to a moment. Quote the transcript ' +
   'exactly when asked for a transcript. If the analysis does not contain what is asked (for example no speech was ' +
   'transcribed, or a sound was not detected), say so plainly instead of guessing. The transcript is automatic and may ' +
-  'contain recognition errors; sound labels are AudioSet class names with peak scores from 0 to 1.';
+  'contain recognition errors; sound labels are AudioSet class names with peak scores from 0 to 1. Speaker labels ' +
+  '(spk_1, spk_2, … in order of first appearance) and language codes appear only where diarization and language ' +
+  'identification ran; where they are missing, say that speakers or languages were not identified rather than guessing.';
 
 function span(start: number, end: number): string {
   return `[${formatTimestamp(start)}-${formatTimestamp(end)}]`;
@@ -39,9 +43,12 @@ export function renderAnalysis(part: AudioPart, ordinal: number, ranges?: { star
   if (ranges) lines.push(`Only the requested part is shown: ${ranges.map((r) => r.label).join(', ')}.`);
   const status = speechStatus(a);
   if (status === 'transcribed') {
-    const segs = ranges ? ranges.flatMap((r) => sliceSegments(a, r)) : a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }));
+    const cut = ranges ? ranges.flatMap((r) => sliceSegments(a, r)) : a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }));
+    const segs = withFacts(a, cut);
+    lines.push(hasDiarization(a) ? `Speakers (diarization): ${speakerLabels(a).join(', ') || 'none'}` : 'Speakers: not identified (no diarization).');
     lines.push('Transcript:');
-    if (segs.length) for (const s of segs) lines.push(`${span(s.start, s.end)} ${s.text}`);
+    const tag = (s: (typeof segs)[number]) => (s.speaker || s.language ? `${[s.speaker, s.language && `(${s.language})`].filter(Boolean).join(' ')}: ` : '');
+    if (segs.length) for (const s of segs) lines.push(`${span(s.start, s.end)} ${tag(s)}${s.text}`);
     else lines.push('(no speech in this part)');
   } else if (status === 'no-speech') {
     lines.push('Transcript: (no speech detected)');

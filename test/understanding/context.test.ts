@@ -60,3 +60,15 @@ test('stream chunks concatenate to the whole answer, split at sentences and line
   const lines = splitForStreaming('[00:00] A.\n[00:05] B.\n');
   assert.deepEqual(lines, ['[00:00] A.\n', '[00:05] B.\n']);
 });
+
+test('a language model sees speaker labels and languages where the analysis has them, and is told when it has not', async () => {
+  const { conversation, undiarized } = await import('./fixtures.js');
+  const text = (a: ReturnType<typeof conversation>) => renderGroundedContext(ask('Who said what?', audio(a))).map((m) => m.content).join('\n');
+  const with_ = text(conversation());
+  assert.match(with_, /Speakers \(diarization\): spk_1, spk_2/);
+  assert.match(with_, /\[00:03-00:06\] spk_2 \(es\): Hola, gracias/);
+  const without = text(undiarized());
+  assert.match(without, /Speakers: not identified \(no diarization\)\./);
+  assert.match(without, /\[00:03-00:06\] Hola, gracias/);
+  assert.doesNotMatch(without, /\] spk_\d/);
+});
