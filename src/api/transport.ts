@@ -64,6 +64,8 @@ export function answerOutsideRoutes(app: FastifyInstance): void {
   app.server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
     socket.on('error', () => {});
     writeRawError(socket, 'API_MALFORMED_HTTP');
+    // not waiting for the client to finish a body nobody reads
+    socket.destroySoon();
   });
 }
 

@@ -45,3 +45,12 @@ test('an Expect other than 100-continue, and CONNECT, are answered in Google\'s 
   }
   assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 });
+
+test('CONNECT or an odd Expect with a large body is answered and its connection closed, not left hanging (seed 178855176)', async () => {
+  for (const [method, headers] of [['CONNECT', []], ['POST', [['expect', 'x']]]] as [string, [string, string][]][]) {
+    const req = { method, path: '/v1beta/models/gemini-2.5-flash:countTokens', headers: [...headers, ['content-type', 'application/json']] as [string, string][], body: Buffer.alloc(4_300_000, 'x') };
+    const res = await send(server.url, req, 10_000);
+    assert.equal(res?.status, 400, method);
+    assert.deepEqual(judge(req, res, server.dataDir), []);
+  }
+});
