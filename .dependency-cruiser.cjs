@@ -4,19 +4,7 @@
 // src/domain imports nothing of ours; src/app.ts is the composition root (api and below, never cli);
 // the playground (web/src) may import only src/domain's types.
 
-/** Bottom first: [name, path pattern of the layer's files]. */
-const LAYERS = [
-  ['domain', '^src/domain/'],
-  ['config', '^src/config(\\.ts$|/)'],
-  ['audio', '^src/audio/'],
-  ['store', '^src/store/'],
-  ['engines', '^src/engines/'],
-  ['analysis', '^src/analysis/'],
-  ['eval', '^src/eval/'],
-  ['understanding', '^src/understanding/'],
-  ['api', '^src/api/'],
-  ['cli', '^src/cli/'],
-];
+const { LAYERS } = require('./architecture.cjs');
 
 const upward = LAYERS.slice(0, -1).map(([name, from], i) => ({
   name: `no-upward-from-${name}`,
