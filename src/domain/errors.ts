@@ -42,6 +42,12 @@ export const ERRORS = {
   // ── api: request shape, prompt parts, uploads and transport (src/domain/errors-api.ts) ──
   ...API_ERRORS,
 
+  // ── api: the discovery document for the legacy google-generativeai client (src/api/discovery.ts) ──
+  API_DISCOVERY_UNKNOWN_VERSION: entry<{ version: string; known: string }>(
+    'NOT_FOUND',
+    (p) => `No discovery document for version "${p.version}": ask for one of ${p.known}.`,
+  ),
+
   // ── server state ──
   SHUTTING_DOWN: entry('UNAVAILABLE', () => 'The server is shutting down; retry on another instance or after it restarts.'),
   INTERNAL: entry('INTERNAL', () => 'Internal error encountered.'),
