@@ -16,6 +16,7 @@ import { readCountTokensRequest, readGenerateRequest, type GenerateRequest } fro
 import { resolvePrompt, type ResolvedPrompt } from './prompt.js';
 import type { Answerer, AnswerOutcome, AnswerRequest } from '../understanding/answer.js';
 import { audioTokens } from '../domain/audio.js';
+import { transcriptionAnswer, type TranscriptionAnswer } from './audio-transcription.js';
 
 export interface GenerateDeps {
   answerer(): Promise<Answerer>;
@@ -75,9 +76,9 @@ function responseId(): string {
   return randomBytes(12).toString('base64url');
 }
 
-function candidate(text: string, finishReason?: string) {
+function candidate(text: string | object[], finishReason?: string) {
   return {
-    content: { parts: [{ text }], role: 'model' },
+    content: { parts: typeof text === 'string' ? [{ text }] : text, role: 'model' },
     ...(finishReason ? { finishReason } : {}),
     index: 0,
   };
@@ -91,9 +92,16 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
     const prompt = await resolvePrompt(ctx, project, request, 'generate');
     const abort = abandonedWith(reply);
     const usage = await promptUsage(deps, prompt, abort.signal);
+    if (request.transcription) {
+      // audioTranscriptionConfig: the stored transcript itself, as audioTranscription parts
+      const transcribed = transcriptionAnswer(prompt.conversation, request.transcription);
+      if (transcribed.notices.length) reply.header('x-earshot-notice', transcribed.notices.join(' '));
+      const outputTokens = await deps.countText(transcribed.parts.map((p) => p.text ?? ''), abort.signal);
+      return { modelName, usage, transcribed: { ...transcribed, outputTokens } };
+    }
     const answerer = await deps.answerer();
     const it = answerer.answer(prompt.conversation, answerRequest(request, abort.signal));
-    return { modelName, usage, it };
+    return { modelName, usage, it, transcribed: undefined };
   }
 
   function usageMetadata(usage: { total: number; details: ModalityCount[] }, outputTokens?: number) {
@@ -115,7 +123,10 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
     },
 
     async generateContent({ model, req, reply, project }) {
-      const { modelName, usage, it } = await startAnswer(model, req.body, project, reply);
+      const { modelName, usage, it, transcribed } = await startAnswer(model, req.body, project, reply);
+      if (transcribed) {
+        return { candidates: [candidate(transcribed.parts, 'STOP')], usageMetadata: usageMetadata(usage, transcribed.outputTokens), modelVersion: modelName, responseId: responseId() };
+      }
       let outcome: AnswerOutcome;
       for (;;) {
         const step = await it.next();
@@ -134,8 +145,9 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
 
     async streamGenerateContent({ model, req, reply, project }) {
       const sse = (req.query as Record<string, string>).alt === 'sse';
-      const { modelName, usage, it } = await startAnswer(model, req.body, project, reply);
+      const { modelName, usage, it, transcribed } = await startAnswer(model, req.body, project, reply);
       const id = responseId();
+      if (transcribed) return streamTranscription(ctx, reply, sse, transcribed, (last) => ({ usageMetadata: usageMetadata(usage, last ? transcribed.outputTokens : undefined), modelVersion: modelName, responseId: id }));
       // the first step runs before the response starts, so a refused request still gets its HTTP error
       const firstStep = await it.next();
       return streamOut(ctx, reply, sse, async (write) => {
@@ -154,6 +166,19 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
       });
     },
   };
+}
+
+/** A transcription answer streamed a part per chunk; the last chunk carries finishReason and the full usage. */
+function streamTranscription(ctx: ApiContext, reply: FastifyReply, sse: boolean, t: TranscriptionAnswer, meta: (last: boolean) => object): Promise<FastifyReply> {
+  const notice = reply.getHeader('x-earshot-notice');
+  if (notice !== undefined) reply.raw.setHeader('x-earshot-notice', notice);
+  return streamOut(ctx, reply, sse, async (write) => {
+    const parts = t.parts.length ? t.parts : [{ text: '' }];
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      write({ candidates: [candidate([part], last ? 'STOP' : undefined)], ...meta(last) });
+    });
+  });
 }
 
 /** Write a stream of response objects as SSE (`data: {...}\r\n\r\n`) or as one JSON array. */

@@ -5,6 +5,7 @@
 import type { Content, GenerationConfig as GenAiGenerationConfig, Part, Schema } from '@google/genai';
 import { camelizeRequest } from './wire.js';
 import { EarshotError } from '../domain/errors.js';
+import { readTranscriptionConfig, type TranscriptionConfig } from './audio-transcription.js';
 
 /** The Part fields Earshot reads: text, and audio inline or by file (others are refused by readPart). */
 export type WirePart = Pick<Part, 'text' | 'inlineData' | 'fileData' | 'thought'>;
@@ -32,6 +33,8 @@ export interface GenerateRequest {
   contents: WireContent[];
   systemInstruction?: WireContent;
   generationConfig: GenerationConfig;
+  /** generationConfig.audioTranscriptionConfig: answer with audioTranscription parts (audio-transcription.ts) */
+  transcription?: TranscriptionConfig;
 }
 
 const PART_FIELDS = ['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'executableCode', 'codeExecutionResult'];
@@ -126,6 +129,7 @@ export function readGenerateRequest(body: unknown): GenerateRequest {
     contents: list.map((c, i) => readContent(c, `contents[${i}]`)),
     systemInstruction: req.systemInstruction === undefined || req.systemInstruction === null ? undefined : readContent(req.systemInstruction, 'system_instruction'),
     generationConfig: readGenerationConfig(req.generationConfig),
+    transcription: isObject(req.generationConfig) ? readTranscriptionConfig(req.generationConfig.audioTranscriptionConfig) : undefined,
   };
 }
 

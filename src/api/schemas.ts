@@ -23,6 +23,42 @@ const number = (field: string, min: number, max: number, integer = false) => ({
 
 export const RESPONSE_MIME_TYPES = ['text/plain', 'application/json', 'text/x.enum'];
 
+const stringList = (field: string) => ({
+  type: ['array', 'null'],
+  maxItems: 1000,
+  items: { type: 'string', 'x-gemini': { type: `Invalid value at 'generation_config.audio_transcription_config.${field}': expected a list of strings.` } },
+  'x-gemini': {
+    type: `Invalid value at 'generation_config.audio_transcription_config.${field}': expected a list of strings.`,
+    maxItems: `* GenerateContentRequest.generation_config.audio_transcription_config.${field}: at most 1000 entries are allowed.`,
+  },
+});
+
+const flag = (field: string) => ({
+  type: ['boolean', 'null'],
+  'x-gemini': { type: `Invalid value at 'generation_config.audio_transcription_config.${field}': {json} is not a boolean.` },
+});
+
+export const TRANSCRIPTION_MODES = ['MODE_UNSPECIFIED', 'VERBATIM', 'SMART'];
+
+/** AudioTranscriptionConfig (@google/genai's type); cross-field rules (SMART) are in audio-transcription.ts. */
+const audioTranscriptionConfig = {
+  type: ['object', 'null'],
+  'x-gemini': { type: `Invalid value at 'generation_config.audio_transcription_config': expected an object.` },
+  properties: {
+    languageCodes: stringList('language_codes'),
+    customVocabulary: stringList('custom_vocabulary'),
+    adaptationPhrases: stringList('adaptation_phrases'),
+    wordTimestamp: flag('word_timestamp'),
+    diarization: flag('diarization'),
+    mode: {
+      enum: [...TRANSCRIPTION_MODES, 0, 1, 2, null],
+      'x-gemini': {
+        enum: `Invalid value at 'generation_config.audio_transcription_config.mode' (type.googleapis.com/google.ai.generativelanguage.v1beta.AudioTranscriptionConfig.Mode), {json}`,
+      },
+    },
+  },
+} as const;
+
 /** GenerationConfig as Earshot reads it; other fields are accepted and ignored, as Gemini ignores unknown ones. */
 const generationConfig = {
   type: ['object', 'null'],
@@ -53,6 +89,7 @@ const generationConfig = {
     },
     responseSchema: { type: 'object', 'x-gemini': { type: `Invalid value at 'generation_config.response_schema': expected a Schema object.` } },
     responseJsonSchema: { type: ['object', 'boolean'], 'x-gemini': { type: `Invalid value at 'generation_config.response_json_schema'.` } },
+    audioTranscriptionConfig,
   },
 } as const;
 

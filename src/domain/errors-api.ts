@@ -136,4 +136,63 @@ export const API_ERRORS = {
   API_UPLOAD_CANCELLED: entry('INVALID_ARGUMENT', () => 'This upload was cancelled; start a new one.'),
   API_UPLOAD_NEEDS_OFFSET: entry('INVALID_ARGUMENT', () => 'An upload command needs X-Goog-Upload-Offset.'),
   API_UPLOAD_NEEDS_RANGE: entry('INVALID_ARGUMENT', () => 'A PUT to an upload session needs Content-Range: bytes <first>-<last>/<total>.'),
+  // ── transcription surfaces (issue 11): Gemini's audioTranscriptionConfig (src/api/audio-transcription.ts) and the
+  //    OpenAI-compatible /v1/audio/transcriptions and /v1/audio/translations (src/api/openai/). OpenAI routes show
+  //    these in OpenAI's error shape; the `param` fact names the form field at fault.
+  API_TRANSCRIPTION_SMART_CONFLICT: entry<{ fields: string }>(
+    'INVALID_ARGUMENT',
+    (p) =>
+      `* GenerateContentRequest.generation_config.audio_transcription_config: ${p.fields} cannot be used with mode SMART; timestamps and diarization need mode VERBATIM.`,
+  ),
+  API_TRANSCRIPTION_NO_AUDIO: entry(
+    'INVALID_ARGUMENT',
+    () => '* GenerateContentRequest.generation_config.audio_transcription_config: the request holds no audio to transcribe; add an audio part (inline_data or file_data).',
+  ),
+  API_TRANSCRIPTION_NOT_ANALYSED: entry<{ reason: string }>('FAILED_PRECONDITION', (p) => `The speech in this audio was not transcribed: ${p.reason}`),
+  API_DIARIZATION_UNAVAILABLE: entry<{ reason: string }>(
+    'FAILED_PRECONDITION',
+    (p) =>
+      `${p.reason} Speaker labels need the speaker model: run \`earshot models pull resemblyzer\` (or set engines.speakerModel) and restart the server. Audio analysed before that keeps no labels until it is analysed again: delete its files and upload it again.`,
+  ),
+  OPENAI_KEY_MISSING: entry(
+    'UNAUTHENTICATED',
+    () => "You didn't provide an API key. Send it in an Authorization header using Bearer auth (Authorization: Bearer YOUR_KEY).",
+  ),
+  OPENAI_KEY_INVALID: entry('UNAUTHENTICATED', () => 'Incorrect API key provided. Use a key this server accepts (its apiKeys setting).'),
+  OPENAI_NOT_MULTIPART: entry<{ type: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `Send the request as multipart/form-data with the audio in a field named "file" (got Content-Type ${p.type || 'none'}).`,
+    415,
+  ),
+  OPENAI_FORM_MALFORMED: entry<{ reason: string }>('INVALID_ARGUMENT', (p) => `Malformed multipart/form-data body: ${p.reason}.`),
+  OPENAI_STREAM_FORMAT: entry<{ format: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `stream is available with response_format json, text or diarized_json (got '${p.format}').`,
+  ),
+  OPENAI_FIELD_MISSING: entry<{ field: string }>('INVALID_ARGUMENT', (p) => `Missing required parameter: '${p.field}'.`),
+  OPENAI_FIELD_TWICE: entry<{ field: string }>('INVALID_ARGUMENT', (p) => `The parameter '${p.field}' was sent more than once.`),
+  OPENAI_BAD_VALUE: entry<{ field: string; value: string; allowed: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `Invalid value for '${p.field}': '${p.value}'. Supported values are: ${p.allowed}.`,
+  ),
+  OPENAI_BAD_NUMBER: entry<{ field: string; value: string; min: number; max: number }>(
+    'INVALID_ARGUMENT',
+    (p) => `Invalid value for '${p.field}': '${p.value}' is not a number from ${p.min} to ${p.max}.`,
+  ),
+  OPENAI_GRANULARITIES_NEED_VERBOSE: entry<{ format: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `timestamp_granularities needs response_format 'verbose_json' (got '${p.format}').`,
+  ),
+  OPENAI_FILE_TOO_LARGE: entry<{ max: number }>(
+    'INVALID_ARGUMENT',
+    (p) =>
+      `Maximum content size limit (${p.max}) exceeded. Upload longer audio with the Files API (POST /upload/v1beta/files) and ask generateContent for its transcript.`,
+    413,
+  ),
+  OPENAI_FILE_UNREADABLE: entry<{ reason: string }>('INVALID_ARGUMENT', (p) => `Invalid file: ${p.reason}`),
+  OPENAI_TRANSLATION_UNAVAILABLE: entry<{ reason: string }>(
+    'FAILED_PRECONDITION',
+    (p) =>
+      `Translation into English is not available for this audio: ${p.reason} Translation needs a multilingual Whisper model (engines.whisperModel, e.g. whisper-base) whose translate task ran when the audio was analysed.`,
+  ),
 } as const;
