@@ -4,11 +4,12 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { openDatabase, type Db } from './store/database.js';
-import { BlobStore } from './store/blobs.js';
-import { FileStore } from './store/files.js';
-import { AnalysisStore } from './store/analyses.js';
-import { UploadStore } from './store/uploads.js';
+import type { Db } from './store/sql.js';
+import type { Blobs } from './store/blob-store.js';
+import { openStore } from './store/open.js';
+import type { FileStore } from './store/files.js';
+import type { AnalysisStore } from './store/analyses.js';
+import type { UploadStore } from './store/uploads.js';
 import { buildServer } from './api/server.js';
 import { createMedia, type Media } from './analysis/media.js';
 import { modelMethods } from './api/generate.js';
@@ -26,6 +27,7 @@ export interface App {
   config: Config;
   server: FastifyInstance;
   db: Db;
+  blobs: Blobs;
   files: FileStore;
   uploads: UploadStore;
   analyses: AnalysisStore;
@@ -37,19 +39,17 @@ export interface App {
 }
 
 export async function createApp(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<App> {
-  const db = openDatabase(config.dataDir);
-  const blobs = new BlobStore(config.dataDir);
-  await blobs.init();
-  // the analysis store alone owns the analyses table (results, retention, deletion); files tell it when content goes
-  const analyses = new AnalysisStore(db, { shareAcrossProjects: config.shareAnalysisAcrossProjects });
-  analyses.dropInterruptedInline();
-  const files = new FileStore(db, blobs, analyses);
-  const uploads = new UploadStore(db, blobs, files, config.limits);
+  // databaseUrl → PostgreSQL, else SQLite in the data dir; blobStore → S3, else the data dir
+  const { db, blobs, files, uploads, analyses } = await openStore(config);
+  logger.info({ database: db.dialect, blobs: blobs.kind }, 'store opened');
+  // on a shared database another node may be running an inline analysis right now: only a lone node drops them
+  if (db.dialect === 'sqlite') await analyses.dropInterruptedInline();
   await uploads.recover();
-  const orphans = await files.removeOrphanBlobs();
+  // listing every object of a bucket at each start is for the single node; a cluster leaves it to an operator
+  const orphans = blobs.kind === 'disk' && db.dialect === 'sqlite' ? await files.removeOrphanBlobs() : 0;
   if (orphans) logger.warn({ orphans }, 'removed blobs no file referenced (left by an earlier crash)');
   const expired = await files.sweepExpired();
-  if (expired) logger.info({ expired }, 'removed expired files');
+  if (expired > 0) logger.info({ expired }, 'removed expired files');
 
   const metrics = new Metrics();
   const media = createMedia({
@@ -61,8 +61,8 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     observer: { onDone: (sec, audioSec, engines) => metrics.analysisDone(sec, audioSec, engines), onDepth: (n) => metrics.queueDepth.set(n) },
   });
   media.queue.warmUp();
-  const swept = media.sweepExpired();
-  if (swept) logger.info({ swept }, 'removed expired inline analyses');
+  const swept = await media.sweepExpired();
+  if (swept > 0) logger.info({ swept }, 'removed expired inline analyses');
   const ctx = { config, files, uploads, media, metrics };
   const tokenizer = new TextTokenizer();
   const yamnet = yamnetPaths(config);
@@ -83,6 +83,10 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
       return e.ready ? undefined : 'the listening engines are still loading';
     },
     tokenizer: async () => (tokenizerReady ? undefined : 'the text tokenizer is still loading'),
+    objectStore: async () => {
+      await blobs.check();
+      return undefined;
+    },
   });
   const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
   const server = await buildServer({
@@ -95,26 +99,25 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
 
   const sweeper = setInterval(() => {
     files.sweepExpired().then(
-      (n) => n && logger.info({ expired: n }, 'removed expired files'),
+      (n) => n > 0 && logger.info({ expired: n }, 'removed expired files'),
       (err) => logger.error({ err }, 'expiry sweep failed'),
     );
     uploads.sweepStale().catch((err) => logger.error({ err }, 'upload sweep failed'));
-    try {
-      const n = media.sweepExpired();
-      if (n) logger.info({ expired: n }, 'removed expired inline analyses');
-    } catch (err) {
-      logger.error({ err }, 'inline analysis sweep failed');
-    }
+    media.sweepExpired().then(
+      (n) => n > 0 && logger.info({ expired: n }, 'removed expired inline analyses'),
+      (err) => logger.error({ err }, 'inline analysis sweep failed'),
+    );
   }, config.sweepIntervalSec * 1000);
   sweeper.unref();
 
-  media.resumePending();
+  await media.resumePending();
 
   let closed = false;
   return {
     config,
     server,
     db,
+    blobs,
     files,
     uploads,
     analyses,
@@ -137,7 +140,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
       await Promise.race([server.close(), new Promise((r) => setTimeout(r, 10_000).unref())]);
       await media.close();
       await tokenizer.close();
-      db.close();
+      await db.close();
     },
   };
 }

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { BlobStore } from '../store/blobs.js';
+import type { Blobs } from '../store/blob-store.js';
 import type { FileRecord, FileStore } from '../store/files.js';
 import type { AnalysisStore } from '../store/analyses.js';
 import { isDiskFull } from '../store/disk-full.js';
@@ -25,7 +25,7 @@ const eventName = (rec: FileRecord) => `${rec.project}\n${rec.id}`;
 export interface IngestDeps {
   config: Config;
   files: FileStore;
-  blobs: BlobStore;
+  blobs: Blobs;
   analyses: AnalysisStore;
   queue: AnalysisQueue;
   logger: Logger;
@@ -48,8 +48,8 @@ export class Ingest {
   }
 
   /** Re-run processing of files left PROCESSING by a restart. */
-  resumePending(): void {
-    for (const rec of this.deps.files.processing()) this.fileCreated(rec);
+  async resumePending(): Promise<void> {
+    for (const rec of await this.deps.files.processing()) this.fileCreated(rec);
   }
 
   /** Wait until the file leaves PROCESSING, at most `timeoutMs`; returns the current record. */
@@ -60,12 +60,12 @@ export class Ingest {
       const done = () => {
         clearTimeout(timer);
         this.settledEvents.off(eventName(rec), done);
-        resolve(files.getAny(rec.project, rec.id) ?? rec);
+        files.getAny(rec.project, rec.id).then((r) => resolve(r ?? rec), () => resolve(rec));
       };
       const timer = setTimeout(done, timeoutMs);
       this.settledEvents.on(eventName(rec), done);
       // it may have settled between the caller's read and now
-      if (files.getAny(rec.project, rec.id)?.state !== 'PROCESSING') done();
+      void files.getAny(rec.project, rec.id).then((r) => r?.state !== 'PROCESSING' && done(), () => {});
     });
   }
 
@@ -83,11 +83,11 @@ export class Ingest {
       if (this.closed || isEarshotError(err, 'SHUTTING_DOWN')) return;
       if (isDiskFull(err)) return this.retryLater(rec);
       // deleted or expired meanwhile: its analysis was cancelled, and there is nothing left to settle
-      if (isEarshotError(err, 'ANALYSIS_CANCELLED') && !this.deps.files.getAny(rec.project, rec.id)) return;
+      if (isEarshotError(err, 'ANALYSIS_CANCELLED') && !(await this.deps.files.getAny(rec.project, rec.id).catch(() => rec))) return;
       this.deps.logger.error({ err, file: rec.id }, 'processing failed');
       const reason = isEarshotError(err) ? err.message : 'internal error';
       try {
-        this.settle(rec, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason }).message });
+        await this.settle(rec, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason }).message });
       } catch (again) {
         if (isDiskFull(again)) this.retryLater(rec);
         else this.deps.logger.error({ err: again, file: rec.id }, 'could not record the failure');
@@ -99,9 +99,9 @@ export class Ingest {
     const id = eventName(rec);
     if (this.closed || this.retries.has(id)) return;
     this.deps.logger.warn({ file: rec.id }, 'storage is full; processing will be retried');
-    const timer = setTimeout(() => {
+    const timer = setTimeout(async () => {
       this.retries.delete(id);
-      const current = this.deps.files.getAny(rec.project, rec.id);
+      const current = await this.deps.files.getAny(rec.project, rec.id).catch(() => rec);
       if (current?.state === 'PROCESSING') void this.run(current);
     }, this.deps.retryMs ?? 5000);
     timer.unref();
@@ -110,7 +110,7 @@ export class Ingest {
 
   private async process(rec: FileRecord): Promise<void> {
     const { config, files, blobs, analyses, queue } = this.deps;
-    const file = blobs.blobPath(rec.sha256);
+    const file = await blobs.localPath(rec.sha256);
     if (rec.sizeBytes === 0) {
       if (isAudioMime(rec.mimeType)) return this.settle(rec, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
       return this.settle(rec, 'ACTIVE');
@@ -127,21 +127,21 @@ export class Ingest {
     }
     if (this.closed) return;
     // deleted while being probed: start nothing (an analysis begun now would outlive its audio)
-    if (!files.getAny(rec.project, rec.id)) return;
-    if (!rec.probe) files.setProbe(rec.project, rec.id, probe);
+    if (!(await files.getAny(rec.project, rec.id))) return;
+    if (!rec.probe) await files.setProbe(rec.project, rec.id, probe);
     try {
       await queue.analyze(analyses.keyFor(rec.project, rec.sha256), file, probe.durationSec);
     } catch (err) {
       if (isEarshotError(err, 'SHUTTING_DOWN', 'ANALYSIS_CANCELLED', 'STORAGE_FULL')) throw err;
       return this.settle(rec, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason: (err as Error).message }).message });
     }
-    this.settle(rec, 'ACTIVE');
+    await this.settle(rec, 'ACTIVE');
   }
 
   /** The only write of files.state. Skipped when shutting down or the file is gone; announces the change. */
-  private settle(rec: FileRecord, state: FileRecord['state'], error: FileError | null = null): void {
-    if (this.closed || !this.deps.files.getAny(rec.project, rec.id)) return;
-    this.deps.files.setState(rec.project, rec.id, state, error);
+  private async settle(rec: FileRecord, state: FileRecord['state'], error: FileError | null = null): Promise<void> {
+    if (this.closed || !(await this.deps.files.getAny(rec.project, rec.id))) return;
+    await this.deps.files.setState(rec.project, rec.id, state, error);
     this.settledEvents.emit(eventName(rec));
   }
 }

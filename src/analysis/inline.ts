@@ -63,9 +63,9 @@ export class InlineAudio {
     const { sha256, probe } = await this.probe(project, data, declaredMime);
     const key = this.analyses.keyFor(project, sha256);
     const expireTime = Date.now() + this.config.limits.inlineAnalysisTtlSec * 1000;
-    const cached = this.analyses.get(key);
+    const cached = await this.analyses.get(key);
     if (cached) {
-      this.analyses.retain(key, expireTime);
+      await this.analyses.retain(key, expireTime);
       return { sha256, probe, analysis: cached };
     }
     const id = keyString(key);
@@ -77,7 +77,7 @@ export class InlineAudio {
       );
       this.analysing.set(id, p);
     } else {
-      this.analyses.retain(key, expireTime);
+      await this.analyses.retain(key, expireTime);
     }
     return { sha256, probe, analysis: await p };
   }

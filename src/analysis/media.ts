@@ -4,7 +4,7 @@
 
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { BlobStore } from '../store/blobs.js';
+import type { Blobs } from '../store/blob-store.js';
 import type { FileRecord, FileStore } from '../store/files.js';
 import type { AnalysisStore } from '../store/analyses.js';
 import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
@@ -23,11 +23,11 @@ export interface FileAnalysisStatus {
 
 export interface Media {
   readonly queue: AnalysisQueue;
-  /** where the bytes of this content live */
-  blobPath(sha256: string): string;
+  /** a local file with the bytes of this content (the blob's own on disk; a cached copy from S3) */
+  blobPath(sha256: string): Promise<string>;
   /** Start processing a freshly uploaded file (returns at once). */
   fileCreated(rec: FileRecord): void;
-  analysisStatus(rec: FileRecord): FileAnalysisStatus;
+  analysisStatus(rec: FileRecord): Promise<FileAnalysisStatus>;
   /** Wait until the file leaves PROCESSING, at most `timeoutMs`; returns the current record. */
   settled(rec: FileRecord, timeoutMs: number): Promise<FileRecord>;
   /** The stored analysis of an ACTIVE audio file. */
@@ -37,16 +37,16 @@ export interface Media {
   /** Probe a project's inline bytes only (for countTokens). */
   probeInline(data: Buffer, declaredMime: string, project: string): Promise<{ sha256: string; probe: AudioProbe }>;
   /** Re-run processing of files left PROCESSING by a restart. */
-  resumePending(): void;
+  resumePending(): Promise<void>;
   /** Delete inline analyses past their lifetime; returns how many went. */
-  sweepExpired(now?: number): number;
+  sweepExpired(now?: number): Promise<number>;
   close(): Promise<void>;
 }
 
 export interface MediaDeps {
   config: Config;
   files: FileStore;
-  blobs: BlobStore;
+  blobs: Blobs;
   analyses: AnalysisStore;
   logger: Logger;
   observer?: QueueObserver;
@@ -62,14 +62,14 @@ export function createMedia(deps: MediaDeps): Media {
 
   return {
     queue,
-    blobPath: (sha256) => blobs.blobPath(sha256),
+    blobPath: (sha256) => blobs.localPath(sha256),
     fileCreated: (rec) => ingest.fileCreated(rec),
     settled: (rec, timeoutMs) => ingest.settled(rec, timeoutMs),
     resumePending: () => ingest.resumePending(),
 
-    analysisStatus(rec) {
+    async analysisStatus(rec) {
       const key = analyses.keyFor(rec.project, rec.sha256);
-      const st = queue.status(key);
+      const st = await queue.status(key);
       const active = rec.state === 'ACTIVE';
       const out: FileAnalysisStatus = {
         name: `files/${rec.id}`,
@@ -78,14 +78,14 @@ export function createMedia(deps: MediaDeps): Media {
       };
       if (rec.error) out.error = rec.error;
       if (rec.probe) out.probe = rec.probe;
-      const analysis = active ? queue.get(key) : undefined;
+      const analysis = active ? await queue.get(key) : undefined;
       if (analysis) out.analysis = analysis;
       return out;
     },
 
     async analysisOf(rec) {
       const key = analyses.keyFor(rec.project, rec.sha256);
-      return queue.get(key) ?? queue.analyze(key, blobs.blobPath(rec.sha256), rec.probe?.durationSec ?? 0);
+      return (await queue.get(key)) ?? queue.analyze(key, await blobs.localPath(rec.sha256), rec.probe?.durationSec ?? 0);
     },
 
     inline: (data, declaredMime, project) => inline.analyse(project, data, declaredMime),

@@ -26,6 +26,7 @@ interface Job {
   stage: string;
   fraction: number;
   worker?: WorkerHandle;
+  queuedAt: number;
 }
 
 interface WorkerHandle {
@@ -60,11 +61,11 @@ export class AnalysisQueue {
   }
 
   /** The finished analysis (memory or database). */
-  get(key: AnalysisKey): AudioAnalysis | undefined {
+  get(key: AnalysisKey): Promise<AudioAnalysis | undefined> {
     return this.store.get(key);
   }
 
-  status(key: AnalysisKey): AnalysisStatus {
+  async status(key: AnalysisKey): Promise<AnalysisStatus> {
     const job = this.jobs.get(keyString(key));
     if (job) return { status: job.worker ? 'running' : 'queued', stage: job.stage, fraction: job.fraction };
     return this.store.status(key);
@@ -75,19 +76,24 @@ export class AnalysisQueue {
    * `expireTime` null: a file uses the result; a time: inline use, kept until then. A full disk throws
    * STORAGE_FULL before any work starts.
    */
-  analyze(key: AnalysisKey, file: string, durationSec: number, expireTime: number | null = null): Promise<AudioAnalysis> {
-    const done = this.store.get(key);
+  async analyze(key: AnalysisKey, file: string, durationSec: number, expireTime: number | null = null): Promise<AudioAnalysis> {
+    // the job map is checked again after each await: one job per key, however callers interleave
+    const running = this.jobs.get(keyString(key));
+    if (running) {
+      await this.store.retain(key, expireTime);
+      return running.promise;
+    }
+    const done = await this.store.get(key);
     if (done) {
-      this.store.retain(key, expireTime);
-      return Promise.resolve(done);
+      await this.store.retain(key, expireTime);
+      return done;
     }
     const existing = this.jobs.get(keyString(key));
     if (existing) {
-      this.store.retain(key, expireTime);
+      await this.store.retain(key, expireTime);
       return existing.promise;
     }
-    if (this.closed) return Promise.reject(new EarshotError('SHUTTING_DOWN'));
-    this.store.begin(key, expireTime);
+    if (this.closed) throw new EarshotError('SHUTTING_DOWN');
     let resolve!: (a: AudioAnalysis) => void;
     let reject!: (e: Error) => void;
     const promise = new Promise<AudioAnalysis>((res, rej) => {
@@ -95,9 +101,19 @@ export class AnalysisQueue {
       reject = rej;
     });
     promise.catch(() => {});
-    const job: Job = { id: `${keyString(key)}#${++this.nextRun}`, key, path: file, durationSec, promise, resolve, reject, stage: 'queued', fraction: 0 };
+    const job: Job = { id: `${keyString(key)}#${++this.nextRun}`, key, path: file, durationSec, promise, resolve, reject, stage: 'queued', fraction: 0, queuedAt: Date.now() };
     this.jobs.set(keyString(key), job);
     this.runs.set(job.id, job);
+    try {
+      await this.store.begin(key, expireTime);
+    } catch (err) {
+      // nothing started (e.g. STORAGE_FULL): callers that joined meanwhile get the same error
+      this.runs.delete(job.id);
+      if (this.jobs.get(keyString(key)) === job) this.jobs.delete(keyString(key));
+      job.reject(err as Error);
+      throw err;
+    }
+    if (this.runs.get(job.id) !== job) return promise; // cancelled while being recorded
     this.dispatch(job);
     this.observer.onDepth?.(this.jobs.size);
     return promise;
@@ -108,8 +124,20 @@ export class AnalysisQueue {
     if (this.workers.length === 0 && !this.closed) this.spawnWorker();
   }
 
+  /** Jobs waiting for a worker process and jobs being analysed, with the oldest wait (for /metrics). */
+  counts(): { waiting: number; active: number; oldestWaitingSec: number } {
+    let waiting = 0;
+    let oldest = Infinity;
+    for (const job of this.jobs.values()) {
+      if (job.worker) continue;
+      waiting++;
+      oldest = Math.min(oldest, job.queuedAt);
+    }
+    return { waiting, active: this.jobs.size - waiting, oldestWaitingSec: waiting ? (Date.now() - oldest) / 1000 : 0 };
+  }
+
   /** Stop the work for a removed analysis: its callers get ANALYSIS_CANCELLED, nothing is written back. */
-  private cancel(key: AnalysisKey): void {
+  cancel(key: AnalysisKey): void {
     const job = this.jobs.get(keyString(key));
     if (!job) return;
     if (job.worker) this.send(job.worker, { type: 'cancel', id: job.id });
@@ -193,27 +221,37 @@ export class AnalysisQueue {
   private finish(job: Job, outcome: AudioAnalysis | Error): void {
     if (this.runs.get(job.id) !== job) return;
     this.runs.delete(job.id);
-    if (this.jobs.get(keyString(job.key)) === job) this.jobs.delete(keyString(job.key));
-    this.observer.onDepth?.(this.jobs.size);
+    // the job stays findable until its outcome is stored, so no second run starts in between
+    const settled = () => {
+      if (this.jobs.get(keyString(job.key)) === job) this.jobs.delete(keyString(job.key));
+      this.observer.onDepth?.(this.jobs.size);
+    };
     if (outcome instanceof Error) {
-      if (!this.closed && !isEarshotError(outcome, 'ANALYSIS_CANCELLED')) {
-        this.persist(job, () => this.store.fail(job.key, job.stage, job.fraction, outcome.message));
+      if (this.closed || isEarshotError(outcome, 'ANALYSIS_CANCELLED')) {
+        settled();
+        job.reject(outcome);
+        return;
       }
-      job.reject(outcome);
+      void this.persist(job, () => this.store.fail(job.key, job.stage, job.fraction, outcome.message)).then(() => {
+        settled();
+        job.reject(outcome);
+      });
       return;
     }
     let stored = true;
     // a result whose analysis was removed meanwhile is not written back
-    const written = this.persist(job, () => (stored = this.store.complete(job.key, outcome)));
-    if (!written) this.store.rememberOnly(job.key, outcome);
-    if (stored) job.resolve(outcome);
-    else job.reject(new EarshotError('ANALYSIS_CANCELLED'));
+    void this.persist(job, async () => void (stored = await this.store.complete(job.key, outcome))).then((written) => {
+      if (!written) this.store.rememberOnly(job.key, outcome);
+      settled();
+      if (stored) job.resolve(outcome);
+      else job.reject(new EarshotError('ANALYSIS_CANCELLED'));
+    });
   }
 
   /** A database write from an event handler: a failure (a full disk) is logged, never thrown. */
-  private persist(job: Job, write: () => void): boolean {
+  private async persist(job: Job, write: () => Promise<void>): Promise<boolean> {
     try {
-      write();
+      await write();
       return true;
     } catch (err) {
       this.logger.error({ err, sha256: job.key.sha256 }, 'could not store the analysis outcome');

@@ -20,7 +20,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
     async (req, reply) => {
       const project = req.project;
       const [id, method] = splitMethod(req.params.name);
-      const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
+      const rec = FILE_ID_PATTERN.test(id) ? await ctx.files.getVisible(project, id) : undefined;
       if (!rec) throw new EarshotError('FILE_ACCESS_DENIED', { name: id });
       if (method === 'analysis') {
         reply.serializer(JSON.stringify);
@@ -56,7 +56,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
         cursor = decodePageToken(token);
         if (!cursor) throw new EarshotError('API_BAD_PAGE_TOKEN', { token: token.slice(0, 64) });
       }
-      const page = ctx.files.list(project, pageSize, cursor);
+      const page = await ctx.files.list(project, pageSize, cursor);
       const base = baseUrlOf(req, ctx.config);
       const body: { files?: unknown[]; nextPageToken?: string } = {};
       if (page.files.length) body.files = page.files.map((f) => toWireFile(f, base));
@@ -68,7 +68,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
   app.delete<{ Params: { name: string } }>('/files/:name', { schema: { params: nameParams } }, async (req) => {
     const project = req.project;
     const id = req.params.name;
-    const rec = FILE_ID_PATTERN.test(id) ? ctx.files.getVisible(project, id) : undefined;
+    const rec = FILE_ID_PATTERN.test(id) ? await ctx.files.getVisible(project, id) : undefined;
     if (!rec) throw new EarshotError('FILE_ACCESS_DENIED', { name: id });
     await ctx.files.remove(project, id);
     return {};

@@ -4,7 +4,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Db } from '../store/database.js';
+import type { Db } from '../store/sql.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -66,7 +66,7 @@ export function opsRoutes(metrics: Metrics, db: Db, checks: Record<string, Readi
     app.get('/readyz', async (_req, reply) => {
       const problems: Record<string, string> = {};
       try {
-        db.prepare('SELECT 1').get();
+        await db.ping();
       } catch (err) {
         problems.storage = (err as Error).message;
       }

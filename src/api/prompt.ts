@@ -76,18 +76,18 @@ async function resolveFilePart(ctx: ApiContext, project: string, part: WirePart,
   const ref = part.fileData!.fileUri!;
   const id = fileIdFromRef(ref);
   if (!id || !FILE_ID_PATTERN.test(id)) throw new EarshotError('API_BAD_FILE_URI', { where, ref: ref.slice(0, 200) });
-  const found = ctx.files.getVisible(project, id);
+  const found = await ctx.files.getVisible(project, id);
   if (!found) throw new EarshotError('FILE_ACCESS_DENIED', { name: id });
   const rec = await waitForFile(ctx, found, mode);
   if (!rec.probe) {
     if (isTextMime(rec.mimeType)) {
       if (rec.sizeBytes > MAX_TEXT_FILE_BYTES) throw new EarshotError('API_TEXT_FILE_TOO_LARGE', { id, max: MAX_TEXT_FILE_BYTES });
-      return (await readFile(ctx.media.blobPath(rec.sha256))).toString('utf8');
+      return (await readFile(await ctx.media.blobPath(rec.sha256))).toString('utf8');
     }
     throw new EarshotError('API_FILE_NOT_AUDIO', { id, mimeType: rec.mimeType });
   }
   const analysis = mode === 'generate' ? await ctx.media.analysisOf(rec) : undefined;
-  const source = wantsAudio(ctx) ? { path: ctx.media.blobPath(rec.sha256) } : undefined;
+  const source = wantsAudio(ctx) ? { path: await ctx.media.blobPath(rec.sha256) } : undefined;
   return { probe: rec.probe, analysis, mimeType: rec.mimeType, displayName: rec.displayName ?? undefined, source };
 }
 

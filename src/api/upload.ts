@@ -50,13 +50,13 @@ async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: Fastify
     if (!boundary) throw new EarshotError('API_UPLOAD_NEEDS_BOUNDARY');
     const parts = await readRelated(req.raw, boundary, MAX_METADATA_BYTES);
     const meta = readMetadata(parts.metadata.body);
-    const session = ctx.uploads.start(project, { ...meta, mimeType: meta.mimeType ?? parts.media.contentType });
+    const session = await ctx.uploads.start(project, { ...meta, mimeType: meta.mimeType ?? parts.media.contentType });
     return finishWhole(ctx, req, reply, session, parts.media.stream);
   }
   if (protocol === '' || protocol === 'media' || protocol === 'raw') {
     const mimeType = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
     const declared = contentLength(req);
-    const session = ctx.uploads.start(project, { mimeType, declaredSize: declared, displayName: null });
+    const session = await ctx.uploads.start(project, { mimeType, declaredSize: declared, displayName: null });
     return finishWhole(ctx, req, reply, session, req.raw);
   }
   throw new EarshotError('API_UPLOAD_UNKNOWN_PROTOCOL', { protocol: protocol.slice(0, 40) });
@@ -141,7 +141,7 @@ async function startSession(ctx: ApiContext, req: FastifyRequest, reply: Fastify
   const meta = readMetadata(await readSmallBody(req.raw, MAX_METADATA_BYTES));
   const declared = parseSize(header(req, 'x-goog-upload-header-content-length') ?? header(req, 'x-upload-content-length'), 'X-Goog-Upload-Header-Content-Length');
   const mimeType = header(req, 'x-goog-upload-header-content-type') || header(req, 'x-upload-content-type') || meta.mimeType || 'application/octet-stream';
-  const session = ctx.uploads.start(project, { ...meta, mimeType, declaredSize: declared });
+  const session = await ctx.uploads.start(project, { ...meta, mimeType, declaredSize: declared });
   const url = uploadUrl(req, ctx, session.id);
   reply.headers({
     location: url,
@@ -154,7 +154,7 @@ async function startSession(ctx: ApiContext, req: FastifyRequest, reply: Fastify
 }
 
 async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, uploadId: string) {
-  const session = /^[A-Za-z0-9_-]{1,64}$/.test(uploadId) ? ctx.uploads.get(uploadId) : undefined;
+  const session = /^[A-Za-z0-9_-]{1,64}$/.test(uploadId) ? await ctx.uploads.get(uploadId) : undefined;
   if (!session) throw new EarshotError('API_UPLOAD_SESSION_UNKNOWN', { id: uploadId.slice(0, 64) });
   const commands = new Set(
     (header(req, 'x-goog-upload-command') ?? '')
@@ -173,7 +173,7 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
     const headers = { 'x-goog-upload-status': session.status, 'x-goog-upload-size-received': String(session.received) };
     if (commands.has('query') && session.status === 'final') {
       reply.headers(headers);
-      const rec = ctx.files.getAny(session.project, session.fileId);
+      const rec = await ctx.files.getAny(session.project, session.fileId);
       return rec ? { file: toWireFile(rec, baseUrlOf(req, ctx.config)) } : '';
     }
     const facts = { uploadStatus: session.status, uploadSizeReceived: session.received };
@@ -210,7 +210,7 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
 
 /** A classic-protocol PUT: `Content-Range: bytes a-b/total` writes at a (finalizing at total), `bytes *\/total` asks. */
 async function classicChunk(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, uploadId: string) {
-  const session = /^[A-Za-z0-9_-]{1,64}$/.test(uploadId) ? ctx.uploads.get(uploadId) : undefined;
+  const session = /^[A-Za-z0-9_-]{1,64}$/.test(uploadId) ? await ctx.uploads.get(uploadId) : undefined;
   if (!session || session.status !== 'active') throw new EarshotError('API_UPLOAD_SESSION_INACTIVE', { id: uploadId.slice(0, 64) });
   const range = /^bytes (?:(\d+)-(\d+)|\*)\/(\d+|\*)$/.exec(header(req, 'content-range') ?? `bytes 0-0/${contentLength(req) ?? 0}`);
   if (!range) throw new EarshotError('API_UPLOAD_NEEDS_RANGE');

@@ -3,9 +3,8 @@
 // announces so that work still running for deleted content is cancelled and never written back.
 
 import { LRUCache } from 'lru-cache';
-import type { Db } from './database.js';
+import type { Db, Sql } from './sql.js';
 import type { AudioAnalysis } from '../domain/analysis.js';
-import { writing } from './disk-full.js';
 
 /** Analyses are kept per scope: the project, or SHARED_SCOPE when sharing across projects is configured. */
 export interface AnalysisKey {
@@ -42,37 +41,12 @@ export interface AnalysisStoreOptions {
 export class AnalysisStore {
   private readonly cache: LRUCache<string, AudioAnalysis>;
   private readonly removedListeners = new Set<(key: AnalysisKey) => void>();
-  private readonly stmts;
 
   constructor(
-    db: Db,
+    private readonly db: Db,
     private readonly opts: AnalysisStoreOptions,
   ) {
     this.cache = new LRUCache({ max: opts.cacheEntries ?? 32 });
-    this.stmts = {
-      get: db.prepare<[string, string], Row>('SELECT status, stage, fraction, result, error FROM analyses WHERE scope = ? AND sha256 = ?'),
-      begin: db.prepare(
-        `INSERT INTO analyses (scope, sha256, status, stage, fraction, result, error, update_time, expire_time)
-         VALUES (@scope, @sha256, 'queued', 'queued', 0, NULL, NULL, @now, @expire)
-         ON CONFLICT(scope, sha256) DO UPDATE SET status = 'queued', stage = 'queued', fraction = 0, result = NULL, error = NULL,
-           update_time = excluded.update_time,
-           expire_time = CASE WHEN analyses.expire_time IS NULL OR excluded.expire_time IS NULL THEN NULL
-                              ELSE max(analyses.expire_time, excluded.expire_time) END`,
-      ),
-      retain: db.prepare(
-        `UPDATE analyses SET expire_time = CASE WHEN @expire IS NULL OR expire_time IS NULL THEN NULL ELSE max(expire_time, @expire) END
-         WHERE scope = @scope AND sha256 = @sha256`,
-      ),
-      settle: db.prepare(
-        `UPDATE analyses SET status = @status, stage = @stage, fraction = @fraction, result = @result, error = @error, update_time = @now
-         WHERE scope = @scope AND sha256 = @sha256 AND status IN ('queued', 'running')`,
-      ),
-      remove: db.prepare<[string, string]>('DELETE FROM analyses WHERE scope = ? AND sha256 = ?'),
-      fileScopes: db.prepare<[string], { scope: string }>('SELECT scope FROM analyses WHERE sha256 = ? AND expire_time IS NULL'),
-      expired: db.prepare<[number], AnalysisKey>('SELECT scope, sha256 FROM analyses WHERE expire_time IS NOT NULL AND expire_time <= ? LIMIT 500'),
-      unfinished: db.prepare<[], AnalysisKey>("SELECT scope, sha256 FROM analyses WHERE status IN ('queued', 'running')"),
-      interruptedInline: db.prepare("DELETE FROM analyses WHERE expire_time IS NOT NULL AND status IN ('queued', 'running')"),
-    };
   }
 
   /** The key under which a project's analysis of this content is kept. */
@@ -80,12 +54,16 @@ export class AnalysisStore {
     return { scope: this.opts.shareAcrossProjects ? SHARED_SCOPE : project, sha256 };
   }
 
+  private row(key: AnalysisKey): Promise<Row | undefined> {
+    return this.db.get<Row>('SELECT status, stage, fraction, result, error FROM analyses WHERE scope = ? AND sha256 = ?', [key.scope, key.sha256]);
+  }
+
   /** The finished analysis, from memory or the database. */
-  get(key: AnalysisKey): AudioAnalysis | undefined {
+  async get(key: AnalysisKey): Promise<AudioAnalysis | undefined> {
     const id = keyString(key);
     const hit = this.cache.get(id);
     if (hit) return hit;
-    const row = this.stmts.get.get(key.scope, key.sha256);
+    const row = await this.row(key);
     if (row?.status !== 'done' || !row.result) return undefined;
     const analysis = JSON.parse(row.result) as AudioAnalysis;
     if (analysis.loudnessDb === null) analysis.loudnessDb = -Infinity;
@@ -93,8 +71,8 @@ export class AnalysisStore {
     return analysis;
   }
 
-  status(key: AnalysisKey): AnalysisStatus {
-    const row = this.stmts.get.get(key.scope, key.sha256);
+  async status(key: AnalysisKey): Promise<AnalysisStatus> {
+    const row = await this.row(key);
     if (!row) return { status: 'none', stage: 'none', fraction: 0 };
     return { status: row.status, stage: row.stage, fraction: row.fraction, ...(row.error ? { error: row.error } : {}) };
   }
@@ -103,28 +81,47 @@ export class AnalysisStore {
    * Record that this analysis is wanted and queued. `expireTime` null: a file uses it (it lives as long
    * as the scope has a file of this content); a time: inline use only (swept after it).
    */
-  begin(key: AnalysisKey, expireTime: number | null): void {
-    writing(() => this.stmts.begin.run({ ...key, now: Date.now(), expire: expireTime }));
+  async begin(key: AnalysisKey, expireTime: number | null): Promise<void> {
+    const g = this.db.greatest;
+    await this.db.run(
+      `INSERT INTO analyses (scope, sha256, status, stage, fraction, result, error, update_time, expire_time)
+       VALUES (?, ?, 'queued', 'queued', 0, NULL, NULL, ?, CAST(? AS BIGINT))
+       ON CONFLICT(scope, sha256) DO UPDATE SET status = 'queued', stage = 'queued', fraction = 0, result = NULL, error = NULL,
+         update_time = excluded.update_time,
+         expire_time = CASE WHEN analyses.expire_time IS NULL OR excluded.expire_time IS NULL THEN NULL
+                            ELSE ${g}(analyses.expire_time, excluded.expire_time) END`,
+      [key.scope, key.sha256, Date.now(), expireTime],
+    );
   }
 
   /** A new use of an existing analysis: a file makes it permanent, an inline use extends its lifetime. */
-  retain(key: AnalysisKey, expireTime: number | null): void {
-    writing(() => this.stmts.retain.run({ ...key, expire: expireTime }));
+  async retain(key: AnalysisKey, expireTime: number | null): Promise<void> {
+    await this.db.run(
+      `UPDATE analyses SET expire_time = CASE WHEN CAST(? AS BIGINT) IS NULL OR expire_time IS NULL THEN NULL
+                                              ELSE ${this.db.greatest}(expire_time, CAST(? AS BIGINT)) END
+       WHERE scope = ? AND sha256 = ?`,
+      [expireTime, expireTime, key.scope, key.sha256],
+    );
+  }
+
+  private settle(key: AnalysisKey, status: 'done' | 'failed', stage: string, fraction: number, result: string | null, error: string | null): Promise<number> {
+    return this.db.run(
+      `UPDATE analyses SET status = ?, stage = ?, fraction = ?, result = ?, error = ?, update_time = ?
+       WHERE scope = ? AND sha256 = ? AND status IN ('queued', 'running')`,
+      [status, stage, fraction, result, error, Date.now(), key.scope, key.sha256],
+    );
   }
 
   /** Store the result. False (nothing written) when the analysis was removed meanwhile. */
-  complete(key: AnalysisKey, analysis: AudioAnalysis): boolean {
-    const changed = writing(
-      () =>
-        this.stmts.settle.run({ ...key, status: 'done', stage: 'done', fraction: 1, result: JSON.stringify(analysis), error: null, now: Date.now() }).changes,
-    );
+  async complete(key: AnalysisKey, analysis: AudioAnalysis): Promise<boolean> {
+    const changed = await this.settle(key, 'done', 'done', 1, JSON.stringify(analysis), null);
     if (changed > 0) this.cache.set(keyString(key), analysis);
     return changed > 0;
   }
 
   /** Record a failure (unless the analysis was removed meanwhile). */
-  fail(key: AnalysisKey, stage: string, fraction: number, message: string): void {
-    writing(() => this.stmts.settle.run({ ...key, status: 'failed', stage, fraction, result: null, error: message, now: Date.now() }));
+  async fail(key: AnalysisKey, stage: string, fraction: number, message: string): Promise<void> {
+    await this.settle(key, 'failed', stage, fraction, null, message);
   }
 
   /** Keep a result in memory only (the database could not take it, e.g. a full disk). */
@@ -139,18 +136,20 @@ export class AnalysisStore {
   }
 
   /**
-   * A file of this content went (called inside the file deletion's transaction): drop the project's
+   * A file of this content went (called inside the file deletion's transaction `q`): drop the project's
    * analysis when it has no other file of it, and every file-backed one when no file at all uses it.
    * Returns the keys removed; pass them to announceRemoved once the transaction has committed.
    */
-  released(project: string, sha256: string, leftInProject: number, leftAll: number): AnalysisKey[] {
+  async released(q: Sql, project: string, sha256: string, leftInProject: number, leftAll: number): Promise<AnalysisKey[]> {
     const keys: AnalysisKey[] = [];
     if (leftInProject === 0) keys.push({ scope: project, sha256 });
     if (leftAll === 0) {
-      for (const { scope } of this.stmts.fileScopes.all(sha256)) if (scope !== project) keys.push({ scope, sha256 });
+      for (const { scope } of await q.all<{ scope: string }>('SELECT scope FROM analyses WHERE sha256 = ? AND expire_time IS NULL', [sha256])) {
+        if (scope !== project) keys.push({ scope, sha256 });
+      }
       if (!keys.some((k) => k.scope === SHARED_SCOPE)) keys.push({ scope: SHARED_SCOPE, sha256 });
     }
-    for (const k of keys) this.stmts.remove.run(k.scope, k.sha256);
+    for (const k of keys) await q.run('DELETE FROM analyses WHERE scope = ? AND sha256 = ?', [k.scope, k.sha256]);
     return keys;
   }
 
@@ -163,29 +162,35 @@ export class AnalysisStore {
   }
 
   /** Remove one analysis (row, memory) and cancel its work. */
-  remove(key: AnalysisKey): void {
-    this.stmts.remove.run(key.scope, key.sha256);
+  async remove(key: AnalysisKey): Promise<void> {
+    await this.db.run('DELETE FROM analyses WHERE scope = ? AND sha256 = ?', [key.scope, key.sha256]);
     this.announceRemoved([key]);
   }
 
-  /** Remove inline analyses past their lifetime. Returns how many went. */
-  sweepExpired(now = Date.now()): number {
-    let n = 0;
-    for (;;) {
-      const batch = this.stmts.expired.all(now);
-      if (batch.length === 0) return n;
-      for (const k of batch) this.remove(k);
-      n += batch.length;
-    }
+  /** Remove inline analyses past their lifetime. Returns how many went (-1: another node is sweeping). */
+  async sweepExpired(now = Date.now()): Promise<number> {
+    const swept = await this.db.tryExclusive('sweep:analyses', async () => {
+      let n = 0;
+      for (;;) {
+        const batch = await this.db.all<AnalysisKey>(
+          'SELECT scope, sha256 FROM analyses WHERE expire_time IS NOT NULL AND expire_time <= ? LIMIT 500',
+          [now],
+        );
+        if (batch.length === 0) return n;
+        for (const k of batch) await this.remove(k);
+        n += batch.length;
+      }
+    });
+    return swept.ran ? swept.value : -1;
   }
 
   /** At start: inline analyses a restart interrupted cannot resume (their bytes were in a temp file); drop them. */
-  dropInterruptedInline(): number {
-    return this.stmts.interruptedInline.run().changes;
+  dropInterruptedInline(): Promise<number> {
+    return this.db.run("DELETE FROM analyses WHERE expire_time IS NOT NULL AND status IN ('queued', 'running')");
   }
 
   /** Analyses interrupted by a restart. */
-  unfinished(): AnalysisKey[] {
-    return this.stmts.unfinished.all();
+  unfinished(): Promise<AnalysisKey[]> {
+    return this.db.all<AnalysisKey>("SELECT scope, sha256 FROM analyses WHERE status IN ('queued', 'running')");
   }
 }

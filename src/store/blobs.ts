@@ -1,41 +1,102 @@
 // Content-addressed blob storage on disk: bytes live once under blobs/<aa>/<sha256>, whatever number of
 // files reference them. Writers stream into uploads/<id>.part and commit with an atomic rename, so a
-// crash never leaves a half-written blob visible.
+// crash never leaves a half-written blob visible. The Blobs interface (blob-store.ts) over the data dir.
 
 import { createReadStream } from 'node:fs';
 import { chmod, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { DIR_MODE, FILE_MODE } from './database.js';
+import { pumpInto } from './pump.js';
+import type { Blobs, ByteRange, ChunkLimits, UploadTarget } from './blob-store.js';
 
-export class BlobStore {
+export class BlobStore implements Blobs {
+  readonly kind = 'disk';
   readonly blobsDir: string;
   readonly partsDir: string;
-  /** tail of the queue of work per content address (see withLock) */
-  private readonly locks = new Map<string, Promise<unknown>>();
   /** background fdatasync per part file (see syncSoon) */
   private readonly syncs = new Map<string, Promise<void>>();
+  /** running SHA-256 per upload, valid for its first `bytes` bytes */
+  private readonly hashes = new Map<string, { hash: Hash; bytes: number }>();
 
   constructor(dataDir: string) {
     this.blobsDir = path.join(dataDir, 'blobs');
     this.partsDir = path.join(dataDir, 'uploads');
   }
 
-  /**
-   * Run `fn` alone for this content address. Committing new bytes (exists? → insert the file record)
-   * and removing the last file that uses them (delete record → unlink) must not interleave, or a new
-   * file could end up pointing at bytes that were just unlinked.
-   */
-  async withLock<T>(sha256: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(sha256) ?? Promise.resolve();
-    const run = prev.then(fn, fn);
-    const tail = run.catch(() => {});
-    this.locks.set(sha256, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(sha256) === tail) this.locks.delete(sha256);
+  async appendChunk(upload: UploadTarget, body: Readable, limits: ChunkLimits): Promise<{ written: number; blobState: string | null }> {
+    const offset = upload.received;
+    let state = this.hashes.get(upload.id);
+    if (!state || state.bytes !== offset) {
+      // another attempt (or a restart) left bytes past `offset`, or no hash is running: rebuild both
+      this.hashes.delete(upload.id);
+      await this.preparePart(upload.id, offset);
+      state = { hash: await this.hashPart(upload.id, offset), bytes: offset };
     }
+    let written: number;
+    try {
+      written = await pumpInto(body, { file: this.partPath(upload.id), start: offset, mode: FILE_MODE, hash: state.hash, ...limits });
+    } catch (err) {
+      this.hashes.delete(upload.id);
+      await this.preparePart(upload.id, offset).catch(() => {});
+      throw err;
+    }
+    state.bytes = offset + written;
+    this.hashes.set(upload.id, state);
+    // write the chunk back to disk while the next one arrives, so commit's fsync has only the tail left
+    this.syncSoon(upload.id);
+    return { written, blobState: null };
+  }
+
+  async digest(upload: UploadTarget): Promise<string> {
+    let state = this.hashes.get(upload.id);
+    if (!state || state.bytes !== upload.received) {
+      await this.preparePart(upload.id, upload.received);
+      state = { hash: await this.hashPart(upload.id, upload.received), bytes: upload.received };
+    }
+    this.hashes.delete(upload.id);
+    await this.preparePart(upload.id, upload.received);
+    return state.hash.digest('hex');
+  }
+
+  commitUpload(upload: UploadTarget, sha256: string): Promise<boolean> {
+    return this.commitPart(upload.id, sha256);
+  }
+
+  async discardUpload(id: string): Promise<void> {
+    this.hashes.delete(id);
+    await this.removePart(id);
+  }
+
+  async recoverUpload(upload: UploadTarget): Promise<number> {
+    const size = await stat(this.partPath(upload.id)).then((s) => s.size, () => 0);
+    const received = Math.min(size, upload.received);
+    await this.preparePart(upload.id, received);
+    return received;
+  }
+
+  listUploads(): Promise<string[]> {
+    return this.listParts();
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    return stat(this.blobPath(sha256)).then(() => true, () => false);
+  }
+
+  async openRead(sha256: string, range?: ByteRange): Promise<Readable> {
+    const stream = createReadStream(this.blobPath(sha256), range ? { start: range.start, end: range.end } : {});
+    await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
+    return stream;
+  }
+
+  /** The blob's own file: the decoder reads it in place. */
+  async localPath(sha256: string): Promise<string> {
+    return this.blobPath(sha256);
+  }
+
+  async check(): Promise<void> {
+    await stat(this.blobsDir);
   }
 
   async init(): Promise<void> {

@@ -1,11 +1,10 @@
-// The embedded SQLite database (better-sqlite3): schema, migrations and the pragmas that make it safe
-// under crashes (WAL, synchronous=NORMAL) and fast for the hot reads (files.get / files.list).
+// The embedded SQLite database (better-sqlite3): schema, migrations (numbered by PRAGMA user_version) and the
+// pragmas that make it safe under crashes (WAL, synchronous=NORMAL) and fast for the hot reads (files.get / files.list).
 
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
-
-export type Db = Database.Database;
+import { SqliteDb } from './sqlite.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE files (
@@ -98,6 +97,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX files_by_sha ON files(sha256);
    CREATE INDEX files_by_expiry ON files(expire_time);
    CREATE INDEX uploads_by_file ON uploads(project, file_id, status);`,
+  // v4: an upload's blob-side state (the S3 backend's multipart upload id, part ETags and staged tail), so that
+  // a session begun on one node can be continued on another. The disk backend leaves it NULL.
+  `ALTER TABLE uploads ADD COLUMN blob_state TEXT;`,
 ];
 
 /** Private to the server's user: the data dir 0700, the database (and, through SQLite, its -wal/-shm) 0600. */
@@ -110,7 +112,7 @@ export function ensurePrivateDir(dir: string): void {
   chmodSync(dir, DIR_MODE);
 }
 
-export function openDatabase(dataDir: string): Db {
+export function openDatabase(dataDir: string): SqliteDb {
   ensurePrivateDir(dataDir);
   const file = path.join(dataDir, 'earshot.sqlite');
   // SQLite gives its -wal and -shm files the database file's mode, so creating that one 0600 is enough
@@ -122,10 +124,10 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
-  return db;
+  return new SqliteDb(db);
 }
 
-function migrate(db: Db): void {
+function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

@@ -1,9 +1,10 @@
-// Recognises a full disk, whichever layer hit it (the file system's ENOSPC/EDQUOT, SQLite's SQLITE_FULL),
+// Recognises a full disk, whichever layer hit it (the file system's ENOSPC/EDQUOT, SQLite's SQLITE_FULL,
+// PostgreSQL's disk_full 53100),
 // and turns it into the catalogue's STORAGE_FULL so callers branch on a code, never on a message.
 
 import { EarshotError, isEarshotError } from '../domain/errors.js';
 
-const FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+const FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL', '53100']);
 
 /** True when `err` says the storage is full (raw or already translated). */
 export function isDiskFull(err: unknown): boolean {

@@ -30,7 +30,7 @@ async function setup() {
   const uploads = new UploadStore(db, blobs, files, config.limits);
   const media = createMedia({ config, files, blobs, analyses, logger: pino({ level: 'silent' }), retryMs: 50 });
   const upload = async (bytes: Buffer, mimeType: string) => {
-    const s = uploads.start('p', { mimeType });
+    const s = await uploads.start('p', { mimeType });
     return uploads.finalize(await uploads.writeChunk(s, 0, Readable.from([bytes])));
   };
   const done = async () => {

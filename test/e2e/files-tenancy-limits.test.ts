@@ -198,7 +198,7 @@ test('the periodic sweeper runs on its own', async () => {
     const t0 = Date.now();
     while (existsSync(blob) && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 100));
     assert.ok(!existsSync(blob), 'the sweeper removed the expired bytes');
-    assert.equal(s.app.files.getAny('key:t', f.name.slice(6)), undefined);
+    assert.equal(await s.app.files.getAny('key:t', f.name.slice(6)), undefined);
   } finally {
     await s.close();
   }

@@ -249,8 +249,8 @@ test('deleting the last file with some content forgets its analysis, in memory a
   const up = await waitActive((await ai.files.upload({ file: path.join(SPEECH_DIR, 'sense_and_sensibility_01_austen_64kb-0930.wav'), config: { mimeType: 'audio/wav' } })).name!);
   const analysis = await analysisOf(up);
   const key = server.app.analyses.keyFor('key:gen-key', analysis.sha256);
-  assert.ok(server.app.media.queue.get(key));
+  assert.ok(await server.app.media.queue.get(key));
   await ai.files.delete({ name: up.name! });
-  assert.equal(server.app.media.queue.get(key), undefined);
-  assert.equal(server.app.media.queue.status(key).status, 'none');
+  assert.equal(await server.app.media.queue.get(key), undefined);
+  assert.equal((await server.app.media.queue.status(key)).status, 'none');
 });

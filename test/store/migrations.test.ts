@@ -42,23 +42,23 @@ test('a v1 database opens migrated: files and their analyses readable, inline-on
     old.close();
 
     const db = openDatabase(tmp.dir);
-    assert.equal(db.pragma('user_version', { simple: true }), 3);
+    assert.equal(await db.schemaVersion(), 4);
     const blobs = new BlobStore(tmp.dir);
     const analyses = new AnalysisStore(db, { shareAcrossProjects: false });
     const files = new FileStore(db, blobs, analyses);
-    assert.equal(files.getVisible('key:a', 'talk')?.sha256, shaFile);
-    assert.equal(files.getVisible('key:b', 'copy')?.displayName, 'talk');
-    assert.equal(files.getVisible('key:b', 'talk'), undefined, 'still private to its project');
+    assert.equal((await files.getVisible('key:a', 'talk'))?.sha256, shaFile);
+    assert.equal((await files.getVisible('key:b', 'copy'))?.displayName, 'talk');
+    assert.equal(await files.getVisible('key:b', 'talk'), undefined, 'still private to its project');
     for (const project of ['key:a', 'key:b']) {
-      assert.equal(analyses.get(analyses.keyFor(project, shaFile))?.durationSec, 1, `${project} keeps its analysis`);
+      assert.equal((await analyses.get(analyses.keyFor(project, shaFile)))?.durationSec, 1, `${project} keeps its analysis`);
     }
-    assert.equal(new AnalysisStore(db, { shareAcrossProjects: true }).get({ scope: '*', sha256: shaFile })?.durationSec, 1);
-    assert.equal((db.prepare('SELECT count(*) AS n FROM analyses WHERE sha256 = ?').get(shaInline) as { n: number }).n, 0);
+    assert.equal((await new AnalysisStore(db, { shareAcrossProjects: true }).get({ scope: '*', sha256: shaFile }))?.durationSec, 1);
+    assert.equal((await db.get<{ n: number }>('SELECT count(*) AS n FROM analyses WHERE sha256 = ?', [shaInline]))!.n, 0);
     // names are per project now: b may create a/talk's name
-    files.insert({ id: 'talk', project: 'key:b', displayName: null, mimeType: 'text/plain', sizeBytes: 1, sha256: 'c'.repeat(64), createTime: now, updateTime: now, expireTime: now + 1000, state: 'ACTIVE' });
-    assert.equal(files.getVisible('key:b', 'talk')?.mimeType, 'text/plain');
-    assert.equal(files.getVisible('key:a', 'talk')?.mimeType, 'audio/wav');
-    db.close();
+    await files.insert({ id: 'talk', project: 'key:b', displayName: null, mimeType: 'text/plain', sizeBytes: 1, sha256: 'c'.repeat(64), createTime: now, updateTime: now, expireTime: now + 1000, state: 'ACTIVE' });
+    assert.equal((await files.getVisible('key:b', 'talk'))?.mimeType, 'text/plain');
+    assert.equal((await files.getVisible('key:a', 'talk'))?.mimeType, 'audio/wav');
+    await db.close();
   } finally {
     tmp.cleanup();
   }

@@ -21,7 +21,7 @@ async function stores() {
   await blobs.init();
   const files = new FileStore(db, blobs, new AnalysisStore(db, { shareAcrossProjects: false }));
   const uploads = new UploadStore(db, blobs, files, defaultConfig().limits);
-  return { blobs, files, uploads, done: () => (db.close(), tmp.cleanup()) };
+  return { blobs, files, uploads, done: () => void db.close().then(() => tmp.cleanup()) };
 }
 
 const body = (s: string) => Readable.from([Buffer.from(s)]);
@@ -29,7 +29,7 @@ const body = (s: string) => Readable.from([Buffer.from(s)]);
 test('two finalizes racing on one upload: one file, one clear refusal', async () => {
   const { uploads, files, done } = await stores();
   try {
-    const s = uploads.start('p', { mimeType: 'text/plain', declaredSize: 5 });
+    const s = await uploads.start('p', { mimeType: 'text/plain', declaredSize: 5 });
     const written = await uploads.writeChunk(s, 0, body('hello'));
     const results = await Promise.allSettled([uploads.finalize(written), uploads.finalize(written)]);
     const ok = results.filter((r) => r.status === 'fulfilled');
@@ -37,7 +37,7 @@ test('two finalizes racing on one upload: one file, one clear refusal', async ()
     assert.equal(ok.length, 1);
     assert.equal(refused.length, 1);
     assert.ok(isEarshotError(refused[0].reason) && refused[0].reason.httpStatus === 400, String(refused[0].reason));
-    assert.equal(files.list('p', 10).files.length, 1);
+    assert.equal((await files.list('p', 10)).files.length, 1);
     // and once final, a late finalize with the stale session is refused too
     await assert.rejects(uploads.finalize(written), /already been finalized/);
   } finally {
@@ -51,9 +51,9 @@ test('deleting the last file while the same bytes are committed keeps the bytes 
     const content = 'shared content';
     const sha = createHash('sha256').update(content).digest('hex');
     for (let round = 0; round < 20; round++) {
-      const a = uploads.start('p', { mimeType: 'text/plain' });
+      const a = await uploads.start('p', { mimeType: 'text/plain' });
       const first = await uploads.finalize(await uploads.writeChunk(a, 0, body(content)));
-      const b = uploads.start('p', { mimeType: 'text/plain' });
+      const b = await uploads.start('p', { mimeType: 'text/plain' });
       const bw = await uploads.writeChunk(b, 0, body(content));
       // vary which starts first, and how far the commit gets before the delete begins
       const delay = () => new Promise<void>((r) => (round % 3 === 0 ? r() : round % 3 === 1 ? setImmediate(r) : setTimeout(r, 1)));
@@ -70,7 +70,7 @@ test('deleting the last file while the same bytes are committed keeps the bytes 
 test('cancel removes the part; later writes are refused', async () => {
   const { uploads, blobs, done } = await stores();
   try {
-    const s = uploads.start('p', { mimeType: 'text/plain', declaredSize: 10 });
+    const s = await uploads.start('p', { mimeType: 'text/plain', declaredSize: 10 });
     await uploads.writeChunk(s, 0, body('12345'));
     assert.ok(existsSync(blobs.partPath(s.id)));
     await uploads.cancel(s);

@@ -1,0 +1,197 @@
+// The store test suite, run against every backend pair (SQLite + disk, PostgreSQL + S3): files, paging, quotas and
+// names under racing requests, an upload resumed on a second store instance (another node), the expiry sweeper
+// running once, and migrations applied once. Each backend file calls storeSuite with its own factory.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Store } from '../../src/store/open.js';
+import type { Limits } from '../../src/config.js';
+import { isEarshotError } from '../../src/domain/errors.js';
+
+export interface Backend {
+  /** a store instance; each call is another node on the same database and bytes */
+  node(limits?: Partial<Limits>): Promise<Store>;
+  /** opens the database again from scratch (a fresh node starting): resolves with its schema version */
+  reopen(): Promise<number>;
+  /** migrations expected */
+  migrations: number;
+}
+
+const body = (b: Buffer | string) => Readable.from([Buffer.from(b)]);
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+let seq = 0;
+const project = (what: string) => `p-${what}-${process.pid}-${++seq}`;
+
+async function readAll(r: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of r) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Open several connections per node first, so the racing requests really run at once (not one per new connection). */
+async function warm(nodes: Store[]): Promise<void> {
+  const hold = () => new Promise((r) => setTimeout(r, 100));
+  await Promise.all(nodes.flatMap((n) => Array.from({ length: 4 }, () => n.db.tx(async (q) => void (await q.get('SELECT 1'), await hold())))));
+}
+
+async function upload(s: Store, p: string, content: Buffer | string, fileId?: string) {
+  const session = await s.uploads.start(p, { mimeType: 'text/plain', ...(fileId ? { fileId } : {}) });
+  return s.uploads.finalize(await s.uploads.writeChunk(session, 0, body(content)));
+}
+
+export function storeSuite(name: string, backend: () => Backend): void {
+  test(`${name}: files CRUD, visibility and dedup by content`, async () => {
+    const b = backend();
+    const [a, other] = [await b.node(), await b.node()];
+    const p = project('crud');
+    const content = `hello ${randomBytes(8).toString('hex')}`;
+    const f = await upload(a, p, content, 'greeting');
+    assert.equal(f.sha256, sha(content));
+    assert.equal(f.state, 'PROCESSING');
+    assert.equal((await other.files.getVisible(p, 'greeting'))?.sha256, f.sha256, 'another node sees it');
+    assert.equal(await other.files.getVisible('someone-else', 'greeting'), undefined, 'not another project');
+    await other.files.setState(p, 'greeting', 'FAILED', { code: 400, message: 'nope' });
+    await other.files.setProbe(p, 'greeting', { durationSec: 1.5 } as never);
+    const got = (await a.files.getAny(p, 'greeting'))!;
+    assert.deepEqual([got.state, got.error?.message, got.probe?.durationSec], ['FAILED', 'nope', 1.5]);
+    // same bytes through the other node: one blob for both files
+    const g = await upload(other, p, content);
+    assert.equal(g.sha256, f.sha256);
+    assert.equal((await readAll(await a.blobs.openRead(f.sha256))).toString(), content);
+    assert.equal((await readAll(await other.blobs.openRead(f.sha256, { start: 1, end: 4 }))).toString(), content.slice(1, 5));
+    await a.files.remove(p, f.id);
+    assert.equal(await a.files.getAny(p, f.id), undefined);
+    assert.ok(await a.blobs.exists(f.sha256), 'still used by the second file');
+    await other.files.remove(p, g.id);
+    assert.ok(!(await a.blobs.exists(f.sha256)), 'gone with the last file');
+    assert.equal((await a.files.list(p, 10)).files.length, 0);
+  });
+
+  test(`${name}: list pages through every live file once, newest first`, async () => {
+    const s = await backend().node();
+    const p = project('list');
+    const now = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      const id = `f${String(i).padStart(2, '0')}`;
+      ids.push(id);
+      // pairs share a create time, so the id breaks ties
+      const t = now - Math.floor(i / 2) * 1000;
+      await s.files.insert({ id, project: p, displayName: null, mimeType: 'text/plain', sizeBytes: 1, sha256: sha(id), createTime: t, updateTime: t, expireTime: now + 3600_000, state: 'ACTIVE' });
+    }
+    await s.files.insert({ id: 'expired', project: p, displayName: null, mimeType: 'text/plain', sizeBytes: 1, sha256: sha('x'), createTime: now, updateTime: now, expireTime: now - 1, state: 'ACTIVE' });
+    const seen: string[] = [];
+    let cursor: { createTime: number; id: string } | undefined;
+    let pages = 0;
+    do {
+      const page = await s.files.list(p, 10, cursor);
+      seen.push(...page.files.map((f) => f.id));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+    assert.equal(pages, 3);
+    const expected = [...ids].sort((x, y) => Math.floor(Number(x.slice(1)) / 2) - Math.floor(Number(y.slice(1)) / 2) || (x < y ? 1 : -1));
+    assert.deepEqual(seen, expected);
+    assert.equal(await s.files.usedBytes(p), 25, 'the expired file is not counted');
+  });
+
+  test(`${name}: 8 parallel reservations on two nodes take the quota exactly`, async () => {
+    const b = backend();
+    const limits = { maxProjectBytes: 1000, maxFileBytes: 1000 };
+    const nodes = [await b.node(limits), await b.node(limits)];
+    const p = project('quota');
+    // 100 bytes already stored: 900 left, so 3 of 8 reservations of 300 fit
+    await upload(nodes[0], p, Buffer.alloc(100, 1));
+    await warm(nodes);
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => nodes[i % 2].uploads.start(p, { mimeType: 'text/plain', declaredSize: 300 })));
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(ok.length, 3, JSON.stringify(refused.map((r) => String(r.reason))));
+    for (const r of refused) assert.ok(isEarshotError(r.reason, 'STORE_QUOTA_EXCEEDED'), String(r.reason));
+  });
+
+  test(`${name}: a file name is taken once per project, whatever node asks`, async () => {
+    const b = backend();
+    const nodes = [await b.node(), await b.node()];
+    const [p, q] = [project('names'), project('names')];
+    await warm(nodes);
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => nodes[i % 2].uploads.start(p, { mimeType: 'text/plain', fileId: 'same' })));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) if (r.status === 'rejected') assert.ok(isEarshotError(r.reason, 'STORE_FILE_EXISTS'), String(r.reason));
+    // another project may use the name
+    await upload(nodes[1], q, 'mine', 'same');
+    assert.equal((await nodes[0].files.getVisible(q, 'same'))?.sha256, sha('mine'));
+  });
+
+  test(`${name}: an upload begun on one node is continued and finalized on another`, async () => {
+    const b = backend();
+    const [a, other] = [await b.node(), await b.node()];
+    const p = project('resume');
+    const content = randomBytes(13 * 1024 * 1024 + 12345);
+    // chunks of awkward sizes: a big one, a small one (staged), another big one, the rest
+    const cuts = [6 * 1024 * 1024 + 7, 1024 * 1024, 5 * 1024 * 1024 + 3];
+    const session = await a.uploads.start(p, { mimeType: 'application/octet-stream', declaredSize: content.length, fileId: 'big' });
+    let at = 0;
+    let s = session;
+    for (const [i, n] of cuts.entries()) {
+      const node = i % 2 === 0 ? a : other;
+      s = await node.uploads.writeChunk((await node.uploads.get(s.id))!, at, body(content.subarray(at, at + n)));
+      at += n;
+      assert.equal((await a.uploads.get(s.id))!.received, at);
+    }
+    assert.equal(await a.files.getVisible(p, 'big'), undefined, 'not visible before it is complete');
+    const last = await other.uploads.writeChunk((await other.uploads.get(s.id))!, at, body(content.subarray(at)));
+    const file = await a.uploads.finalize((await a.uploads.get(last.id))!);
+    assert.equal(file.sha256, sha(content));
+    assert.equal(file.sizeBytes, content.length);
+    assert.ok((await readAll(await other.blobs.openRead(file.sha256))).equals(content));
+    // one node throughout: the same digest without reading back
+    const q = project('resume');
+    const one = await a.uploads.start(q, { mimeType: 'application/octet-stream', declaredSize: content.length });
+    const mid = await a.uploads.writeChunk(one, 0, body(content.subarray(0, 9_000_000)));
+    const done = await a.uploads.finalize(await a.uploads.writeChunk(mid, 9_000_000, body(content.subarray(9_000_000))));
+    assert.equal(done.sha256, file.sha256);
+    assert.ok((await readAll(await a.blobs.openRead(file.sha256, { start: 100, end: 199 }))).equals(content.subarray(100, 200)));
+    await a.files.remove(p, file.id);
+    await a.files.remove(q, done.id);
+    assert.ok(!(await a.blobs.exists(file.sha256)));
+  });
+
+  test(`${name}: the expiry sweeper runs once across two nodes`, async () => {
+    const b = backend();
+    const nodes = [await b.node(), await b.node()];
+    const p = project('sweep');
+    const now = Date.now();
+    const files = [];
+    for (let i = 0; i < 12; i++) files.push(await upload(nodes[i % 2], p, `expiring ${i} ${p}`));
+    // while one node sweeps, the other's sweep is skipped (-1), not run twice
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const holder = nodes[0].db.tryExclusive('sweep:files', async () => {
+      entered();
+      await gate;
+    });
+    await inside;
+    assert.equal(await nodes[1].files.sweepExpired(now + 1e12), -1);
+    release();
+    assert.equal((await holder).ran, true);
+    // racing for real: every expired file removed once in all
+    const expired = (await nodes[0].db.get<{ n: number }>('SELECT count(*) AS n FROM files WHERE expire_time <= ?', [now + 1e12]))!.n;
+    assert.ok(expired >= 12);
+    const counts = await Promise.all(nodes.map((n) => n.files.sweepExpired(now + 1e12)));
+    assert.equal(counts.filter((c) => c > 0).reduce((x, y) => x + y, 0), expired, `counts ${counts}`);
+    assert.equal((await nodes[1].files.list(p, 100, undefined, now)).files.length, 0);
+    for (const f of files) assert.ok(!(await nodes[0].blobs.exists(f.sha256)), 'bytes removed with the files');
+  });
+
+  test(`${name}: migrations are applied once, and again is a no-op`, async () => {
+    const b = backend();
+    const s = await b.node();
+    assert.equal(await s.db.schemaVersion(), b.migrations);
+    const again = await Promise.all([b.reopen(), b.reopen()]);
+    assert.deepEqual(again, [b.migrations, b.migrations]);
+  });
+}
