@@ -59,6 +59,31 @@ export const ENGINE_ERRORS = {
     (p) => `the OpenAI-compatible server at ${p.url} sent a stream event that is not JSON: ${p.data.slice(0, 200)}`,
   ),
 
+  // ── remote engines behind HTTP: time-outs, retries and the circuit breaker (src/engines/remote) and the
+  //    OpenAI-compatible speech engine (src/engines/speech/openai-remote.ts). `name` says which engine
+  //    ("speech server", "text server"); ENGINE_UNAVAILABLE is what a job sees once retries are spent or the
+  //    breaker is open: the engine is down, not the file bad, so a queue may retry the job later. ──
+  REMOTE_TIMEOUT: entry<{ name: string; url: string; seconds: number }>(
+    'INTERNAL',
+    (p) => `the ${p.name} at ${p.url} did not answer within ${p.seconds} s; raise its time-out if it is only slow.`,
+  ),
+  REMOTE_UNREACHABLE: entry<{ name: string; url: string; reason: string }>(
+    'INTERNAL',
+    (p) => `cannot reach the ${p.name} at ${p.url} (${p.reason}); is it running, and is the configured base URL right?`,
+  ),
+  REMOTE_HTTP_ERROR: entry<{ name: string; url: string; status: number; statusText: string; message: string }>(
+    'INTERNAL',
+    (p) => `the ${p.name} at ${p.url} answered ${p.status} ${p.statusText}${p.message ? `: ${p.message}` : ''}.${HTTP_ADVICE(p.status)}`,
+  ),
+  REMOTE_BAD_RESPONSE: entry<{ name: string; url: string; problem: string }>(
+    'INTERNAL',
+    (p) => `the ${p.name} at ${p.url} sent an answer Earshot cannot use: ${p.problem}`,
+  ),
+  ENGINE_UNAVAILABLE: entry<{ name: string; url: string; reason: string }>(
+    'INTERNAL',
+    (p) => `the ${p.name} at ${p.url} is unavailable (${p.reason}). Work that needs it fails until it answers again.`,
+  ),
+
   // ── speech (src/engines/speech) ──
   WHISPER_UNAVAILABLE: entry<{ platform: string; arch: string; failures: string[] }>(
     'INTERNAL',

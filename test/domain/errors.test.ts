@@ -92,6 +92,12 @@ const CASES: Partial<Record<ErrorCode, [GoogleStatus, number, unknown]>> = {
   OPENAI_HTTP_ERROR: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', status: 401, statusText: 'Unauthorized', message: 'bad key' }],
   OPENAI_STREAM_ERROR: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', problem: 'overloaded' }],
   OPENAI_STREAM_NOT_JSON: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', data: '<html>' }],
+  // remote engines (src/engines/remote, src/engines/speech/openai-remote.ts)
+  REMOTE_TIMEOUT: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', seconds: 2 }],
+  REMOTE_UNREACHABLE: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', reason: 'ECONNREFUSED' }],
+  REMOTE_HTTP_ERROR: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', status: 503, statusText: 'Service Unavailable', message: 'busy' }],
+  REMOTE_BAD_RESPONSE: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', problem: 'not JSON' }],
+  ENGINE_UNAVAILABLE: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', reason: '5 requests in a row failed' }],
   WHISPER_UNAVAILABLE: ['INTERNAL', 500, { platform: 'linux', arch: 'x64', failures: ['@fugood/node-whisper-linux-x64: not found'] }],
   POCKETSPHINX_ENGLISH_ONLY: ['INTERNAL', 500, { language: 'fr' }],
   POCKETSPHINX_NOT_RUNNABLE: ['INTERNAL', 500, { binary: 'pocketsphinx_batch', reason: 'ENOENT', hint: 'apt-get install pocketsphinx' }],
