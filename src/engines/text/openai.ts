@@ -1,9 +1,12 @@
 // Text generation through any OpenAI-compatible chat-completions server (Ollama, vLLM, llama.cpp server,
 // OpenAI itself): builds the request, streams the server-sent events back as text chunks, and maps the
 // finish reason and token usage; audio can be forwarded as `input_audio` parts to audio-native models.
+// Getting the answer's head runs under the remote guard (time-out, retries, circuit breaker); once the
+// stream has started it is not retried, since text already handed on cannot be taken back.
 
 import type { ChatMessage, TextChunk, TextGenerator, TextRequest, TextResult } from '../types.js';
 import { EarshotError } from '../../domain/errors.js';
+import { createRemoteGuard } from '../remote/guard.js';
 
 export interface OpenAiCompatibleOptions {
   /** the API root, e.g. http://127.0.0.1:11434/v1 (the part before /chat/completions) */
@@ -17,6 +20,15 @@ export interface OpenAiCompatibleOptions {
   fetch?: typeof fetch;
   /** name reported by the generator; default "openai:<model>" */
   name?: string;
+  /** ms the server may take to start answering (the stream itself is not limited). Default 120000. */
+  timeoutMs?: number;
+  /** retries on network errors, 5xx and 429 before the stream starts. Default 2. */
+  retries?: number;
+  backoffMs?: number;
+  /** consecutive failures that open the circuit breaker. Default 5. */
+  breakerFailures?: number;
+  /** ms an open breaker fails fast before a probe. Default 30000. */
+  breakerResetMs?: number;
 }
 
 type ContentPart = { type: 'text'; text: string } | { type: 'input_audio'; input_audio: { data: string; format: 'wav' | 'mp3' } };
@@ -109,30 +121,46 @@ export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions
   const doFetch = options.fetch ?? globalThis.fetch;
   const sendAudio = options.sendAudio ?? false;
   const name = options.name ?? `openai:${options.model}`;
+  const guard = createRemoteGuard({
+    name: 'text server',
+    url,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    retries: options.retries,
+    backoffMs: options.backoffMs,
+    breakerFailures: options.breakerFailures,
+    breakerResetMs: options.breakerResetMs,
+    keepSignalAfterReturn: true, // the body is streamed after the head arrives
+  });
 
   async function* generate(request: TextRequest): AsyncGenerator<TextChunk, TextResult> {
     const body = buildChatCompletionBody(options.model, request, sendAudio);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' };
     if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
 
-    let response: Response;
-    try {
-      response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal: request.signal });
-    } catch (err) {
-      if (request.signal?.aborted) throw request.signal.reason;
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new EarshotError('OPENAI_UNREACHABLE', { url, reason: String(cause?.code ?? cause?.message ?? (err as Error).message) }, { cause: err });
-    }
-    if (!response.ok) {
-      const text = await response.text().catch(() => '');
-      let message = text.trim().slice(0, 500);
+    const response = await guard.run(async (signal) => {
+      let answer: Response;
       try {
-        message = errorText(JSON.parse(text)) ?? message;
-      } catch {
-        // not JSON: keep the raw text
+        answer = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        throw new EarshotError('OPENAI_UNREACHABLE', { url, reason: String(cause?.code ?? cause?.message ?? (err as Error).message) }, { cause: err });
       }
-      throw new EarshotError('OPENAI_HTTP_ERROR', { url, status: response.status, statusText: response.statusText, message });
-    }
+      if (!answer.ok) {
+        const text = await answer.text().catch(() => '');
+        let message = text.trim().slice(0, 500);
+        try {
+          message = errorText(JSON.parse(text)) ?? message;
+        } catch {
+          // not JSON: keep the raw text
+        }
+        throw new EarshotError(
+          'OPENAI_HTTP_ERROR',
+          { url, status: answer.status, statusText: answer.statusText, message },
+          { facts: { upstreamStatus: answer.status } },
+        );
+      }
+      return answer;
+    }, request.signal);
 
     let finishReason: string | null | undefined;
     let outputTokens: number | undefined;
