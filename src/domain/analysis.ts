@@ -9,6 +9,8 @@ export interface Word {
   confidence?: number;
   /** diarization label (spk_1, spk_2, … in order of first appearance), when diarization ran */
   speaker?: string;
+  /** true when the engine gave no word times and these were spread evenly over the segment */
+  approximate?: boolean;
 }
 
 export interface TranscriptSegment {
