@@ -148,6 +148,13 @@ export function resolveConfig(flags: ConfigInput = {}, env: Env = {}): Config {
       because: `engines.text is openai (from ${describeOrigin(origins.get('engines.text') as Origin)})`,
     });
   }
+  if (engines.speech === 'openai' && !engines.speechBaseUrl) {
+    throw new EarshotError('CONFIG_MISSING', {
+      setting: 'engines.speechBaseUrl',
+      env: 'EARSHOT_SPEECH_BASE_URL',
+      because: `engines.speech is openai (from ${describeOrigin(origins.get('engines.speech') as Origin)})`,
+    });
+  }
 
   const keys = new Map<string, string>();
   parseKeys(obj.apiKeys, keys);

@@ -60,14 +60,30 @@ export const LimitsSchema = Type.Object(
 
 export const EnginesSchema = Type.Object(
   {
-    speech: oneOf(['auto', 'whisper', 'pocketsphinx', 'none'], 'auto', {
-      description: 'speech engine (auto: whisper if a model is installed, else pocketsphinx)',
+    speech: oneOf(['auto', 'whisper', 'pocketsphinx', 'openai', 'none'], 'auto', {
+      description: 'speech engine (auto: whisper if a model is installed, else pocketsphinx; openai: an OpenAI-compatible transcription server)',
       env: 'EARSHOT_SPEECH_ENGINE',
     }),
     whisperModel: setting(Type.String({ minLength: 1, default: 'base.en' }), {
       description: 'whisper model name from the catalogue or a path to a ggml file',
       env: 'EARSHOT_WHISPER_MODEL',
     }),
+    speechBaseUrl: optional(Type.String({ pattern: HTTP_URL }), {
+      description: "base URL of the OpenAI-compatible transcription server for speech 'openai' (speaches, vLLM, LocalAI, another Earshot)",
+      env: 'EARSHOT_SPEECH_BASE_URL',
+      allowed: 'an http:// or https:// URL, usually ending in /v1',
+    }),
+    speechModel: optional(Type.String({ minLength: 1 }), {
+      description: 'model name sent to the transcription server',
+      env: 'EARSHOT_SPEECH_MODEL',
+      defaultText: 'whisper-1',
+    }),
+    speechApiKey: optional(Type.String({ minLength: 1 }), {
+      description: 'API key for the transcription server',
+      env: 'EARSHOT_SPEECH_API_KEY',
+      secret: 'whole',
+    }),
+    speechTimeoutSec: positive(120, { description: 'seconds one transcription request may take', env: 'EARSHOT_SPEECH_TIMEOUT_SEC' }),
     sounds: oneOf(['yamnet', 'none'], 'yamnet', { description: 'sound classifier' }),
     yamnetModel: optional(Type.String({ minLength: 1 }), {
       description: 'path to the YAMNet tflite file',
@@ -99,6 +115,10 @@ export const EnginesSchema = Type.Object(
       secret: 'whole',
     }),
     openaiSendAudio: setting(Type.Boolean({ default: false }), { description: 'send the audio itself to an audio-native OpenAI-compatible server' }),
+    openaiTimeoutSec: positive(120, { description: 'seconds the text server may take to start answering', env: 'EARSHOT_OPENAI_TIMEOUT_SEC' }),
+    remoteRetries: int(0, 2, { description: 'retries of a remote engine request after a network error, 5xx or 429 (exponential back-off; 4xx and time-outs are not retried)' }, 10),
+    remoteBreakerFailures: int(1, 5, { description: "consecutive failures after which a remote engine's circuit breaker opens and its calls fail at once" }),
+    remoteBreakerResetSec: positive(30, { description: 'seconds an open circuit breaker fails fast before one probe request is let through' }),
     gpu: oneOf(['auto', 'off'], 'auto', { description: 'GPU use for engines that support it' }),
     threads: int(0, 0, { description: 'threads for CPU engines (0: let the engine choose)' }),
   },

@@ -1,6 +1,7 @@
 // Chooses and loads the listening engines the configuration asks for, falling back where it must:
 // Whisper when a model is installed (pulled on first need unless offline), else PocketSphinx, else no
-// speech engine and a warning that says what to install. Each failure is reported once, not per file.
+// speech engine and a warning that says what to install; or, when asked, a remote OpenAI-compatible
+// transcription server. Each failure is reported once, not per file.
 
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -73,6 +74,21 @@ export interface SpeechChoice {
 export async function loadSpeech(config: Config, log: EngineLog): Promise<SpeechChoice> {
   const want = config.engines.speech;
   if (want === 'none') return { warning: 'Speech recognition is turned off (engines.speech = none).' };
+  if (want === 'openai') {
+    const e = config.engines;
+    const { createRemoteSpeech } = await import('./speech/openai-remote.js');
+    const engine = createRemoteSpeech({
+      baseUrl: e.speechBaseUrl ?? '',
+      model: e.speechModel ?? 'whisper-1',
+      apiKey: e.speechApiKey,
+      timeoutMs: e.speechTimeoutSec * 1000,
+      retries: e.remoteRetries,
+      breakerFailures: e.remoteBreakerFailures,
+      breakerResetMs: e.remoteBreakerResetSec * 1000,
+    });
+    log.info(`Speech goes to the OpenAI-compatible server at ${engine.url} (model ${e.speechModel ?? 'whisper-1'}).`);
+    return { engine };
+  }
   if (want === 'whisper' || want === 'auto') {
     try {
       const { resolveWhisperModel } = await import('./speech/whisper-models.js');

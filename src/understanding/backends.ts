@@ -36,7 +36,8 @@ async function load(config: Config, tokenizer: OutputTokenizer | undefined, labe
   if (e.text === 'openai') {
     const { createOpenAiCompatibleGenerator } = await import('../engines/text/openai.js');
     return generatorAnswerer(
-      createOpenAiCompatibleGenerator({ baseUrl: e.openaiBaseUrl!, model: e.openaiModel ?? 'default', apiKey: e.openaiApiKey, sendAudio: e.openaiSendAudio }),
+      createOpenAiCompatibleGenerator({ baseUrl: e.openaiBaseUrl!, model: e.openaiModel ?? 'default', apiKey: e.openaiApiKey, sendAudio: e.openaiSendAudio,
+        timeoutMs: e.openaiTimeoutSec * 1000, retries: e.remoteRetries, breakerFailures: e.remoteBreakerFailures, breakerResetMs: e.remoteBreakerResetSec * 1000 }),
       labels,
     );
   }

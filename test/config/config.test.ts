@@ -44,7 +44,7 @@ test('an unknown speech engine in the environment names the variable and every a
   assert.match(m, /engines\.speech/);
   assert.match(m, /"wisper"/);
   assert.match(m, /environment variable EARSHOT_SPEECH_ENGINE/);
-  assert.match(m, /auto, whisper, pocketsphinx, none/);
+  assert.match(m, /auto, whisper, pocketsphinx, openai, none/);
 });
 
 test('an unknown log level fails from the environment and from the flag, each naming its source', () => {
@@ -86,6 +86,8 @@ test('an unreadable or malformed config file, and openai text without a server, 
   assert.match(failure('CONFIG_FILE_UNREADABLE', { configFile: configFile('{"port": 9000,') }), /not valid JSON/);
   const m = failure('CONFIG_MISSING', {}, { EARSHOT_TEXT_ENGINE: 'openai' });
   assert.match(m, /engines\.openaiBaseUrl \(EARSHOT_OPENAI_BASE_URL\).*engines\.text is openai \(from environment variable EARSHOT_TEXT_ENGINE\)/);
+  const speech = failure('CONFIG_MISSING', {}, { EARSHOT_SPEECH_ENGINE: 'openai' });
+  assert.match(speech, /engines\.speechBaseUrl \(EARSHOT_SPEECH_BASE_URL\).*engines\.speech is openai \(from environment variable EARSHOT_SPEECH_ENGINE\)/);
 });
 
 test('precedence: flags > environment > config file > defaults, setting by setting', () => {
@@ -136,18 +138,26 @@ test('the distributed and hardening settings are validated and parsed', () => {
 test('print-config masks every secret the schema marks, and nothing else', () => {
   const c = resolveConfig(
     flagsToInput({ apiKeys: 'supersecretkey-1=alpha,k2=beta', databaseUrl: 'postgres://earshot:hunter2hunter2@db/earshot' }),
-    { EARSHOT_OPENAI_API_KEY: 'sk-verysecretvalue', EARSHOT_TEXT_ENGINE: 'openai', EARSHOT_OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' },
+    {
+      EARSHOT_OPENAI_API_KEY: 'sk-verysecretvalue',
+      EARSHOT_TEXT_ENGINE: 'openai',
+      EARSHOT_OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+      EARSHOT_SPEECH_ENGINE: 'openai',
+      EARSHOT_SPEECH_BASE_URL: 'http://127.0.0.1:2/v1',
+      EARSHOT_SPEECH_API_KEY: 'sk-speechsecretvalue',
+    },
   );
   const text = JSON.stringify(printableConfig(c));
-  for (const secret of ['supersecretkey-1', 'k2', 'hunter2hunter2', 'sk-verysecretvalue']) assert.ok(!text.includes(secret), `${secret} printed`);
-  const shown = printableConfig(c) as { apiKeys: Record<string, string>; databaseUrl: string; engines: { openaiApiKey: string; openaiBaseUrl: string } };
+  for (const secret of ['supersecretkey-1', 'k2', 'hunter2hunter2', 'sk-verysecretvalue', 'sk-speechsecretvalue']) assert.ok(!text.includes(secret), `${secret} printed`);
+  const shown = printableConfig(c) as { apiKeys: Record<string, string>; databaseUrl: string; engines: { openaiApiKey: string; openaiBaseUrl: string; speechApiKey: string } };
+  assert.equal(shown.engines.speechApiKey, 'sk…ue');
   assert.deepEqual(Object.values(shown.apiKeys).sort(), ['alpha', 'beta']);
   assert.equal(shown.databaseUrl, 'postgres://earshot:****@db/earshot');
   assert.equal(shown.engines.openaiApiKey, 'sk…ue');
   assert.equal(shown.engines.openaiBaseUrl, 'http://127.0.0.1:1/v1', 'what is not secret is shown as is');
   assert.deepEqual(
     SETTINGS.filter((s) => s.secret).map((s) => s.key).sort(),
-    ['apiKeys', 'databaseUrl', 'engines.openaiApiKey'],
+    ['apiKeys', 'databaseUrl', 'engines.openaiApiKey', 'engines.speechApiKey'],
     'a new secret setting needs a case in this test',
   );
 });
