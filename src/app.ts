@@ -103,6 +103,8 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
       (err) => logger.error({ err }, 'expiry sweep failed'),
     );
     uploads.sweepStale().catch((err) => logger.error({ err }, 'upload sweep failed'));
+    // local copies of S3 objects made for the decoder: kept an hour after their last use
+    blobs.pruneLocal?.(3600_000).catch((err) => logger.error({ err }, 'local blob copy sweep failed'));
     media.sweepExpired().then(
       (n) => n > 0 && logger.info({ expired: n }, 'removed expired inline analyses'),
       (err) => logger.error({ err }, 'inline analysis sweep failed'),

@@ -53,6 +53,8 @@ export interface Blobs {
   openRead(sha256: string, range?: ByteRange): Promise<Readable>;
   /** A local file with the bytes, for tools that need a path (ffmpeg); see each backend for its lifetime. */
   localPath(sha256: string): Promise<string>;
+  /** Remove local copies (made by localPath) unused for `maxAgeMs`; the disk backend has none. */
+  pruneLocal?(maxAgeMs: number): Promise<number>;
   /** Throws when the storage cannot be reached (for /readyz). */
   check(): Promise<void>;
 }

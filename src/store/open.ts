@@ -1,5 +1,5 @@
 // Opens the store from configuration: the metadata database (databaseUrl → PostgreSQL, else the embedded SQLite
-// file) and the blob store (the data dir), with the stores over them.
+// file) and the blob store (blobStore → S3-compatible object storage, else the data dir), with the stores over them.
 
 import type { Config } from '../config.js';
 import type { Db } from './sql.js';
@@ -7,6 +7,7 @@ import type { Blobs } from './blob-store.js';
 import { openDatabase } from './database.js';
 import { PostgresDb } from './postgres.js';
 import { BlobStore } from './blobs.js';
+import { S3Blobs } from './s3-blobs.js';
 import { AnalysisStore } from './analyses.js';
 import { FileStore } from './files.js';
 import { UploadStore } from './uploads.js';
@@ -25,8 +26,7 @@ export async function openDb(config: Pick<Config, 'dataDir' | 'databaseUrl'>): P
 }
 
 export async function openBlobs(config: Pick<Config, 'dataDir' | 'blobStore' | 's3Endpoint'>): Promise<Blobs> {
-  if (config.blobStore) throw new Error('the S3 blob store is not wired yet');
-  const blobs: Blobs = new BlobStore(config.dataDir);
+  const blobs: Blobs = config.blobStore ? new S3Blobs({ url: config.blobStore, endpoint: config.s3Endpoint, dataDir: config.dataDir }) : new BlobStore(config.dataDir);
   await blobs.init();
   return blobs;
 }

@@ -157,8 +157,23 @@ export class PostgresDb implements Db {
     return this.q.run(sql, params);
   }
 
-  async tx<T>(fn: (q: Sql) => Promise<T>, locks: string[] = []): Promise<T> {
+  /** A pool client for a while; its connection dying meanwhile fails its queries, never the process. */
+  private async checkout(): Promise<{ client: pg.PoolClient; done: (broken?: unknown) => void }> {
     const client = await this.pool.connect();
+    let lost: unknown;
+    const onError = (err: unknown) => (lost = err);
+    client.on('error', onError);
+    return {
+      client,
+      done: (broken) => {
+        client.off('error', onError);
+        client.release((broken ?? lost) as Error | undefined);
+      },
+    };
+  }
+
+  async tx<T>(fn: (q: Sql) => Promise<T>, locks: string[] = []): Promise<T> {
+    const { client, done } = await this.checkout();
     let broken: unknown;
     try {
       await client.query('BEGIN');
@@ -171,12 +186,12 @@ export class PostgresDb implements Db {
       await client.query('ROLLBACK').catch((e) => (broken = e));
       throw translateDiskFull(err);
     } finally {
-      client.release(broken as Error | undefined);
+      done(broken);
     }
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const { client, done } = await this.checkout();
     let broken: unknown;
     try {
       await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
@@ -186,7 +201,7 @@ export class PostgresDb implements Db {
         await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch((e) => (broken = e));
       }
     } finally {
-      client.release(broken as Error | undefined);
+      done(broken);
     }
   }
 
