@@ -2,7 +2,7 @@
 // the expiry sweeper, and closes everything in order on shutdown.
 
 import pino, { type Logger } from 'pino';
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import type { Db } from './store/sql.js';
 import type { Blobs } from './store/blob-store.js';
@@ -11,7 +11,8 @@ import type { FileStore } from './store/files.js';
 import type { AnalysisStore } from './store/analyses.js';
 import type { UploadStore } from './store/uploads.js';
 import { buildServer } from './api/server.js';
-import { createMedia, type Media } from './analysis/media.js';
+import type { Media } from './analysis/media.js';
+import { checkRole, startAnalysisNode, type AnalysisNode } from './analysis/jobs/node.js';
 import { modelMethods } from './api/generate.js';
 import { TextTokenizer } from './understanding/tokenizer.js';
 import { answererFactory } from './understanding/backends.js';
@@ -20,7 +21,7 @@ import { parseClassMap } from './engines/sounds/scores.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Metrics, opsRoutes } from './api/ops.js';
+import { Metrics, observeRequests, opsRoutes, type ReadinessCheck } from './api/ops.js';
 import { playgroundRoutes } from './api/playground.js';
 
 export interface App {
@@ -32,6 +33,8 @@ export interface App {
   uploads: UploadStore;
   analyses: AnalysisStore;
   media: Media;
+  /** the analysis side of this node's role (its job queue, and its job worker on a worker) */
+  analysis: AnalysisNode;
   logger: Logger;
   /** listen on config.host:config.port; resolves with the URL */
   listen(): Promise<string>;
@@ -39,6 +42,7 @@ export interface App {
 }
 
 export async function createApp(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<App> {
+  checkRole(config);
   // databaseUrl → PostgreSQL, else SQLite in the data dir; blobStore → S3, else the data dir
   const { db, blobs, files, uploads, analyses } = await openStore(config);
   logger.info({ database: db.dialect, blobs: blobs.kind }, 'store opened');
@@ -52,52 +56,58 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
   if (expired > 0) logger.info({ expired }, 'removed expired files');
 
   const metrics = new Metrics();
-  const media = createMedia({
+  // by role: embedded (no databaseUrl) keeps the in-process queue; on PostgreSQL an API node produces durable jobs,
+  // a worker consumes those its engines can run, `all` does both
+  const node = await startAnalysisNode({
     config,
-    files,
+    db,
     blobs,
+    files,
     analyses,
     logger,
     observer: { onDone: (sec, audioSec, engines) => metrics.analysisDone(sec, audioSec, engines), onDepth: (n) => metrics.queueDepth.set(n) },
   });
-  media.queue.warmUp();
+  const media = node.media;
+  metrics.watchJobs(() => node.jobs.stats(), () => node.counters());
   const swept = await media.sweepExpired();
   if (swept > 0) logger.info({ swept }, 'removed expired inline analyses');
   const ctx = { config, files, uploads, media, metrics };
-  const tokenizer = new TextTokenizer();
-  const yamnet = yamnetPaths(config);
-  const labels = yamnet ? parseClassMap(readFileSync(yamnet.labelsPath, 'utf8')) : [];
-  const methods = modelMethods(ctx, {
-    answerer: answererFactory(config, tokenizer, labels),
-    countText: async (texts, signal) => (await tokenizer.countMany(texts, signal)).reduce((a, b) => a + b, 0),
-  });
+  // a worker node serves only /metrics, /healthz and /readyz: no Gemini API, no tokenizer
+  const serves = config.role !== 'worker';
+  const tokenizer = serves ? new TextTokenizer() : undefined;
   let tokenizerReady = false;
-  tokenizer.warmUp().then(
+  tokenizer?.warmUp().then(
     () => (tokenizerReady = true),
     (err) => logger.error({ err }, 'the text tokenizer failed to load'),
   );
-  const ops = opsRoutes(metrics, db, {
-    engines: async () => {
-      const e = media.queue.engines;
-      if (e.error) return e.error;
-      return e.ready ? undefined : 'the listening engines are still loading';
-    },
-    tokenizer: async () => (tokenizerReady ? undefined : 'the text tokenizer is still loading'),
+  const checks: Record<string, ReadinessCheck> = {
+    ...node.checks,
     objectStore: async () => {
       await blobs.check();
       return undefined;
     },
-  });
-  const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
-  const server = await buildServer({
-    ctx,
-    logger,
-    metrics,
-    modelMethods: methods,
-    extras: [ops, (app) => playgroundRoutes(app, { distDir })],
-  });
+  };
+  if (tokenizer) checks.tokenizer = async () => (tokenizerReady ? undefined : 'the text tokenizer is still loading');
+  const ops = opsRoutes(metrics, db, checks, { role: config.role });
+  let server: FastifyInstance;
+  if (tokenizer) {
+    const yamnet = yamnetPaths(config);
+    const labels = yamnet ? parseClassMap(readFileSync(yamnet.labelsPath, 'utf8')) : [];
+    const methods = modelMethods(ctx, {
+      answerer: answererFactory(config, tokenizer, labels),
+      countText: async (texts, signal) => (await tokenizer.countMany(texts, signal)).reduce((a, b) => a + b, 0),
+    });
+    const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+    server = await buildServer({ ctx, logger, metrics, modelMethods: methods, extras: [ops, (app) => playgroundRoutes(app, { distDir })] });
+  } else {
+    server = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger, disableRequestLogging: true });
+    observeRequests(server, metrics);
+    await server.register(ops);
+  }
 
+  // the sweepers take cluster-wide try-locks, so any number of API nodes may run them; workers leave them be
   const sweeper = setInterval(() => {
+    if (!serves) return;
     files.sweepExpired().then(
       (n) => n > 0 && logger.info({ expired: n }, 'removed expired files'),
       (err) => logger.error({ err }, 'expiry sweep failed'),
@@ -124,6 +134,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     uploads,
     analyses,
     media,
+    analysis: node,
     logger,
     async listen() {
       await server.listen({ host: config.host, port: config.port });
@@ -140,8 +151,8 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
       // stay queued in the database and resume on the next start; unfinished uploads keep their
       // received bytes and can be resumed with X-Goog-Upload-Command: query.
       await Promise.race([server.close(), new Promise((r) => setTimeout(r, 10_000).unref())]);
-      await media.close();
-      await tokenizer.close();
+      await node.close();
+      await tokenizer?.close();
       await db.close();
     },
   };

@@ -33,7 +33,7 @@ export class InlineAudio {
   constructor(
     private readonly config: Config,
     private readonly analyses: AnalysisStore,
-    private readonly queue: AnalysisQueue,
+    private readonly queue: Pick<AnalysisQueue, 'analyze'>,
   ) {
     this.dir = path.join(config.dataDir, 'inline');
   }

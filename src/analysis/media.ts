@@ -11,6 +11,7 @@ import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
 import { AnalysisQueue, type QueueObserver } from './queue.js';
 import { Ingest } from './ingest.js';
 import { InlineAudio, type InlineResult } from './inline.js';
+import type { AnalysisJobs } from './jobs/types.js';
 
 export interface FileAnalysisStatus {
   name: string;
@@ -22,7 +23,10 @@ export interface FileAnalysisStatus {
 }
 
 export interface Media {
+  /** the local analysis processes (on an API node: never started) */
   readonly queue: AnalysisQueue;
+  /** the job queue: embedded (in-process) or durable (pg-boss on PostgreSQL) */
+  readonly jobs: AnalysisJobs;
   /** a local file with the bytes of this content (the blob's own on disk; a cached copy from S3) */
   blobPath(sha256: string): Promise<string>;
   /** Start processing a freshly uploaded file (returns at once). */
@@ -60,8 +64,17 @@ export function createMedia(deps: MediaDeps): Media {
   const ingest = new Ingest({ config, files, blobs, analyses, queue, logger, ...(deps.retryMs === undefined ? {} : { retryMs: deps.retryMs }) });
   const inline = new InlineAudio(config, analyses, queue);
 
+  const jobs: AnalysisJobs = {
+    kind: 'embedded',
+    enqueue: async (rec) => ingest.fileCreated(rec),
+    progress: (key) => queue.status(key),
+    cancel: async (key) => queue.cancel(key),
+    stats: async () => ({ ...queue.counts(), failed: 0 }),
+  };
+
   return {
     queue,
+    jobs,
     blobPath: (sha256) => blobs.localPath(sha256),
     fileCreated: (rec) => ingest.fileCreated(rec),
     settled: (rec, timeoutMs) => ingest.settled(rec, timeoutMs),

@@ -1,10 +1,12 @@
 // Operating the server: Prometheus metrics at /metrics (requests by route and status, latency
-// histograms, upload bytes, analysis queue depth and durations, engines' real-time factors),
-// /healthz (the process answers) and /readyz (storage works and the configured engines are loaded).
+// histograms, upload bytes, analysis queue depth and durations, engines' real-time factors, the job queue's
+// depth, age, retries and dead letters), /healthz (the process answers) and /readyz (what this node's role
+// needs works: database, object store, job queue, engines).
 
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../store/sql.js';
+import type { JobCounts } from '../analysis/jobs/types.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -35,6 +37,43 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'earshot_' });
   }
 
+  /**
+   * The job queue, read at each scrape: depth and oldest wait (cluster-wide on PostgreSQL), and this node's
+   * counters of completed, retried, handed-on and dead-lettered jobs.
+   */
+  watchJobs(stats: () => Promise<JobCounts>, counters: () => Record<'completed' | 'retried' | 'deadLettered' | 'handedOn', number>): void {
+    let last: Promise<JobCounts | undefined> | undefined;
+    // one query per scrape, shared by the gauges below (a failing database reads as no sample, not an error)
+    const read = () => (last ??= stats().catch(() => undefined).finally(() => setTimeout(() => (last = undefined), 500).unref()));
+    const gauge = (name: string, help: string, pick: (c: JobCounts) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          const c = await read();
+          if (c) this.set(pick(c));
+        },
+      });
+    gauge('earshot_jobs_waiting', 'Analysis jobs waiting for a worker (queued or waiting to retry)', (c) => c.waiting);
+    gauge('earshot_jobs_active', 'Analysis jobs being analysed', (c) => c.active);
+    gauge('earshot_jobs_oldest_waiting_seconds', 'Age of the oldest waiting analysis job', (c) => c.oldestWaitingSec);
+    gauge('earshot_jobs_failed', 'Analysis jobs dead-lettered (failed after every retry) still on record', (c) => c.failed);
+    const counter = (name: string, help: string, key: 'completed' | 'retried' | 'deadLettered' | 'handedOn') =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(counters()[key]);
+        },
+      });
+    counter('earshot_jobs_completed_total', 'Analysis jobs this node completed', 'completed');
+    counter('earshot_jobs_retried_total', 'Analysis job attempts that failed on this node and will be retried', 'retried');
+    counter('earshot_jobs_handed_on_total', "Jobs of dead workers this node handed to live ones (lost leases)", 'handedOn');
+    counter('earshot_jobs_dead_lettered_total', 'Dead-lettered jobs this node turned into FAILED files', 'deadLettered');
+  }
+
   analysisDone(seconds: number, audioSeconds: number, engines: Record<string, string>): void {
     this.analysisSeconds.observe(seconds);
     if (seconds > 0) this.realtimeFactor.set({ engines: Object.values(engines).join('+') || 'none' }, audioSeconds / seconds);
@@ -56,7 +95,7 @@ export function observeRequests(app: FastifyInstance, metrics: Metrics): void {
   });
 }
 
-export function opsRoutes(metrics: Metrics, db: Db, checks: Record<string, ReadinessCheck>) {
+export function opsRoutes(metrics: Metrics, db: Db, checks: Record<string, ReadinessCheck>, info: { role?: string } = {}) {
   return async function ops(app: FastifyInstance): Promise<void> {
     app.get('/metrics', async (_req, reply) => {
       reply.type(metrics.registry.contentType);
@@ -76,7 +115,8 @@ export function opsRoutes(metrics: Metrics, db: Db, checks: Record<string, Readi
       }
       const ready = Object.keys(problems).length === 0;
       reply.code(ready ? 200 : 503);
-      return ready ? { status: 'ready' } : { status: 'not ready', problems };
+      const role = info.role ? { role: info.role } : {};
+      return ready ? { status: 'ready', ...role } : { status: 'not ready', ...role, problems };
     });
   };
 }

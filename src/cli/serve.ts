@@ -1,8 +1,10 @@
-// `earshot serve`: resolve the configuration (flags > env > config file > defaults), start the server,
-// say how to point the SDKs at it, and shut down gracefully on SIGTERM/SIGINT.
+// `earshot serve [--role api|worker|all]`: resolve the configuration (flags > env > config file > defaults), start
+// the server (or, for a worker, the job consumer and its health endpoints), say how to point the SDKs at it, and
+// shut down gracefully on SIGTERM/SIGINT.
 import type { Command } from 'commander';
 import { printableConfig, processEnvironment, resolveConfig, SETTINGS, type ConfigInput } from '../config.js';
 import { createApp } from '../app.js';
+import { checkRole } from '../analysis/jobs/node.js';
 
 /** commander's attribute name for a flag: --data-dir → dataDir. */
 const attributeOf = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -33,14 +35,24 @@ export function serveCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
       return;
     }
+    // roles api and worker need the shared database and object store: a usage error (exit 2), said in one line
+    try {
+      checkRole(config);
+    } catch (err) {
+      process.stderr.write(`earshot: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
     const app = await createApp(config);
     const url = await app.listen();
-    process.stdout.write(
+    if (config.role === 'worker') {
+      process.stdout.write(`Earshot worker: analysing jobs from the shared queue; /readyz and /metrics on ${url}\n`);
+    } else process.stdout.write(
       `Earshot listening on ${url}\n` +
         `Point the Gemini SDKs at it:\n` +
         `  export GOOGLE_GEMINI_BASE_URL=${url}\n` +
         `  export GEMINI_API_KEY=any-key${config.apiKeys ? ' (one of the configured keys)' : ''}\n` +
-        `Playground: ${url}/\n`,
+        `Playground: ${url}/\n` +
+        (config.role === 'api' ? 'Role api: analyses run on the worker nodes (earshot serve --role worker)\n' : ''),
     );
     let stopping = false;
     const stop = (signal: string) => {

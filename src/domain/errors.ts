@@ -5,6 +5,7 @@
 import { UNDERSTANDING_ERRORS } from './errors-understanding.js';
 import { CONFIG_ERRORS } from './errors-config.js';
 import { STORE_ERRORS } from './errors-store.js';
+import { JOB_ERRORS } from './errors-jobs.js';
 
 import { entry, HTTP_STATUS_OF, type CatalogueEntry, type GoogleStatus } from './catalogue-entry.js';
 import { API_ERRORS } from './errors-api.js';
@@ -65,6 +66,8 @@ export const ERRORS = {
   ...UNDERSTANDING_ERRORS,
   // ── storage, uploads and analyses (src/domain/errors-store.ts) ──
   ...STORE_ERRORS,
+  // ── the durable job queue and cluster roles (src/domain/errors-jobs.ts) ──
+  ...JOB_ERRORS,
 } as const satisfies Record<string, CatalogueEntry<never>>;
 
 export type ErrorCode = keyof typeof ERRORS;
