@@ -69,8 +69,9 @@ function audioParts(conversation: Conversation): AudioPart[] {
 }
 
 function words(seg: TranscriptSegment): WordInfo[] {
+  // words the engine timed itself; evenly spread stand-ins (approximate) are not word timestamps
   return seg.words
-    .filter((w) => w.text.trim())
+    .filter((w) => w.text.trim() && (w as { approximate?: boolean }).approximate !== true)
     .map((w) => ({ word: w.text.trim(), startOffset: durationString(w.start), endOffset: durationString(Math.max(w.end, w.start)) }));
 }
 

@@ -15,6 +15,7 @@ import { MAX_PARAM_LENGTH, answerOutsideRoutes, clientErrorHandler, dropSlowBodi
 import { EarshotError } from '../domain/errors.js';
 import { ajvOptions, geminiSchemaError, modelMethodBody, nameParams } from './schemas.js';
 import { camelizeRequest } from './wire.js';
+import { openaiAudioRoutes } from './openai/routes.js';
 
 /** Handlers of POST /models/{model}:{method} (generateContent, streamGenerateContent, countTokens). */
 export type ModelMethods = Record<string, (args: { model: string; req: FastifyRequest; reply: FastifyReply; project: string }) => Promise<unknown>>;
@@ -112,6 +113,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     );
     await app.register(uploadRoutes, { prefix: `/upload/${version}`, ctx });
   }
+  // OpenAI's /v1/audio/transcriptions and /translations: own auth (Bearer), multipart parser and error shape
+  await app.register(openaiAudioRoutes, { prefix: '/v1/audio', ctx });
   await app.register(discoveryRoutes, { ctx });
   for (const extra of opts.extras ?? []) await app.register(extra);
   return app;
