@@ -158,6 +158,46 @@ export function storeSuite(name: string, backend: () => Backend): void {
     assert.ok(!(await a.blobs.exists(file.sha256)));
   });
 
+  test(`${name}: a chunk cut off mid-way counts for nothing; resent on another node, the file is whole`, async () => {
+    const b = backend();
+    const [a, other] = [await b.node(), await b.node()];
+    const p = project('torn');
+    const content = randomBytes(11 * 1024 * 1024);
+    const s = await a.uploads.start(p, { mimeType: 'application/octet-stream', declaredSize: content.length });
+    const first = await a.uploads.writeChunk(s, 0, body(content.subarray(0, 3_000_000)));
+    // 7 MB of the next chunk arrive (on S3, with the 3 MB staged before them, a first part goes out), then the client is gone
+    const torn = new Readable({ read() {} });
+    torn.push(content.subarray(3_000_000, 7_000_000));
+    torn.push(content.subarray(7_000_000, 10_000_000));
+    setTimeout(() => torn.destroy(new Error('client went away')), 50);
+    await assert.rejects(a.uploads.writeChunk(first, 3_000_000, torn), (err) => isEarshotError(err, 'UPLOAD_CHUNK_INCOMPLETE'));
+    const now = (await other.uploads.get(s.id))!;
+    assert.equal(now.received, 3_000_000, 'nothing of the torn chunk counts');
+    const rest = await other.uploads.writeChunk(now, 3_000_000, body(content.subarray(3_000_000)));
+    const file = await other.uploads.finalize(rest);
+    assert.equal(file.sha256, sha(content));
+    assert.ok((await readAll(await a.blobs.openRead(file.sha256))).equals(content));
+  });
+
+  test(`${name}: two nodes writing the same chunk at once: one writes, the other is refused`, async () => {
+    const b = backend();
+    const nodes = [await b.node(), await b.node()];
+    const p = project('busy');
+    const content = randomBytes(200_000);
+    const s = await nodes[0].uploads.start(p, { mimeType: 'application/octet-stream', declaredSize: content.length });
+    // a slow body, so both writes are in flight together
+    const slow = () => {
+      const r = new Readable({ read() {} });
+      [0, 1, 2, 3].forEach((i) => setTimeout(() => (r.push(content.subarray(i * 50_000, (i + 1) * 50_000)), i === 3 && r.push(null)), i * 60));
+      return r;
+    };
+    const results = await Promise.allSettled(nodes.map((n) => n.uploads.writeChunk(s, 0, slow())));
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, JSON.stringify(results.map((r) => r.status === 'rejected' && String(r.reason))));
+    for (const r of results) if (r.status === 'rejected') assert.ok(isEarshotError(r.reason, 'UPLOAD_BUSY'), String(r.reason));
+    const file = await nodes[1].uploads.finalize((await nodes[1].uploads.get(s.id))!);
+    assert.equal(file.sha256, sha(content));
+  });
+
   test(`${name}: the expiry sweeper runs once across two nodes`, async () => {
     const b = backend();
     const nodes = [await b.node(), await b.node()];
