@@ -89,7 +89,7 @@ for (const share of [false, true]) {
       const b = (await (await upload(s, 'key-b', clip)).json()) as { file: { name: string } };
       await active(s, 'key-b', b.file.name);
       assert.equal((await analysesRun(s)) - before, share ? 0 : 1);
-      const rows = s.app.db.prepare('SELECT scope FROM analyses ORDER BY scope').all() as { scope: string }[];
+      const rows = await s.app.db.all<{ scope: string }>('SELECT scope FROM analyses ORDER BY scope');
       assert.deepEqual(
         rows.map((r) => r.scope),
         share ? ['*'] : ['key:key-a', 'key:key-b'],
