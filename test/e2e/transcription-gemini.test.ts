@@ -120,6 +120,10 @@ test('SMART with diarization or word timestamps is a 400, as on Gemini; SMART al
       return true;
     });
   }
+  // field types are checked as Gemini checks them, with the field's proto path
+  for (const [cfg, field] of [[{ mode: 'FAST' }, 'mode'], [{ wordTimestamp: 'yes' }, 'word_timestamp'], [{ customVocabulary: 'Zyx' }, 'custom_vocabulary']] as const) {
+    await assert.rejects(transcribe(cfg), (e: unknown) => e instanceof ApiError && e.status === 400 && e.message.includes(`audio_transcription_config.${field}`));
+  }
   const res = await transcribe({ mode: 'SMART' });
   const parts = res.candidates![0]!.content!.parts!;
   assert.ok(parts.length >= 1);

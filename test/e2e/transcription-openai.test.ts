@@ -190,6 +190,14 @@ test("errors come in OpenAI's shape, naming the parameter at fault", async () =>
   assert.equal(json.status, 415);
   assert.match(((await json.json()) as { error: { message: string } }).error.message, /multipart\/form-data/);
 
+  const cut = await fetch(`${server.url}/v1/audio/transcriptions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'multipart/form-data; boundary=XYZ' },
+    body: '--XYZ\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF',
+  });
+  assert.equal(cut.status, 400);
+  assert.match(((await cut.json()) as { error: { message: string } }).error.message, /^Malformed multipart\/form-data body/);
+
   const unknown = await fetch(`${server.url}/v1/audio/speech`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` } });
   assert.equal(unknown.status, 404);
   assert.equal(((await unknown.json()) as { error: { type: string } }).error.type, 'invalid_request_error');
