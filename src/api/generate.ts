@@ -173,9 +173,10 @@ function streamTranscription(ctx: ApiContext, reply: FastifyReply, sse: boolean,
   const notice = reply.getHeader('x-earshot-notice');
   if (notice !== undefined) reply.raw.setHeader('x-earshot-notice', notice);
   return streamOut(ctx, reply, sse, async (write) => {
-    const parts = t.parts.length ? t.parts : [{ text: '' }];
-    parts.forEach((part, i) => {
-      const last = i === parts.length - 1;
+    // no speech: one chunk with no parts, as the unary answer has none
+    if (!t.parts.length) return write({ candidates: [candidate([], 'STOP')], ...meta(true) });
+    t.parts.forEach((part, i) => {
+      const last = i === t.parts.length - 1;
       write({ candidates: [candidate([part], last ? 'STOP' : undefined)], ...meta(last) });
     });
   });

@@ -164,6 +164,19 @@ test('streamGenerateContent: a part per chunk, the same transcript, finishReason
   assert.equal(chunks.at(-1)!.candidates![0]!.finishReason, 'STOP');
 });
 
+test('silence: no parts and finishReason STOP, unary and streamed alike', async () => {
+  const data = encodeWav16(new Float32Array(16000 * 2)).toString('base64');
+  const contents = [{ role: 'user', parts: [{ inlineData: { mimeType: 'audio/wav', data } }] }];
+  const res = await ai.models.generateContent({ model: MODEL, contents, config: { audioTranscriptionConfig: { wordTimestamp: true } } });
+  assert.deepEqual(res.candidates![0]!.content!.parts ?? [], []);
+  assert.equal(res.candidates![0]!.finishReason, 'STOP');
+  const chunks: GenerateContentResponse[] = [];
+  for await (const c of await ai.models.generateContentStream({ model: MODEL, contents, config: { audioTranscriptionConfig: {} } })) chunks.push(c);
+  assert.equal(chunks.length, 1);
+  assert.deepEqual(chunks[0]!.candidates![0]!.content!.parts ?? [], []);
+  assert.equal(chunks[0]!.candidates![0]!.finishReason, 'STOP');
+});
+
 test("the guide's structured example: each segment's speaker is its diarization label, timestamps MM:SS, no invented language", async () => {
   const prompt = `Process the audio file and generate a detailed transcription.
 
