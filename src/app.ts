@@ -94,7 +94,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     const yamnet = yamnetPaths(config);
     const labels = yamnet ? parseClassMap(readFileSync(yamnet.labelsPath, 'utf8')) : [];
     const methods = modelMethods(ctx, {
-      answerer: answererFactory(config, tokenizer, labels),
+      answerer: answererFactory(config, tokenizer, labels, { pull: true, log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } }),
       countText: async (texts, signal) => (await tokenizer.countMany(texts, signal)).reduce((a, b) => a + b, 0),
     });
     const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');

@@ -98,11 +98,12 @@ export const EnginesSchema = Type.Object(
       description: "path to Resemblyzer's pretrained.pt",
       defaultText: 'the models dir (earshot models pull resemblyzer)',
     }),
-    text: oneOf(['composer', 'llama', 'openai'], 'composer', {
-      description: 'text generator: composer (built in, no LLM), llama (GGUF via node-llama-cpp), openai (OpenAI-compatible server)',
+    text: oneOf(['auto', 'composer', 'llama', 'openai'], 'auto', {
+      description:
+        'text generator for open prompts (exact requests are always computed by the composer): auto (llama on llamaModel or the default model qwen2.5-coder-0.5b-instruct when installed, pulled on first need unless offline; the composer until then), composer (built in, no LLM), llama (GGUF via node-llama-cpp), openai (OpenAI-compatible server)',
       env: 'EARSHOT_TEXT_ENGINE',
     }),
-    llamaModel: optional(Type.String({ minLength: 1 }), { description: "GGUF path or catalogue name for text 'llama'", env: 'EARSHOT_LLAMA_MODEL' }),
+    llamaModel: optional(Type.String({ minLength: 1 }), { description: "GGUF path or catalogue name for text 'llama' or 'auto'", env: 'EARSHOT_LLAMA_MODEL' }),
     openaiBaseUrl: optional(Type.String({ pattern: HTTP_URL }), {
       description: "base URL of the OpenAI-compatible server for text 'openai'",
       env: 'EARSHOT_OPENAI_BASE_URL',

@@ -8,7 +8,7 @@ import type { ChatMessage } from '../engines/types.js';
 import { formatTime, formatTimestamp } from './time-references.js';
 import { mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer/queries.js';
 import { languageName } from './composer/prose.js';
-import { audioParts, classifyIntent } from './intent.js';
+import { audioParts, classifyIntent, type IntentKind } from './intent.js';
 import { hasDiarization, speakerLabels, withFacts } from './facts.js';
 import { SPEECH_LABELS } from './labels.js';
 import type { AudioPart, Conversation } from './types.js';
@@ -21,14 +21,21 @@ export interface ContextOptions {
 }
 
 export const GROUNDING_INSTRUCTION =
-  'You answer questions about audio recordings. You cannot hear the audio; instead each recording is given to you as ' +
-  'its analysis: a machine transcript with [MM:SS-MM:SS] times per segment, and the sounds a classifier detected with ' +
-  'their times. Answer only from this analysis. Cite times as [MM:SS] when you refer to a moment. Quote the transcript ' +
-  'exactly when asked for a transcript. If the analysis does not contain what is asked (for example no speech was ' +
-  'transcribed, or a sound was not detected), say so plainly instead of guessing. The transcript is automatic and may ' +
-  'contain recognition errors; sound labels are AudioSet class names with peak scores from 0 to 1. Speaker labels ' +
-  '(spk_1, spk_2, … in order of first appearance) and language codes appear only where diarization and language ' +
-  'identification ran; where they are missing, say that speakers or languages were not identified rather than guessing.';
+  'You answer questions about audio recordings. You cannot hear them: each recording is given as its analysis, a ' +
+  'machine transcript with [MM:SS-MM:SS] times and the sounds a classifier detected (AudioSet labels, peak scores ' +
+  '0 to 1). Answer only from this analysis and cite times as [MM:SS]. If the analysis does not hold what is asked ' +
+  '(no speech, a sound not detected, speakers or languages not identified), say so plainly instead of guessing.';
+
+/**
+ * What the model is asked to do for each kind of open prompt, placed right before the prompt: a small model follows
+ * the instruction nearest its answer, and naming what to draw on (the labels, the transcript) keeps it grounded.
+ */
+const TASKS: Partial<Record<IntentKind, string>> = {
+  description:
+    'Task: describe the recording in two or three sentences. Say whether there is speech and what it says, and name the main sounds detected, using their labels, with their times.',
+  summary: 'Task: summarise the recording in a few sentences: what is said (from the transcript), and the main sounds detected, using their labels.',
+  question: 'Task: answer the question from the transcript in one or two sentences, quoting the words the answer rests on.',
+};
 
 function span(start: number, end: number): string {
   return `[${formatTimestamp(start)}-${formatTimestamp(end)}]`;
@@ -90,16 +97,20 @@ export function renderGroundedContext(conversation: Conversation, options: Conte
     const { ranges } = resolveRanges(intent.timeText, p.analysis);
     return ranges.length ? ranges.map((r) => ({ start: r.start, end: r.end, label: r.shown })) : undefined;
   };
+  const task = intent && TASKS[intent.kind];
   conversation.turns.forEach((turn, ti) => {
     const blocks: string[] = [];
-    for (const p of turn.parts) {
-      if (p.kind === 'text') blocks.push(p.text);
-      else {
+    const lastText = ti === lastUser ? turn.parts.map((p) => p.kind).lastIndexOf('text') : -1;
+    turn.parts.forEach((p, pi) => {
+      if (p.kind === 'text') {
+        if (pi === lastText && task) blocks.push(task);
+        blocks.push(p.text);
+      } else {
         // ranges apply to the request being answered: only audio rendered for the last user turn's targets is cut
         const cut = ti <= lastUser ? rangesFor(p) : undefined;
         blocks.push(renderAnalysis(p, ordinalOf.get(p.index) ?? p.index + 1, cut, options.maxEventLines));
       }
-    }
+    });
     messages.push({ role: turn.role === 'model' ? 'assistant' : 'user', content: blocks.join('\n\n') });
   });
   return messages;

@@ -1,0 +1,55 @@
+// The answering design: which answerer takes a request when a language model is configured. Exact, checkable
+// requests are computed from the analysis by the composer; open prompts go to the language model, grounded.
+//
+// Why: the analysis already holds the transcript, the times, the sounds and the facts (speakers, language,
+// duration). Computing them is exact and instant; a language model (a 0.5B one above all) can only copy them, and
+// sometimes copies them wrong or claims what the analysis does not hold. What only a language model can do is
+// write: describe, summarise, interpret, answer free questions, follow up. So:
+// - composer: transcript, time, presence, count, duration, language, speakers, sounds. Presence is here on purpose:
+//   "is there a dog?" is checkable against the classifier's events, and the composer's evidence-based "No …" can
+//   never invent a dog.
+// - model: description, summary, question (free questions about the words), reasoning (mood, opinions, anything the
+//   intent reader does not know), translate (needs a writer), text-only (no audio: nothing for the composer).
+// A follow-up inherits its kind from the request it follows (intent.ts), so it is routed like that request.
+// JSON mode follows the same table: composer routes fill the schema from facts (fillSchema), model routes generate
+// under a grammar built from the schema. Without a language model every request goes to the composer.
+
+import type { IntentKind } from './intent.js';
+import { audioParts, classifyIntent } from './intent.js';
+import type { Answerer } from './answer.js';
+
+export type Route = 'composer' | 'model';
+
+export const ROUTES: Readonly<Record<IntentKind, Route>> = {
+  transcript: 'composer',
+  time: 'composer',
+  presence: 'composer',
+  count: 'composer',
+  duration: 'composer',
+  language: 'composer',
+  speakers: 'composer',
+  sounds: 'composer',
+  description: 'model',
+  summary: 'model',
+  question: 'model',
+  reasoning: 'model',
+  translate: 'model',
+  'text-only': 'model',
+};
+
+/**
+ * One answerer over two: each request goes to the composer or the language model by the kind of its last user
+ * turn (ROUTES). The name is the model's; closing closes the model.
+ */
+export function routedAnswerer(composer: Answerer, model: Answerer, labels: readonly string[]): Answerer {
+  return {
+    name: model.name,
+    close: model.close,
+    answer(conversation, req) {
+      // the labels the composer reads questions with: the classifier's, plus those the analyses hold
+      const all = new Set([...labels, ...audioParts(conversation).flatMap((p) => p.analysis.soundEvents.map((e) => e.label))]);
+      const kind = classifyIntent(conversation, { labels: [...all] }).kind;
+      return (ROUTES[kind] === 'model' ? model : composer).answer(conversation, req);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// The answering design's routing table: with a language model configured, exact requests (transcript, times,
+// presence, counts, facts, sound lists) are still computed by the real composer, and open prompts (describe,
+// summarise, free questions, mood, follow-ups of those) reach the model with the grounded context.
+// The model here is a stand-in TextGenerator that records the messages it gets (nothing is loaded); the real
+// model runs in test/e2e/llm-answers.test.ts. Also: text 'auto' without any model answers with the composer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { composerAnswerer, collectAnswer, generatorAnswerer } from '../../src/understanding/answer.js';
+import { routedAnswerer, ROUTES } from '../../src/understanding/routing.js';
+import { answererFactory } from '../../src/understanding/backends.js';
+import { resolveConfig } from '../../src/config.js';
+import type { ChatMessage, TextGenerator } from '../../src/engines/types.js';
+import type { Conversation } from '../../src/understanding/types.js';
+import { tempDir } from '../helpers.js';
+import { ask, audio, jfk, siren } from './fixtures.js';
+
+function recordingModel(): { generator: TextGenerator; seen: ChatMessage[][] } {
+  const seen: ChatMessage[][] = [];
+  return {
+    seen,
+    generator: {
+      name: 'stand-in',
+      async *generate(req) {
+        seen.push(req.messages);
+        yield { text: 'model answer' };
+        return { finishReason: 'STOP', outputTokens: 2 };
+      },
+    },
+  };
+}
+
+function routed() {
+  const m = recordingModel();
+  const answerer = routedAnswerer(composerAnswerer(undefined, [], 'hint'), generatorAnswerer(m.generator, []), []);
+  const run = async (c: Conversation) => (await collectAnswer(answerer.answer(c, {}))).text;
+  return { run, seen: m.seen, answerer };
+}
+
+test('exact requests are computed by the composer even with a language model configured', async () => {
+  const { run, seen } = routed();
+  assert.match(await run(ask('Transcribe this.', audio(jfk()))), /ask not what your country can do for you/);
+  assert.match(await run(ask('Is there a dog barking?', audio(jfk()))), /^No\b/);
+  assert.match(await run(ask('When does the word "country" come up?', audio(jfk()))), /0:0\d/);
+  assert.match(await run(ask('How long is the audio?', audio(jfk()))), /11 seconds|0:11/);
+  assert.match(await run(ask('How many times is a siren heard?', audio(siren()))), /\d|once|twice/);
+  assert.equal(seen.length, 0, 'the model was not asked');
+});
+
+test('open prompts go to the model, with the analysis and a task line right before the prompt', async () => {
+  const { run, seen } = routed();
+  for (const p of ['Describe this audio clip', 'Summarize the audio.', 'What does the speaker ask people to do?', 'What is the mood?']) {
+    assert.equal(await run(ask(p, audio(jfk()))), 'model answer', p);
+  }
+  assert.equal(seen.length, 4);
+  const describe = seen[0].at(-1)!.content;
+  assert.match(describe, /And so my fellow Americans/, 'the transcript is in the context');
+  assert.match(describe, /Task: describe the recording[^\n]*\n\nDescribe this audio clip$/);
+  assert.match(seen[2].at(-1)!.content, /Task: answer the question from the transcript/);
+  assert.doesNotMatch(seen[3].at(-1)!.content, /Task:/, 'no task line where the request is open-ended');
+});
+
+test('a follow-up is routed like the request it follows', async () => {
+  const { run, seen } = routed();
+  const c: Conversation = {
+    turns: [
+      { role: 'user', parts: [audio(jfk()), { kind: 'text', text: 'Summarize this.' }] },
+      { role: 'model', parts: [{ kind: 'text', text: 'A call to public service.' }] },
+      { role: 'user', parts: [{ kind: 'text', text: 'And in one sentence?' }] },
+    ],
+  };
+  assert.equal(await run(c), 'model answer');
+  assert.equal(seen.length, 1);
+  assert.equal(ROUTES.summary, 'model');
+});
+
+test("text 'auto' with no model installed and offline answers with the composer, without loading anything", async () => {
+  const tmp = tempDir('earshot-auto-');
+  try {
+    const config = resolveConfig({ modelsDir: tmp.dir, offline: true, engines: { text: 'auto' } });
+    const answerer = await answererFactory(config, undefined, [], { pull: true })();
+    assert.equal(answerer.name, 'composer');
+    assert.match((await collectAnswer(answerer.answer(ask('Describe this audio clip', audio(siren())), {}))).text, /siren/i);
+  } finally {
+    tmp.cleanup();
+  }
+});
