@@ -106,6 +106,11 @@ export class PostgresDb implements Db {
   readonly dialect = 'postgres';
   readonly greatest = 'greatest';
   private readonly pool: pg.Pool;
+  /**
+   * Connections that only hold withLock's session locks. Kept apart from the query pool: a holder runs queries
+   * while it holds its lock, so locks taken from the query pool could take every connection and wait forever.
+   */
+  private readonly lockPool: pg.Pool;
   private readonly q: Sql;
   /**
    * One connection holding this node's try-locks (session advisory locks; they last while it is open). Only
@@ -119,6 +124,8 @@ export class PostgresDb implements Db {
     this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
     // an idle client's error (the server restarted) must not crash the process; the pool replaces the client
     this.pool.on('error', () => {});
+    this.lockPool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 5_000 });
+    this.lockPool.on('error', () => {});
     this.q = querier(this.pool);
   }
 
@@ -158,8 +165,8 @@ export class PostgresDb implements Db {
   }
 
   /** A pool client for a while; its connection dying meanwhile fails its queries, never the process. */
-  private async checkout(): Promise<{ client: pg.PoolClient; done: (broken?: unknown) => void }> {
-    const client = await this.pool.connect();
+  private async checkout(pool = this.pool): Promise<{ client: pg.PoolClient; done: (broken?: unknown) => void }> {
+    const client = await pool.connect();
     let lost: unknown;
     const onError = (err: unknown) => (lost = err);
     client.on('error', onError);
@@ -191,7 +198,7 @@ export class PostgresDb implements Db {
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const { client, done } = await this.checkout();
+    const { client, done } = await this.checkout(this.lockPool);
     let broken: unknown;
     try {
       await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
@@ -250,6 +257,6 @@ export class PostgresDb implements Db {
     const lock = this.lockClient;
     this.lockClient = undefined;
     if (lock) await lock.then((c) => c.end()).catch(() => {});
-    await this.pool.end().catch(() => {});
+    await Promise.all([this.pool.end().catch(() => {}), this.lockPool.end().catch(() => {})]);
   }
 }

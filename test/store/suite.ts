@@ -198,6 +198,15 @@ export function storeSuite(name: string, backend: () => Backend): void {
     assert.equal(file.sha256, sha(content));
   });
 
+  test(`${name}: many deletions at once on one node all finish (locks never starve the pool)`, async () => {
+    const s = await backend().node();
+    const p = project('many');
+    const files = await Promise.all(Array.from({ length: 24 }, (_, i) => upload(s, p, `many ${i} ${p}`)));
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('deletions stalled')), 20_000).unref());
+    await Promise.race([Promise.all(files.map((f) => s.files.remove(p, f.id))), timeout]);
+    assert.equal((await s.files.list(p, 100)).files.length, 0);
+  });
+
   test(`${name}: the expiry sweeper runs once across two nodes`, async () => {
     const b = backend();
     const nodes = [await b.node(), await b.node()];
