@@ -114,7 +114,7 @@ export class PgJobs {
     private readonly logger: Logger,
     opts: PgJobsOptions = {},
   ) {
-    this.opts = { retryLimit: 2, retryDelaySec: 2, expireInSeconds: 4 * 3600, leaseGraceSec: 10, pollSec: 1, ...opts };
+    this.opts = { retryLimit: 2, retryDelaySec: 2, expireInSeconds: 4 * 3600, leaseGraceSec: 5, pollSec: 1, ...opts };
     // supervise: pg-boss's own maintenance (expiry of over-long attempts, archiving) runs on one node at a time
     this.boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 4, supervise: true, maintenanceIntervalSeconds: 30, application_name: 'earshot-jobs' });
     // a lost connection (PostgreSQL restarting) is reported here and retried by pg-boss; it must never crash the node
