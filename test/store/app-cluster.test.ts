@@ -61,6 +61,13 @@ test('an upload begun on one API node is finished on the other; both serve the f
   const file = ((await last.json()) as { file: { name: string; sha256Hash: string; sizeBytes: string } }).file;
   const hex = createHash('sha256').update(bytes).digest('hex');
   assert.equal(Buffer.from(file.sha256Hash, 'base64').toString('ascii'), hex);
+  // ingest reads the bytes back from the object store (a local copy for the type sniffer) and settles the file
+  let state = '';
+  for (let i = 0; i < 100 && state !== 'ACTIVE'; i++) {
+    state = ((await (await fetch(`${a.url}/v1beta/${file.name}`, { headers: key })).json()) as { state: string }).state;
+    if (state !== 'ACTIVE') await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(state, 'ACTIVE');
   for (const node of nodes) {
     const got = (await (await fetch(`${node.url}/v1beta/${file.name}`, { headers: key })).json()) as { sha256Hash: string; sizeBytes: string };
     assert.equal(got.sha256Hash, file.sha256Hash);
