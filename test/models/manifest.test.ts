@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, openSync, readSync, writeSync, closeSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { TEST_MODELS, findTestModel, verifyFile } from './manifest.js';
+import { TEST_MODELS, findTestModel, sourcesOf, verifyFile } from './manifest.js';
 import { cacheDir, testModel } from './paths.js';
 import { tempDir } from '../helpers.js';
 
@@ -40,13 +40,17 @@ test('verification accepts the exact bytes and rejects one changed byte or a wro
 
 test('every manifest entry pins a size and a SHA-256 for each source, with where the checksum is published', () => {
   for (const m of TEST_MODELS) {
-    for (const s of [m.build.model, m.build.melFilters, m.build.tiktoken]) {
+    for (const s of sourcesOf(m)) {
       assert.match(s.sha256, /^[0-9a-f]{64}$/, s.id);
       assert.ok(s.bytes > 0 && s.checksumPublished.length > 20, s.id);
       for (const p of s.parts) assert.match(p.dist.sha256, /^[0-9a-f]{64}$/, p.dist.file);
     }
   }
   assert.equal(findTestModel('ggml-base.bin').name, 'whisper-base');
+  // a file taken as-is: its parts are the pieces of that one file
+  const llm = findTestModel('qwen2.5-coder-0.5b-instruct');
+  assert.equal(llm.build.kind, 'extract');
+  assert.equal(llm.build.model.parts.length, 6);
   assert.throws(() => findTestModel('whisper-huge'), /known: whisper-base/);
 });
 

