@@ -132,6 +132,29 @@ export const TEST_MODELS: readonly TestModelEntry[] = [
     note: CT2_NOTE,
   },
   {
+    name: 'resemblyzer',
+    kind: 'speakers',
+    file: 'resemblyzer-pretrained.pt',
+    description: "Resemblyzer's GE2E voice encoder (speaker embeddings for diarization), PyTorch legacy checkpoint",
+    build: {
+      kind: 'extract',
+      model: {
+        id: 'resemblyzer/pretrained.pt',
+        parts: [
+          {
+            dist: pypi('Resemblyzer', '0.1.4', 'Resemblyzer-0.1.4-py3-none-any.whl', '8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f'),
+            member: 'resemblyzer/pretrained.pt',
+          },
+        ],
+        bytes: 17_090_379,
+        sha256: '39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e',
+        checksumPublished:
+          "PyPI's SHA-256 of Resemble AI's own wheel Resemblyzer 0.1.4 (pinned above; pip checks it); the file is the wheel's resemblyzer/pretrained.pt",
+      },
+    },
+    note: 'Used as published: src/engines/speakers reads the checkpoint directly. Its SHA-256 is also the catalogue entry for `earshot models pull resemblyzer`.',
+  },
+  {
     name: 'qwen2.5-coder-0.5b-instruct',
     kind: 'llm',
     file: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
