@@ -106,3 +106,5 @@ export interface TextGenerator {
   generate(request: TextRequest): AsyncGenerator<TextChunk, TextResult>;
   close?(): Promise<void>;
 }
+  /** prompt tokens the engine evaluated for this answer (a reused cached prefix is not counted), where it knows */
+  inputTokens?: number;

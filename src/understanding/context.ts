@@ -9,6 +9,7 @@ import { formatTime, formatTimestamp } from './time-references.js';
 import { mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer/queries.js';
 import { languageName } from './composer/prose.js';
 import { audioParts, classifyIntent, type IntentKind } from './intent.js';
+import { composeData } from './composer.js';
 import { hasDiarization, speakerLabels, withFacts } from './facts.js';
 import { SPEECH_LABELS } from './labels.js';
 import type { AudioPart, Conversation } from './types.js';
@@ -18,23 +19,25 @@ export interface ContextOptions {
   labels?: readonly string[];
   /** at most this many sound-event lines per audio (default 200) */
   maxEventLines?: number;
+  /** give describe / summarise / question prompts the composer's exact answer as facts to write from (default true) */
+  digest?: boolean;
 }
 
 export const GROUNDING_INSTRUCTION =
   'You answer questions about audio recordings. You cannot hear them: each recording is given as its analysis, a ' +
-  'machine transcript with [MM:SS-MM:SS] times and the sounds a classifier detected (AudioSet labels, peak scores ' +
-  '0 to 1). Answer only from this analysis and cite times as [MM:SS]. If the analysis does not hold what is asked ' +
-  '(no speech, a sound not detected, speakers or languages not identified), say so plainly instead of guessing.';
+  'machine transcript with [MM:SS-MM:SS] times and the sounds a classifier detected, with their AudioSet labels. ' +
+  'Answer only from this analysis and cite times as [MM:SS]. Never add sounds, words or events the analysis does ' +
+  'not list; if it does not hold what is asked, say so.';
 
 /**
- * What the model is asked to do for each kind of open prompt, placed right before the prompt: a small model follows
- * the instruction nearest its answer, and naming what to draw on (the labels, the transcript) keeps it grounded.
+ * What the model is asked to do for each kind of open prompt, placed right before the prompt together with the
+ * composer's exact answer to it (the description, the extractive summary, the passages matching the question):
+ * a small model follows the instruction nearest its answer, and rewriting computed facts keeps it grounded.
  */
 const TASKS: Partial<Record<IntentKind, string>> = {
-  description:
-    'Task: describe the recording in two or three sentences. Say whether there is speech and what it says, and name the main sounds detected, using their labels, with their times.',
-  summary: 'Task: summarise the recording in a few sentences: what is said (from the transcript), and the main sounds detected, using their labels.',
-  question: 'Task: answer the question from the transcript in one or two sentences, quoting the words the answer rests on.',
+  description: 'Task: describe the recording in two or three sentences from these facts. Name the sounds by their labels and say whether there is speech.',
+  summary: 'Task: summarise the recording in a few sentences from these facts: what is said and the main sounds, by their labels.',
+  question: 'Task: answer the question in one or two sentences from the transcript, quoting the words the answer rests on.',
 };
 
 function span(start: number, end: number): string {
@@ -103,7 +106,10 @@ export function renderGroundedContext(conversation: Conversation, options: Conte
     const lastText = ti === lastUser ? turn.parts.map((p) => p.kind).lastIndexOf('text') : -1;
     turn.parts.forEach((p, pi) => {
       if (p.kind === 'text') {
-        if (pi === lastText && task) blocks.push(task);
+        if (pi === lastText && task) {
+          if (options.digest !== false) blocks.push(`Facts computed from the analysis:\n${composeData(conversation, { labels: options.labels }).data.answer}`);
+          blocks.push(task);
+        }
         blocks.push(p.text);
       } else {
         // ranges apply to the request being answered: only audio rendered for the last user turn's targets is cut

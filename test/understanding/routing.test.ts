@@ -55,7 +55,9 @@ test('open prompts go to the model, with the analysis and a task line right befo
   const describe = seen[0].at(-1)!.content;
   assert.match(describe, /And so my fellow Americans/, 'the transcript is in the context');
   assert.match(describe, /Task: describe the recording[^\n]*\n\nDescribe this audio clip$/);
-  assert.match(seen[2].at(-1)!.content, /Task: answer the question from the transcript/);
+  assert.match(describe, /Facts computed from the analysis:\nAn 11-second recording[^\n]*"And so my fellow Americans/, "the composer's description is given as facts");
+  assert.match(seen[1].at(-1)!.content, /Facts computed from the analysis:\n[\s\S]*Task: summarise/);
+  assert.match(seen[2].at(-1)!.content, /Task: answer the question[^\n]*from the transcript/);
   assert.doesNotMatch(seen[3].at(-1)!.content, /Task:/, 'no task line where the request is open-ended');
 });
 

@@ -192,8 +192,8 @@ export async function createLlamaGenerator(options: LlamaGeneratorOptions): Prom
       done = true;
       const stop = response.metadata.stopReason;
       // tokens the model sampled for this answer (including any held back as a partial stop sequence)
-      const outputTokens = chat.sequence.tokenMeter.diff(meterBefore).usedOutputTokens;
-      return { finishReason: stop === 'maxTokens' ? 'MAX_TOKENS' : 'STOP', outputTokens };
+      const used = chat.sequence.tokenMeter.diff(meterBefore);
+      return { finishReason: stop === 'maxTokens' ? 'MAX_TOKENS' : 'STOP', outputTokens: used.usedOutputTokens, inputTokens: used.usedInputTokens };
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
       if (!done && run) {
