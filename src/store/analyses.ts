@@ -169,7 +169,7 @@ export class AnalysisStore {
 
   /** Remove inline analyses past their lifetime. Returns how many went (-1: another node is sweeping). */
   async sweepExpired(now = Date.now()): Promise<number> {
-    const swept = await this.db.tryExclusive('sweep:analyses', async () => {
+    const swept = await this.db.once('sweep:analyses', async () => {
       let n = 0;
       for (;;) {
         const batch = await this.db.all<AnalysisKey>(

@@ -184,10 +184,10 @@ export class FileStore {
 
   /**
    * Remove every expired file (and bytes no longer used). Returns how many went, or -1 when another node
-   * (or an earlier sweep here) is sweeping right now: the sweeper runs once across the cluster.
+   * is sweeping right now: the sweeper runs once across the cluster (Db.once).
    */
   async sweepExpired(now = Date.now()): Promise<number> {
-    const swept = await this.db.tryExclusive('sweep:files', async () => {
+    const swept = await this.db.once('sweep:files', async () => {
       let n = 0;
       for (;;) {
         const batch = await this.db.all<FileRow>('SELECT * FROM files WHERE expire_time <= ? LIMIT 500', [now]);

@@ -245,6 +245,10 @@ export class PostgresDb implements Db {
     }
   }
 
+  once<T>(key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    return this.tryExclusive(key, fn);
+  }
+
   async schemaVersion(): Promise<number> {
     return (await this.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations'))?.v ?? 0;
   }

@@ -22,6 +22,11 @@ export interface Db extends Sql {
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
   /** Run `fn` only if no one in the cluster (this node included) holds `key`; `ran: false` otherwise. */
   tryExclusive<T>(key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
+  /**
+   * A periodic job (the sweepers) that must not run twice at once: on a shared database it is skipped while
+   * another node runs it (`ran: false`); on the embedded one a second caller waits for the first, then runs.
+   */
+  once<T>(key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }>;
   /** the number of migrations applied */
   schemaVersion(): Promise<number>;
   /** a round trip (for /readyz) */

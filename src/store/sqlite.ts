@@ -91,6 +91,10 @@ export class SqliteDb implements Db {
     }
   }
 
+  async once<T>(key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T }> {
+    return { ran: true, value: await this.locks.run(`once:${key}`, fn) };
+  }
+
   async schemaVersion(): Promise<number> {
     return this.raw.pragma('user_version', { simple: true }) as number;
   }

@@ -41,6 +41,7 @@ storeSuite('postgres+s3', (): Backend => {
     }));
   return {
     migrations: 1,
+    shared: true,
     async node(limits = {}) {
       const base = defaultConfig();
       const dataDir = mkdtempSync(path.join(tmpdir(), 'earshot-node-'));

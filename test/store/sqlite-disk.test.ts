@@ -23,6 +23,7 @@ storeSuite('sqlite+disk', (): Backend => {
   });
   return {
     migrations: 4,
+    shared: false,
     async node(limits = {}) {
       db ??= openDatabase(tmp.dir);
       const base = defaultConfig();
