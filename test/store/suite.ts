@@ -209,6 +209,36 @@ export function storeSuite(name: string, backend: () => Backend): void {
     assert.equal((await s.files.list(p, 100)).files.length, 0);
   });
 
+  test(`${name}: analyses: queued, done, read on another node, inline ones expire, file ones go with the last file`, async () => {
+    const b = backend();
+    const [a, other] = [await b.node(), await b.node()];
+    const p = project('analyses');
+    const f = await upload(a, p, `audio-ish ${p}`);
+    const key = a.analyses.keyFor(p, f.sha256);
+    await a.analyses.begin(key, null);
+    assert.equal((await other.analyses.status(key)).status, 'queued');
+    const result = { durationSec: 2.5, loudnessDb: -20, engines: { speech: 'test' } } as never;
+    assert.equal(await a.analyses.complete(key, result), true);
+    assert.equal((await other.analyses.get(key))?.durationSec, 2.5, 'another node reads the stored result');
+    assert.equal((await other.analyses.status(key)).status, 'done');
+    // an inline analysis: kept until its expiry, extended by a later use, then swept
+    const inline = a.analyses.keyFor(p, sha(`inline ${p}`));
+    const now = Date.now();
+    await a.analyses.begin(inline, now + 1000);
+    await other.analyses.retain(inline, now + 5000);
+    await a.analyses.fail(inline, 'speech', 0.5, 'engine broke');
+    assert.deepEqual(await other.analyses.status(inline), { status: 'failed', stage: 'speech', fraction: 0.5, error: 'engine broke' });
+    assert.equal(await other.analyses.sweepExpired(now + 2000), 0, 'the later use extended it');
+    assert.equal(await other.analyses.sweepExpired(now + 6000), 1);
+    assert.equal((await a.analyses.status(inline)).status, 'none');
+    // removing the last file of the content removes its analyses (the project's and the shared scope's), announced
+    const heard: string[] = [];
+    a.analyses.onRemoved((k) => heard.push(k.scope));
+    await a.files.remove(p, f.id);
+    assert.deepEqual(heard.sort(), ['*', p].sort());
+    assert.equal((await other.analyses.status(key)).status, 'none');
+  });
+
   test(`${name}: the expiry sweeper runs once across two nodes`, async () => {
     const b = backend();
     const nodes = [await b.node(), await b.node()];
