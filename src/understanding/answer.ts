@@ -11,6 +11,7 @@ import { geminiSchemaToJsonSchema } from './schema.js';
 import { splitForStreaming } from './stream.js';
 import { renderGroundedContext } from './context.js';
 import { decodeAll, decodeBuffer, encodeWav16 } from '../audio/decode.js';
+import { EarshotError } from '../domain/errors.js';
 
 export interface AnswerOutcome {
   text: string;
@@ -101,11 +102,23 @@ async function audioAsWav(conversation: Conversation): Promise<{ data: Buffer; f
   return out;
 }
 
+/**
+ * A language model as an answerer, on the grounded context. JSON mode generates under a grammar built from the
+ * schema; 'text/x.enum' generates one of the schema's enum values under a grammar and answers it bare, in one chunk.
+ */
 export function generatorAnswerer(generator: TextGenerator, labels: readonly string[]): Answerer {
   return {
     name: generator.name,
     close: async () => generator.close?.(),
     async *answer(conversation, req) {
+      const mime = (req.responseMimeType ?? '').toLowerCase();
+      let jsonSchema: object | undefined;
+      if (mime === 'application/json') jsonSchema = jsonSchemaOf(req) ?? {};
+      else if (mime === 'text/x.enum') {
+        const values = ((jsonSchemaOf(req) as { enum?: unknown[] } | undefined)?.enum ?? []).filter((v): v is string => typeof v === 'string');
+        if (!values.length) throw new EarshotError('SCHEMA_ENUM_MISSING');
+        jsonSchema = { type: 'string', enum: values };
+      }
       const messages = renderGroundedContext(conversation, { labels });
       const audio = await audioAsWav(conversation);
       const lastUser = [...messages].reverse().find((m) => m.role === 'user');
@@ -118,15 +131,27 @@ export function generatorAnswerer(generator: TextGenerator, labels: readonly str
         topK: req.topK,
         seed: req.seed,
         stopSequences: req.stopSequences,
-        jsonSchema: req.responseMimeType === 'application/json' ? (jsonSchemaOf(req) ?? {}) : undefined,
+        jsonSchema,
         signal: req.signal,
       });
+      const bare = mime === 'text/x.enum';
       let text = '';
       for (;;) {
         const step = await it.next();
-        if (step.done) return { text, finishReason: step.value.finishReason, outputTokens: step.value.outputTokens };
+        if (step.done) {
+          if (bare) {
+            // the grammar made it a JSON string of one enum value; a cut one (MAX_TOKENS) is left as it came
+            try {
+              text = JSON.parse(text) as string;
+            } catch {
+              /* cut by maxOutputTokens */
+            }
+            if (text) yield text;
+          }
+          return { text, finishReason: step.value.finishReason, outputTokens: step.value.outputTokens };
+        }
         text += step.value.text;
-        if (step.value.text) yield step.value.text;
+        if (step.value.text && !bare) yield step.value.text;
       }
     },
   };

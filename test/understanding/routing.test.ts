@@ -86,3 +86,24 @@ test("text 'auto' with no model installed and offline answers with the composer,
     tmp.cleanup();
   }
 });
+
+test('text/x.enum through a model: generated under an enum grammar and answered bare; no enum is a 400', async () => {
+  const asked: (object | undefined)[] = [];
+  const generator: TextGenerator = {
+    name: 'stand-in',
+    async *generate(req) {
+      asked.push(req.jsonSchema);
+      for (const piece of ['"ur', 'gent"']) yield { text: piece };
+      return { finishReason: 'STOP', outputTokens: 2 };
+    },
+  };
+  const model = generatorAnswerer(generator, []);
+  const chunks: string[] = [];
+  const it = model.answer(ask('What is the mood?', audio(siren())), { responseMimeType: 'text/x.enum', geminiSchema: { type: 'STRING', enum: ['calm', 'urgent'] } });
+  let step = await it.next();
+  for (; !step.done; step = await it.next()) chunks.push(step.value);
+  assert.deepEqual(asked, [{ type: 'string', enum: ['calm', 'urgent'] }]);
+  assert.deepEqual(chunks, ['urgent']);
+  assert.equal(step.value.text, 'urgent');
+  await assert.rejects(collectAnswer(model.answer(ask('What is the mood?', audio(siren())), { responseMimeType: 'text/x.enum' })), (e: Error & { code?: string }) => e.code === 'SCHEMA_ENUM_MISSING');
+});
