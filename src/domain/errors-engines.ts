@@ -100,6 +100,18 @@ export const ENGINE_ERRORS = {
   /** `problem` is the install check's own sentence (what is missing and how to get it) */
   POCKETSPHINX_MISSING: entry<{ problem: string }>('INTERNAL', (p) => p.problem),
 
+  // ── speech requests: languages and translation (src/engines/speech/whisper*.ts; client-facing) ──
+  SPEECH_LANGUAGE_UNSUPPORTED: entry<{ language: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `Language code "${p.language}" is not supported for transcription; use a BCP-47 code of a language Whisper knows (such as en, es, de, fr, ja).`,
+  ),
+  SPEECH_TRANSLATION_UNAVAILABLE: entry<{ engine: string }>(
+    'FAILED_PRECONDITION',
+    (p) =>
+      `Translation is not available with the speech engine ${p.engine}: translating speech to English needs a multilingual ` +
+      'Whisper model (such as whisper-base or whisper-small, not an English-only *.en model).',
+  ),
+
   // ── voice activity and sounds (src/engines/vad, src/engines/sounds) ──
   SILERO_MODEL_NOT_FOUND: entry<{ file: string }>(
     'INTERNAL',

@@ -51,22 +51,39 @@ export interface PipelineEngines {
 }
 
 export interface TranscribeOptions {
+  /** One language (BCP-47, e.g. "es") to transcribe as, or "auto" to detect; `languageCodes` wins when both are set. */
   language?: string;
+  /**
+   * Language hints (BCP-47): one forces it; several restrict detection (a language detected outside them is redone
+   * as the first). Engines that cannot identify languages ignore them.
+   */
+  languageCodes?: string[];
+  /** Translate the speech to English (engines with `translation`); others throw SPEECH_TRANSLATION_UNAVAILABLE. */
+  translate?: boolean;
+  /** Words and names the speech is likely to contain (Gemini's customVocabulary): biases recognition towards them. */
+  vocabulary?: string[];
   /** Called with 0..1 while working, for progress reporting. */
   onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
 
 export interface TranscribeResult {
-  /** times relative to the start of the pcm given */
+  /** times relative to the start of the pcm given; each segment's `language` set only when identified or forced */
   segments: TranscriptSegment[];
+  /** the language of the first speech, BCP-47; undefined when the engine cannot identify languages */
   language?: string;
+  /** set when the text is a translation (Whisper's translate task): the language it is in */
+  translatedTo?: 'en';
 }
 
 export interface SpeechEngine {
   readonly name: string;
   /** how many transcribe() calls may usefully run at once (separate decoder processes); default 1 */
   readonly parallelism?: number;
+  /** true when the engine identifies the spoken language per call (multilingual Whisper); absent or false: it cannot */
+  readonly languageIdentification?: boolean;
+  /** true when `translate` is supported (to English) */
+  readonly translation?: boolean;
   transcribe(pcm: Float32Array, options?: TranscribeOptions): Promise<TranscribeResult>;
   close?(): Promise<void>;
 }
@@ -98,6 +115,8 @@ export interface TextChunk {
 export interface TextResult {
   finishReason: 'STOP' | 'MAX_TOKENS';
   outputTokens: number;
+  /** prompt tokens the engine evaluated for this answer (a reused cached prefix is not counted), where it knows */
+  inputTokens?: number;
 }
 
 export interface TextGenerator {
@@ -106,5 +125,3 @@ export interface TextGenerator {
   generate(request: TextRequest): AsyncGenerator<TextChunk, TextResult>;
   close?(): Promise<void>;
 }
-  /** prompt tokens the engine evaluated for this answer (a reused cached prefix is not counted), where it knows */
-  inputTokens?: number;

@@ -103,6 +103,8 @@ const CASES: Partial<Record<ErrorCode, [GoogleStatus, number, unknown]>> = {
   POCKETSPHINX_NOT_RUNNABLE: ['INTERNAL', 500, { binary: 'pocketsphinx_batch', reason: 'ENOENT', hint: 'apt-get install pocketsphinx' }],
   POCKETSPHINX_FAILED: ['INTERNAL', 500, { tool: 'pocketsphinx_batch', how: 'exit 1', errors: 'ERROR: no model' }],
   POCKETSPHINX_MISSING: ['INTERNAL', 500, { problem: 'PocketSphinx decoder "pocketsphinx_batch" not found.' }],
+  SPEECH_LANGUAGE_UNSUPPORTED: ['INVALID_ARGUMENT', 400, { language: 'xx-YY' }],
+  SPEECH_TRANSLATION_UNAVAILABLE: ['FAILED_PRECONDITION', 400, { engine: 'whisper (ggml-tiny.en.bin)' }],
   SILERO_MODEL_NOT_FOUND: ['INTERNAL', 500, { file: '/m/silero.onnx' }],
   SILERO_MODEL_WRONG: ['INTERNAL', 500, { file: '/m/silero.onnx', inputs: ['x'] }],
   YAMNET_FILE_NOT_FOUND: ['INTERNAL', 500, { what: 'YAMNet model', file: '/m/yamnet.tflite' }],

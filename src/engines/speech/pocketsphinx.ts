@@ -225,6 +225,8 @@ const FRAME_RATE = 100; // pocketsphinx frames per second (-frate default)
 
 export class PocketSphinx implements SpeechEngine {
   readonly name = 'pocketsphinx';
+  /** English-only acoustic model: it cannot tell which language is spoken, so results carry none */
+  readonly languageIdentification = false;
   /** each call is its own single-threaded decoder process, so windows can be decoded side by side */
   readonly parallelism: number;
 
@@ -251,9 +253,10 @@ export class PocketSphinx implements SpeechEngine {
     if (options.language && !/^en\b/i.test(options.language)) {
       throw new EarshotError('POCKETSPHINX_ENGLISH_ONLY', { language: options.language });
     }
+    if (options.translate) throw new EarshotError('SPEECH_TRANSLATION_UNAVAILABLE', { engine: 'pocketsphinx' });
     options.signal?.throwIfAborted();
     const durationSec = pcm.length / SAMPLE_RATE;
-    if (durationSec < 0.1) return { segments: [], language: 'en' };
+    if (durationSec < 0.1) return { segments: [] };
 
     // Utterances: the whole input, or ≤ maxUtteranceSec pieces cut at the quietest points.
     const maxSec = this.options.maxUtteranceSec ?? 30;
@@ -275,7 +278,7 @@ export class PocketSphinx implements SpeechEngine {
       });
       words.sort((a, b) => a.start - b.start);
       options.onProgress?.(1);
-      return { segments: wordsToSegments(words, this.options.segmentPauseSec ?? 0.5), language: 'en' };
+      return { segments: wordsToSegments(words, this.options.segmentPauseSec ?? 0.5) };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

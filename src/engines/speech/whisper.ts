@@ -1,13 +1,18 @@
 // The primary speech engine: whisper.cpp through @fugood/whisper.node. Turns 16 kHz mono PCM into transcript
-// segments with per-word times (from whisper.cpp's token timestamps), the detected language, progress and abort.
+// segments with per-word times (token timestamps sharpened on the audio's onsets), the language identified per call
+// (multilingual models), translation to English, vocabulary hints, progress and abort.
 
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 import type { TranscriptSegment, Word } from '../../domain/analysis.js';
 import { type SpeechEngine, type TranscribeOptions, type TranscribeResult } from '../types.js';
 import { planWindows, shiftSegments } from './segments.js';
 
 import { inspectWhisperModel, WhisperModelError, type WhisperModelInfo } from './whisper-model.js';
+import { planLanguage, toBcp47, type LanguagePlan } from './whisper-languages.js';
+import { dropHallucinations, isSilent } from './whisper-filter.js';
+import { refineWordStarts } from './word-onsets.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
 import { EarshotError } from '../../domain/errors.js';
 
@@ -25,11 +30,16 @@ export interface WhisperOptions {
   gpuBackend?: 'cuda' | 'vulkan';
   /** CPU threads for whisper.cpp. Default: whisper.cpp's choice (up to 8). */
   threads?: number;
-  /** Default language ("en", "de", ...) or "auto" to detect. Default "auto" ("en" for English-only models). */
+  /** Default language ("en", "de", ...) or "auto" to detect. Default "auto" (English-only models ignore it). */
   language?: string;
   /** Longer PCM is transcribed in windows of at most this many seconds, cut at pauses. Abort takes effect between windows
    *  (whisper.cpp cannot be interrupted inside one), so this also bounds the CPU spent after an abort. Default 120. */
   windowSec?: number;
+  /**
+   * Retry a decode that looks wrong at rising temperatures (whisper.cpp's default). Default false: on non-speech the
+   * retries end in fluent invented text that no check can tell from speech, and on the speech tested it changed nothing.
+   */
+  temperatureFallback?: boolean;
   /** whisper.cpp's own log lines (model loading, warnings). Default: kept quiet. */
   onLog?: (level: string, text: string) => void;
 }
@@ -57,7 +67,13 @@ interface NativeResult {
 }
 interface NativeTranscribeOptions {
   language?: string;
+  translate?: boolean;
+  /** whisper.cpp's initial prompt: text the decoder takes as what came before */
+  prompt?: string;
   maxThreads?: number;
+  temperature?: number;
+  temperatureInc?: number;
+  bestOf?: number;
   maxLen?: number;
   tokenTimestamps?: boolean;
   onProgress?: (percent: number) => void;
@@ -81,6 +97,19 @@ function loadNative(useGpu: boolean, first?: 'cuda' | 'vulkan'): { module: Nativ
   const base = `@fugood/node-whisper-${process.platform}-${process.arch}`;
   const order: WhisperBackend[] = useGpu ? (first === 'vulkan' ? ['vulkan', 'cuda', 'cpu'] : ['cuda', 'vulkan', 'cpu']) : ['cpu'];
   const failures: string[] = [];
+  // a whisper.node addon built for this CPU (the npm CPU build has no AVX; see README "Faster Whisper on CPU")
+  const own = process.env.EARSHOT_WHISPER_NATIVE;
+  if (own && !useGpu) {
+    const cached = loaded.get(own);
+    if (cached) return { module: cached, backend: 'cpu' };
+    try {
+      const module = require(own) as NativeModule;
+      loaded.set(own, module);
+      return { module, backend: 'cpu' };
+    } catch (err) {
+      failures.push(`${own}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
   for (const backend of order) {
     const name = backend === 'cpu' ? base : `${base}-${backend}`;
     const cached = loaded.get(name);
@@ -187,6 +216,15 @@ function abortError(signal: AbortSignal): Error {
   return new DOMException('transcription aborted', 'AbortError');
 }
 
+/**
+ * Gemini's customVocabulary as whisper.cpp's initial prompt: the decoder reads it as text that came just before, so
+ * the names in it become likely spellings. Whisper keeps the last 223 prompt tokens; longer lists lose their head.
+ */
+export function vocabularyPrompt(vocabulary: readonly string[] | undefined): string | undefined {
+  const terms = [...new Set((vocabulary ?? []).map((v) => v.replace(/\s+/g, ' ').trim()).filter(Boolean))];
+  return terms.length ? `${terms.join(', ')}.` : undefined;
+}
+
 // ---- the engine ----
 
 /** Load a whisper.cpp model and return a SpeechEngine over it. */
@@ -206,23 +244,32 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
     endOp(module);
   }
 
-  const defaultLanguage = model.multilingual ? (options.language ?? 'auto') : 'en';
+  const defaultLanguage = options.language ?? 'auto';
+  const modelName = path.basename(options.modelPath);
   const windowSec = options.windowSec ?? 120;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
+  /** One whisper.cpp call over pcm[start, end); times relative to `start`. */
   async function transcribeWindow(
     pcm: Float32Array,
     start: number,
     end: number,
-    language: string,
+    native: { language: string; translate: boolean; prompt?: string },
     signal: AbortSignal | undefined,
     onFraction: (f: number) => void,
   ): Promise<{ segments: TranscriptSegment[]; language?: string }> {
+    const window = pcm.subarray(start, end);
+    if (isSilent(window)) return { segments: [] };
     const groups: number[] = [];
     const job = ctx.transcribeData(toPcm16(pcm, start, end), {
-      language,
+      language: native.language,
+      translate: native.translate,
+      ...(native.prompt ? { prompt: native.prompt } : {}),
       maxThreads: options.threads,
+      // whisper.cpp retries a failed decode at rising temperatures and keeps the last try whatever it is: on silence,
+      // noise and music that last try is fluent invention. Without retries its no-speech check drops those windows.
+      temperatureInc: options.temperatureFallback ? 0.2 : 0,
       tokenTimestamps: true,
       maxLen: 1,
       onProgress: (p) => onFraction(Math.min(1, Math.max(0, p / 100))),
@@ -241,17 +288,39 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
     try {
       const res = await Promise.race([job.promise, aborted]);
       if (res.isAborted && signal?.aborted) throw abortError(signal);
-      return { segments: assembleSegments(res.segments, groups, (end - start) / SAMPLE_RATE), language: res.language || undefined };
+      const kept = dropHallucinations(assembleSegments(res.segments, groups, (end - start) / SAMPLE_RATE), window);
+      return { segments: refineWordStarts(kept, window), language: res.language || undefined };
     } finally {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** A window under the language plan: a detection outside several hints is redone forced to the first hint. */
+  async function transcribePlanned(
+    pcm: Float32Array,
+    w: { start: number; end: number },
+    plan: LanguagePlan,
+    rest: { translate: boolean; prompt?: string },
+    signal: AbortSignal | undefined,
+    onFraction: (f: number) => void,
+  ): Promise<{ segments: TranscriptSegment[]; language?: string }> {
+    const language = plan.mode === 'force' ? plan.language : 'auto';
+    const hinted = plan.mode === 'hinted';
+    const first = await transcribeWindow(pcm, w.start, w.end, { language, ...rest }, signal, (f) => onFraction(hinted ? f / 2 : f));
+    if (plan.mode !== 'hinted' || (first.language && plan.hints.includes(first.language))) return first;
+    return transcribeWindow(pcm, w.start, w.end, { language: plan.hints[0], ...rest }, signal, (f) => onFraction(0.5 + f / 2));
   }
 
   async function run(pcm: Float32Array, opts: TranscribeOptions): Promise<TranscribeResult> {
     const { signal, onProgress } = opts;
     if (closed) throw new EarshotError('ENGINE_CLOSED', { name: 'whisper engine' });
     if (signal?.aborted) throw abortError(signal);
-    const language = opts.language ?? defaultLanguage;
+    const translate = opts.translate === true;
+    if (translate && !model.multilingual) throw new EarshotError('SPEECH_TRANSLATION_UNAVAILABLE', { engine: `whisper (${modelName})` });
+    const requested = planLanguage(opts.languageCodes, opts.language ?? defaultLanguage);
+    // an English-only model has no language tokens: it always decodes English and identifies nothing
+    const plan: LanguagePlan = model.multilingual ? requested : { mode: 'force', language: 'en' };
+    const prompt = vocabularyPrompt(opts.vocabulary);
     const windows = planWindows(pcm, windowSec);
     const segments: TranscriptSegment[] = [];
     let detected: string | undefined;
@@ -268,9 +337,10 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
       const share = (w.end - w.start) / Math.max(1, pcm.length);
       beginOp(module);
       try {
-        const r = await transcribeWindow(pcm, w.start, w.end, language, signal, (f) => report(done + f * share));
-        segments.push(...shiftSegments(r.segments, w.start / SAMPLE_RATE));
-        detected ??= r.language;
+        const r = await transcribePlanned(pcm, w, plan, { translate, prompt }, signal, (f) => report(done + f * share));
+        const language = model.multilingual && r.language ? toBcp47(r.language) : undefined;
+        for (const s of shiftSegments(r.segments, w.start / SAMPLE_RATE)) segments.push(language ? { ...s, language } : s);
+        if (r.segments.length) detected ??= language;
       } finally {
         endOp(module);
       }
@@ -278,13 +348,15 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
       report(done);
     }
     if (onProgress && last < 1) onProgress(1);
-    return { segments, language: detected ?? (language === 'auto' ? undefined : language) };
+    return { segments, language: detected, ...(translate ? { translatedTo: 'en' as const } : {}) };
   }
 
   return {
     name: 'whisper',
     model,
     backend,
+    languageIdentification: model.multilingual,
+    translation: model.multilingual,
     transcribe(pcm, opts = {}) {
       // one transcription at a time per model: whisper.cpp's context is not re-entrant
       const result = queue.then(() => run(pcm, opts));
