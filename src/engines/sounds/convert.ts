@@ -5,7 +5,7 @@
 // conversion time, so the whole graph runs in float32 (as float reference implementations of YAMNet do).
 
 import { OnnxGraph } from './onnx-proto.js';
-import { BuiltinOp, TensorType, type TfliteModel, type TfliteTensor } from './tflite.js';
+import { BuiltinOp, TensorType, type TfliteModel, type TfliteOperator, type TfliteTensor } from './tflite.js';
 
 export interface ConvertOptions {
   /**
@@ -28,6 +28,29 @@ function elements(shape: number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** A rank-4 shape as a tuple; throws when the tensor has another rank. */
+function shape4(t: TfliteTensor): [number, number, number, number] {
+  const [a, b, c, d] = t.shape;
+  if (t.shape.length !== 4 || a === undefined || b === undefined || c === undefined || d === undefined) {
+    throw new Error(`tensor ${t.name}: expected a rank-4 shape, got [${t.shape}]`);
+  }
+  return [a, b, c, d];
+}
+
+/** Element `k` of a list read from the model; throws (naming `what`) when the list is shorter. */
+function at<T>(xs: readonly T[], k: number, what: string): T {
+  const x = xs[k];
+  if (x === undefined) throw new Error(`${what}: no element ${k} (length ${xs.length})`);
+  return x;
+}
+
+/** Operator input `k` (a tensor index); throws when the operator has fewer inputs. */
+function inputOf(o: TfliteOperator, k: number): number {
+  const i = o.inputs[k];
+  if (i === undefined) throw new Error(`TFLite operator ${o.op} has no input ${k}`);
+  return i;
+}
+
 /** Dequantized float values of an int8/uint8/float32 constant tensor. */
 export function constFloat(t: TfliteTensor): Float32Array {
   if (!t.data) throw new Error(`tensor ${t.name} is not a constant`);
@@ -44,11 +67,16 @@ export function constFloat(t: TfliteTensor): Float32Array {
   const out = new Float32Array(n);
   const axis = q.quantizedDimension;
   const inner = elements(t.shape.slice(axis + 1));
-  const channels = t.shape[axis];
+  const perChannel = q.scale.length > 1;
+  const channels = perChannel ? t.shape[axis] : 1;
+  // checked once here so the loop's indices are provably in range: c < channels === scale.length, i < n <= d.length
+  if (channels === undefined || (perChannel && q.scale.length !== channels) || q.scale.length === 0 || d.length < n) {
+    throw new Error(`tensor ${t.name}: quantization parameters or data do not match its shape [${t.shape}]`);
+  }
   for (let i = 0; i < n; i++) {
-    const c = q.scale.length > 1 ? Math.floor(i / inner) % channels : 0;
-    const raw = t.type === TensorType.INT8 ? (d[i] << 24) >> 24 : d[i];
-    out[i] = (raw - (q.zeroPoint[c] ?? 0)) * q.scale[c];
+    const c = perChannel ? Math.floor(i / inner) % channels : 0;
+    const raw = t.type === TensorType.INT8 ? (d[i]! << 24) >> 24 : d[i]!;
+    out[i] = (raw - (q.zeroPoint[c] ?? 0)) * q.scale[c]!;
   }
   return out;
 }
@@ -66,12 +94,12 @@ function constInts(t: TfliteTensor): number[] {
 }
 
 /** Transposes a constant laid out [O, H, W, I] to [O, I, H, W]. */
-function ohwiToOihw(v: Float32Array, [o, h, w, i]: number[]): Float32Array {
+function ohwiToOihw(v: Float32Array, [o, h, w, i]: [number, number, number, number]): Float32Array {
   const out = new Float32Array(v.length);
   for (let a = 0; a < o; a++)
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
-        for (let c = 0; c < i; c++) out[((a * i + c) * h + y) * w + x] = v[((a * h + y) * w + x) * i + c];
+        for (let c = 0; c < i; c++) out[((a * i + c) * h + y) * w + x] = v[((a * h + y) * w + x) * i + c]!;
   return out;
 }
 
@@ -88,23 +116,29 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
   const g = new OnnxGraph();
   const names = new Map<number, string>();
   const T = model.tensors;
+  /** Tensor `i` of the model; throws on an index the model does not have. */
+  const tensor = (i: number): TfliteTensor => {
+    const t = T[i];
+    if (t === undefined) throw new Error(`TFLite tensor index ${i} is out of range (${T.length} tensors)`);
+    return t;
+  };
 
   // With a dynamic batch, every activation tensor gets a leading batch axis. TFLite shapes that already
   // start with 1 (NHWC tensors, [1,K] rows) use that axis as the batch; others get one prepended.
   // `lead[i]` says whether tensor i's own leading 1 is the batch axis.
   const lead = new Map<number, boolean>();
   const bshape = (i: number): number[] => {
-    const s = T[i].shape;
+    const s = tensor(i).shape;
     if (!batched) return s;
     return lead.get(i) ? s.slice(1) : s;
   };
   /** ONNX shape (with batch as -1 / 0 when batched) for a reshape target. */
-  const onnxShape = (i: number): number[] => (batched ? [-1, ...bshape(i)] : T[i].shape);
+  const onnxShape = (i: number): number[] => (batched ? [-1, ...bshape(i)] : tensor(i).shape);
   /** Offset of TFLite axis `a` of tensor i in the ONNX tensor. */
   const axisOf = (i: number, a: number): number => {
     if (!batched) return a;
     if (lead.get(i)) {
-      if (a === 0) throw new Error(`operation on the batch axis of ${T[i].name} cannot be batched`);
+      if (a === 0) throw new Error(`operation on the batch axis of ${tensor(i).name} cannot be batched`);
       return a;
     }
     return a + 1;
@@ -112,12 +146,12 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
 
   // constants computed at conversion time (DEQUANTIZE of a constant)
   const folded = new Map<number, Float32Array>();
-  const floatValue = (i: number): Float32Array => folded.get(i) ?? constFloat(T[i]);
+  const floatValue = (i: number): Float32Array => folded.get(i) ?? constFloat(tensor(i));
 
   const nameOf = (i: number): string => {
     const n = names.get(i);
     if (n !== undefined) return n;
-    const t = T[i];
+    const t = tensor(i);
     if (!t.data && !folded.has(i)) throw new Error(`TFLite tensor ${t.name} is used before it is computed`);
     const c = g.floatConst(floatValue(i), t.shape, 'w');
     names.set(i, c);
@@ -125,13 +159,13 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
   };
 
   const input = model.inputs[0];
-  if (model.inputs.length !== 1) throw new Error('only single-input TFLite models are supported');
+  if (model.inputs.length !== 1 || input === undefined) throw new Error('only single-input TFLite models are supported');
   if (batched) {
-    if (T[input].shape[0] !== 1) throw new Error('dynamicBatch needs a model whose input starts with a batch of 1');
+    if (tensor(input).shape[0] !== 1) throw new Error('dynamicBatch needs a model whose input starts with a batch of 1');
     lead.set(input, true);
-    names.set(input, g.input('input', ['N', ...T[input].shape.slice(1)]));
+    names.set(input, g.input('input', ['N', ...tensor(input).shape.slice(1)]));
   } else {
-    names.set(input, g.input('input', T[input].shape));
+    names.set(input, g.input('input', tensor(input).shape));
   }
 
   const activation = (x: string, act: number): string => {
@@ -152,14 +186,14 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
   };
 
   for (const o of model.operators) {
-    const out = o.outputs[0];
-    const x0 = o.inputs[0];
+    const out = at(o.outputs, 0, `outputs of TFLite operator ${o.op}`);
+    const x0 = inputOf(o, 0);
     // by default an output inherits "leading axis is batch" from its first input
     if (batched) lead.set(out, lead.get(x0) ?? false);
     let result: string;
     switch (o.op) {
       case BuiltinOp.DEQUANTIZE: {
-        const t = T[x0];
+        const t = tensor(x0);
         if (!t.data) throw new Error('DEQUANTIZE of a non-constant tensor is not supported');
         folded.set(out, constFloat(t));
         lead.delete(out);
@@ -169,39 +203,36 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
         if (batched) {
           // the batch axis stays outermost; a leading 1 in the target becomes the batch axis when
           // the input's batch axis was its own leading 1, otherwise the batch axis is prepended
-          const target = T[out].shape;
+          const target = tensor(out).shape;
           lead.set(out, target[0] === 1 && elements(target) === elements(bshape(x0)));
         }
         result = g.node('Reshape', [nameOf(x0), g.int64Const(onnxShape(out))]);
         break;
       }
       case BuiltinOp.SLICE: {
-        const begin = constInts(T[o.inputs[1]]);
-        const size = constInts(T[o.inputs[2]]);
-        const shape = T[x0].shape;
-        const ends = size.map((s, a) => (s === -1 ? shape[a] : begin[a] + s));
+        const begin = constInts(tensor(inputOf(o, 1)));
+        const size = constInts(tensor(inputOf(o, 2)));
+        const shape = tensor(x0).shape;
+        const ends = size.map((s, a) => (s === -1 ? at(shape, a, 'SLICE input shape') : at(begin, a, 'SLICE begin') + s));
         const axes = begin.map((_, a) => axisOf(x0, a));
         result = g.node('Slice', [nameOf(x0), g.int64Const(begin), g.int64Const(ends), g.int64Const(axes)]);
         break;
       }
       case BuiltinOp.STRIDED_SLICE: {
-        const p = o.options;
-        const beginMask = p.beginMask;
-        const endMask = p.endMask;
-        const ellipsis = p.ellipsisMask;
-        const newAxis = p.newAxisMask;
-        const shrink = p.shrinkAxisMask;
+        // absent fields take the schema defaults, as in TFLite's own reader
+        const { beginMask = 0, endMask = 0, ellipsisMask: ellipsis = 0, newAxisMask: newAxis = 0, shrinkAxisMask: shrink = 0 } = o.options;
         if (ellipsis || newAxis) throw new Error('STRIDED_SLICE with ellipsis/new-axis masks is not supported');
-        const begin = constInts(T[o.inputs[1]]);
-        const end = constInts(T[o.inputs[2]]);
-        const strides = o.inputs[3] !== undefined ? constInts(T[o.inputs[3]]) : begin.map(() => 1);
+        const begin = constInts(tensor(inputOf(o, 1)));
+        const end = constInts(tensor(inputOf(o, 2)));
+        const stridesAt = o.inputs[3];
+        const strides = stridesAt !== undefined ? constInts(tensor(stridesAt)) : begin.map(() => 1);
         const starts: number[] = [];
         const ends: number[] = [];
         begin.forEach((b, a) => {
-          const neg = strides[a] < 0;
+          const neg = at(strides, a, 'STRIDED_SLICE strides') < 0;
           starts.push(beginMask & (1 << a) ? (neg ? -1 : 0) : b);
           if (shrink & (1 << a)) ends.push(b === -1 ? INT64_MAX : b + 1);
-          else ends.push(endMask & (1 << a) ? (neg ? -INT64_MAX : INT64_MAX) : end[a]);
+          else ends.push(endMask & (1 << a) ? (neg ? -INT64_MAX : INT64_MAX) : at(end, a, 'STRIDED_SLICE end'));
         });
         const axes = begin.map((_, a) => axisOf(x0, a));
         const sliced = g.node('Slice', [nameOf(x0), g.int64Const(starts), g.int64Const(ends), g.int64Const(axes), g.int64Const(strides)]);
@@ -210,9 +241,9 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
       }
       case BuiltinOp.GATHER: {
         if (o.options.batchDims) throw new Error('GATHER with batch_dims is not supported');
-        let axis = o.options.axis;
-        if (axis < 0) axis += T[x0].shape.length;
-        const idx = T[o.inputs[1]];
+        let { axis = 0 } = o.options;
+        if (axis < 0) axis += tensor(x0).shape.length;
+        const idx = tensor(inputOf(o, 1));
         const indices = g.int64Const(constInts(idx), idx.shape);
         if (batched && lead.get(x0) && axis === 0) throw new Error('GATHER along the batch axis cannot be batched');
         // gather output: x.shape[:axis] + indices.shape + x.shape[axis+1:]; batch axis (if any) stays first
@@ -223,27 +254,27 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
       }
       case BuiltinOp.MUL:
       case BuiltinOp.ADD: {
-        const a = nameOf(o.inputs[0]);
-        const b = nameOf(o.inputs[1]);
+        const a = nameOf(inputOf(o, 0));
+        const b = nameOf(inputOf(o, 1));
         if (batched) {
           // constants broadcast from the right against [N, ...]; activations must have the output's rank
-          if (o.inputs.some((i) => !T[i].data && !folded.has(i) && T[i].shape.length !== T[out].shape.length)) {
+          if (o.inputs.some((i) => !tensor(i).data && !folded.has(i) && tensor(i).shape.length !== tensor(out).shape.length)) {
             throw new Error('broadcasting between activations of different rank cannot be batched');
           }
           lead.set(out, o.inputs.some((i) => lead.get(i)));
         }
         const r = g.node(o.op === BuiltinOp.MUL ? 'Mul' : 'Add', [a, b]);
-        result = activation(r, o.options.activation);
+        result = activation(r, o.options.activation ?? ACT_NONE);
         break;
       }
       case BuiltinOp.PAD: {
-        const pads = constInts(T[o.inputs[1]]);
-        const rank = T[x0].shape.length;
+        const pads = constInts(tensor(inputOf(o, 1)));
+        const rank = tensor(x0).shape.length;
         const before: number[] = [];
         const after: number[] = [];
         for (let a = 0; a < rank; a++) {
-          before.push(pads[2 * a]);
-          after.push(pads[2 * a + 1]);
+          before.push(at(pads, 2 * a, 'PAD paddings'));
+          after.push(at(pads, 2 * a + 1, 'PAD paddings'));
         }
         if (batched && !lead.get(x0)) {
           before.unshift(0);
@@ -264,7 +295,7 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
         result = g.node('Sigmoid', [nameOf(x0)]);
         break;
       case BuiltinOp.MEAN: {
-        const axes = constInts(T[o.inputs[1]]).map((a) => (a < 0 ? a + T[x0].shape.length : a));
+        const axes = constInts(tensor(inputOf(o, 1))).map((a) => (a < 0 ? a + tensor(x0).shape.length : a));
         const keep = o.options.keepDims === 1;
         if (batched && !keep) lead.set(out, !!lead.get(x0) && !axes.includes(0));
         result = g.node('ReduceMean', [nameOf(x0)], { axes: axes.map((a) => axisOf(x0, a)), keepdims: keep ? 1 : 0 });
@@ -272,19 +303,19 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
       }
       case BuiltinOp.FULLY_CONNECTED: {
         const p = o.options;
-        const act = p.activation;
+        const act = p.activation ?? ACT_NONE;
         if (p.weightsFormat) throw new Error('FULLY_CONNECTED with shuffled weights is not supported');
-        const w = T[o.inputs[1]];
-        const k = w.shape[1];
-        const hasBias = o.inputs.length > 2 && o.inputs[2] >= 0;
+        const w = tensor(inputOf(o, 1));
+        const k = at(w.shape, 1, `FULLY_CONNECTED weights ${w.name}`);
+        const hasBias = o.inputs.length > 2 && inputOf(o, 2) >= 0;
         // TFLite flattens everything but the last axis into rows
         const x2d = g.node('Reshape', [nameOf(x0), g.int64Const([-1, k])]);
-        const inputs = [x2d, nameOf(o.inputs[1])];
-        if (hasBias) inputs.push(nameOf(o.inputs[2]));
+        const inputs = [x2d, nameOf(inputOf(o, 1))];
+        if (hasBias) inputs.push(nameOf(inputOf(o, 2)));
         let y = g.node('Gemm', inputs, { transB: 1 });
         y = activation(y, act);
         if (batched) {
-          const outShape = T[out].shape;
+          const outShape = tensor(out).shape;
           lead.set(out, outShape[0] === 1 && outShape.length === 2);
           if (!lead.get(out) && p.keepNumDims) throw new Error('keep_num_dims FULLY_CONNECTED cannot be batched');
         }
@@ -293,28 +324,30 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
       }
       case BuiltinOp.CONV_2D:
       case BuiltinOp.DEPTHWISE_CONV_2D: {
-        const p = o.options;
         const depthwise = o.op === BuiltinOp.DEPTHWISE_CONV_2D;
-        const padding = p.padding; // 0 SAME, 1 VALID
-        const { strideW, strideH, dilationW: dilW, dilationH: dilH, activation: act } = p;
-        const mult = depthwise ? p.depthMultiplier : 1;
-        const [, inH, inW, inC] = T[x0].shape;
-        const w = T[o.inputs[1]];
-        if (!w.data && !folded.has(o.inputs[1])) throw new Error('convolution weights must be constant');
+        // absent fields take the schema defaults, as in TFLite's own reader; padding 0 SAME, 1 VALID
+        const { padding = 0, strideW = 1, strideH = 1, dilationW: dilW = 1, dilationH: dilH = 1, activation: act = ACT_NONE } = o.options;
+        const mult = depthwise ? (o.options.depthMultiplier ?? 1) : 1;
+        const [, inH, inW, inC] = shape4(tensor(x0));
+        const w = tensor(inputOf(o, 1));
+        if (!w.data && !folded.has(inputOf(o, 1))) throw new Error('convolution weights must be constant');
         // weights: CONV [O,KH,KW,I]; DEPTHWISE [1,KH,KW,C*mult] -> ONNX [C*mult,1,KH,KW]
-        const [, kh, kw] = w.shape;
-        const wVals = floatValue(o.inputs[1]);
+        const wShape = shape4(w);
+        const [wO, kh, kw, wI] = wShape;
+        const wVals = floatValue(inputOf(o, 1));
+        if (wVals.length < elements(wShape)) throw new Error(`convolution weights ${w.name} hold fewer values than their shape`);
         let wOnnx: Float32Array;
         let wDims: number[];
         if (depthwise) {
-          const outC = w.shape[3];
+          const outC = wI;
           wOnnx = new Float32Array(wVals.length);
+          // indices stay below kh*kw*outC <= wVals.length (checked above)
           for (let y = 0; y < kh; y++)
-            for (let x = 0; x < kw; x++) for (let c = 0; c < outC; c++) wOnnx[(c * kh + y) * kw + x] = wVals[(y * kw + x) * outC + c];
+            for (let x = 0; x < kw; x++) for (let c = 0; c < outC; c++) wOnnx[(c * kh + y) * kw + x] = wVals[(y * kw + x) * outC + c]!;
           wDims = [outC, 1, kh, kw];
         } else {
-          wOnnx = ohwiToOihw(wVals, w.shape);
-          wDims = [w.shape[0], w.shape[3], kh, kw];
+          wOnnx = ohwiToOihw(wVals, wShape);
+          wDims = [wO, wI, kh, kw];
         }
         const [pt, pb] = padding === 0 ? samePads(inH, kh, strideH, dilH) : [0, 0];
         const [pl, pr] = padding === 0 ? samePads(inW, kw, strideW, dilW) : [0, 0];
@@ -328,9 +361,9 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
         if (depthwise && wDims[0] !== inC * mult) throw new Error('depthwise multiplier does not match weights');
         if (batched && !lead.get(x0)) throw new Error('convolution input must be NHWC with the batch as its leading axis');
         const nchw = g.node('Transpose', [nameOf(x0)], { perm: [0, 3, 1, 2] });
-        const hasBias = o.inputs.length > 2 && o.inputs[2] >= 0;
+        const hasBias = o.inputs.length > 2 && inputOf(o, 2) >= 0;
         const inputs = [nchw, g.floatConst(wOnnx, wDims, 'w')];
-        if (hasBias) inputs.push(nameOf(o.inputs[2]));
+        if (hasBias) inputs.push(nameOf(inputOf(o, 2)));
         let y = g.node('Conv', inputs, attrs);
         y = activation(y, act);
         result = g.node('Transpose', [y], { perm: [0, 2, 3, 1] });
@@ -346,7 +379,7 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
   model.outputs.forEach((i, k) => {
     const name = `output${k}`;
     g.node('Identity', [nameOf(i)], {}, name);
-    g.output(name, batched ? ['N', ...bshape(i)] : T[i].shape);
+    g.output(name, batched ? ['N', ...bshape(i)] : tensor(i).shape);
   });
   return g.toBytes(17);
 }

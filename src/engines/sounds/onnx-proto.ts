@@ -177,7 +177,7 @@ function encodeAttr(name: string, v: AttrValue): Writer {
   } else if (Array.isArray(v)) {
     for (const x of v) w.int(8, x);
     w.int(20, 7); // INTS
-  } else if (v.floats.length === 1) {
+  } else if (v.floats.length === 1 && v.floats[0] !== undefined) {
     w.float(2, v.floats[0]).int(20, 1); // FLOAT
   } else {
     for (const x of v.floats) w.float(7, x);

@@ -57,14 +57,16 @@ export function parseClassMap(csv: string): string[] {
 /** The k highest-scoring classes, best first. */
 export function topK(scores: ArrayLike<number>, labels: readonly string[], k: number): ScoredLabel[] {
   const idx = Array.from({ length: scores.length }, (_, i) => i);
-  idx.sort((a, b) => scores[b] - scores[a]);
-  return idx.slice(0, Math.max(0, k)).map((i) => ({ index: i, label: labels[i] ?? `class ${i}`, score: scores[i] }));
+  // every index in idx is below scores.length
+  idx.sort((a, b) => scores[b]! - scores[a]!);
+  return idx.slice(0, Math.max(0, k)).map((i) => ({ index: i, label: labels[i] ?? `class ${i}`, score: scores[i]! }));
 }
 
 /** Per-class mean of the frames' scores (zeros when there are no frames). */
 export function meanScores(frames: readonly SoundFrame[], classes = frames[0]?.scores.length ?? 0): Float32Array {
   const acc = new Float64Array(classes);
-  for (const f of frames) for (let c = 0; c < classes; c++) acc[c] += f.scores[c];
+  // c < classes === acc.length; a frame holds one score per class (SoundFrame.scores)
+  for (const f of frames) for (let c = 0; c < classes; c++) acc[c]! += f.scores[c]!;
   return Float32Array.from(acc, (v) => (frames.length ? v / frames.length : 0));
 }
 
@@ -93,20 +95,22 @@ export function mergeEvents(frames: readonly SoundFrame[], labels: readonly stri
   const open: (SoundEvent | undefined)[] = new Array(classes);
   const missed = new Int32Array(classes);
   for (const f of frames) {
+    // c < classes === labels.length === open.length === missed.length; a frame holds one score per class
     for (let c = 0; c < classes; c++) {
-      const s = f.scores[c];
-      if (s >= options.threshold && !options.exclude?.has(labels[c])) {
+      const s = f.scores[c]!;
+      const label = labels[c]!;
+      if (s >= options.threshold && !options.exclude?.has(label)) {
         const e = open[c];
         if (e) {
           e.end = Math.max(e.end, f.end);
           e.score = Math.max(e.score, s);
         } else {
-          const ev: SoundEvent = { label: labels[c], start: f.start, end: f.end, score: s };
+          const ev: SoundEvent = { label, start: f.start, end: f.end, score: s };
           open[c] = ev;
           events.push(ev);
         }
         missed[c] = 0;
-      } else if (open[c] && ++missed[c] > bridge) {
+      } else if (open[c] && ++missed[c]! > bridge) {
         open[c] = undefined;
       }
     }

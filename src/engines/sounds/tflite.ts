@@ -222,9 +222,8 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
     return undefined;
   });
 
-  const subgraphs = model.tables(2);
-  if (subgraphs.length === 0) throw new EarshotError('TFLITE_NO_SUBGRAPH');
-  const sg = subgraphs[0];
+  const [sg] = model.tables(2);
+  if (!sg) throw new EarshotError('TFLITE_NO_SUBGRAPH');
 
   const tensors: TfliteTensor[] = sg.tables(0).map((t, index) => {
     const q = t.table(4);
@@ -248,6 +247,7 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
 
   const operators: TfliteOperator[] = sg.tables(3).map((o) => {
     const oc = opcodes[o.uint32(0)];
+    if (!oc) throw new Error(`TFLite operator refers to opcode ${o.uint32(0)}, but the model defines ${opcodes.length}`);
     return {
       op: oc.custom !== undefined && oc.code === 32 ? -1 : oc.code,
       customCode: oc.custom,

@@ -111,6 +111,13 @@ async function readRequired(file: string, what: string): Promise<Buffer> {
   return readFile(file);
 }
 
+/** The session's first input and first output name, or undefined when it lacks either. */
+function ioNames(session: ort.InferenceSession): [string, string] | undefined {
+  const [input] = session.inputNames;
+  const [output] = session.outputNames;
+  return input !== undefined && output !== undefined ? [input, output] : undefined;
+}
+
 export async function createYamnet(options: YamnetOptions): Promise<YamnetEngine> {
   const tflite = await readRequired(options.modelPath, 'YAMNet model');
   const labels = parseClassMap((await readRequired(options.labelsPath, 'YAMNet class map')).toString('utf8'));
@@ -124,8 +131,9 @@ export async function createYamnet(options: YamnetOptions): Promise<YamnetEngine
     fromCache = true;
   } else {
     const model = parseTflite(tflite);
-    const inShape = model.tensors[model.inputs[0]].shape;
-    const outShape = model.tensors[model.outputs[0]].shape;
+    // a missing input or output reads as an empty shape, which the check below rejects
+    const inShape = model.tensors[model.inputs[0] ?? -1]?.shape ?? [];
+    const outShape = model.tensors[model.outputs[0] ?? -1]?.shape ?? [];
     if (inShape.join() !== `1,${YAMNET_FRAME}` || outShape.at(-1) !== labels.length) {
       throw new EarshotError('YAMNET_MODEL_WRONG', { file: options.modelPath, inShape, outShape, labels: labels.length, frame: YAMNET_FRAME });
     }
@@ -153,14 +161,20 @@ export async function createYamnet(options: YamnetOptions): Promise<YamnetEngine
   const threshold = options.eventThreshold ?? DEFAULT_EVENT_THRESHOLD;
   const exclude = new Set(options.excludeLabels ?? []);
   const classes = labels.length;
-  const [inputName] = session.inputNames;
-  const [scoresName] = session.outputNames;
+  const io = ioNames(session);
+  if (!io) {
+    const file = cacheFile ?? options.modelPath;
+    throw new EarshotError('YAMNET_MODEL_WRONG', { file, inShape: [], outShape: [], labels: classes, frame: YAMNET_FRAME });
+  }
+  const [inputName, scoresName] = io;
   // one inference at a time: concurrent runs would only fight over the same cores
   let queue: Promise<unknown> = Promise.resolve();
 
   async function runBatch(batch: Float32Array, frames: number): Promise<Float32Array> {
     const out = await session.run({ [inputName]: new ort.Tensor('float32', batch, [frames, YAMNET_FRAME]) }, [scoresName]);
-    return out[scoresName].data as Float32Array;
+    const scores = out[scoresName];
+    if (!scores) throw new Error(`onnxruntime returned no "${scoresName}" output`);
+    return scores.data as Float32Array;
   }
 
   async function classify(pcm: Float32Array, opts: ClassifyOptions = {}): Promise<SoundFrame[]> {
