@@ -205,16 +205,38 @@ describe('cluster: two API nodes, two workers, PostgreSQL, S3, nginx', { timeout
     } as RequestInit).catch((err: Error) => err);
     assert.ok(cutOff instanceof Error, 'the request through the cut node did not complete');
     try {
-      // the client asks the load balancer where the upload stands (node 1 answers) and sends the rest
+      // the client asks the load balancer where the upload stands (node 1 answers) and sends the rest; a fresh
+      // client process (curl), so no connection of the cut-off request is reused
+      const curl = async (command: string, offset?: number, bodyFile?: string) => {
+        const r = await run('curl', ['-s', '-i', '-m', '20', '-X', 'POST', '-H', `x-goog-api-key: ${KEY}`, '-H', `x-goog-upload-command: ${command}`,
+          ...(offset === undefined ? [] : ['-H', `x-goog-upload-offset: ${offset}`]), ...(bodyFile ? ['--data-binary', `@${bodyFile}`] : []), uploadUrl], { timeoutMs: 25_000 });
+        const [head, ...rest] = r.stdout.split('\r\n\r\n');
+        return { code: r.code, status: Number(/^HTTP\/[\d.]+ (\d+)/.exec(head ?? '')?.[1] ?? 0), head: head ?? '', body: rest.join('\r\n\r\n'), err: r.stderr };
+      };
+      const tries: string[] = [];
       const q = await waitFor('the other node to answer the upload query', async () => {
-        const res = await fetch(uploadUrl, { method: 'POST', headers: { ...headers, 'x-goog-upload-command': 'query' }, signal: AbortSignal.timeout(5000) });
+        const res = await curl('query');
+        tries.push(`${res.code}/${res.status}`);
         return res.status === 200 && res;
-      }, 30_000, 500);
-      const received = Number(q.headers.get('x-goog-upload-size-received'));
+      }, 40_000, 500).catch(async (err: Error) => {
+        const probe = async (args: string[]) => (await run('curl', ['-s', '-m', '5', '-o', '/dev/null', '-w', '%{http_code} %{time_total}', ...args])).stdout;
+        const diag = [
+          `node1 readyz direct: ${await probe([`${nodes[1].url}/readyz`])}`,
+          `LB readyz: ${await probe([`${lb!.url}/readyz`])}`,
+          `LB POST files: ${await probe(['-X', 'POST', '-H', `x-goog-api-key: ${KEY}`, `${lb!.url}/v1beta/files`])}`,
+          `node1 query direct: ${await probe(['-X', 'POST', '-H', `x-goog-api-key: ${KEY}`, '-H', 'x-goog-upload-command: query', uploadUrl.replace(lb!.url, nodes[1].url)])}`,
+          `pg: ${(await pg!.psql("SELECT pid, state, wait_event_type, wait_event, left(query, 120) FROM pg_stat_activity WHERE datname = current_database() AND state <> 'idle'")).stdout}`,
+          `locks: ${(await pg!.psql('SELECT locktype, relation::regclass, mode, granted, pid FROM pg_locks WHERE NOT granted OR locktype = \'advisory\'')).stdout}`,
+        ].join('\n');
+        throw new Error(`${err.message}; ${diag}; attempts: ${tries.join(', ')}; LB: ${JSON.stringify(lb!.accessLog().slice(-6))}\nnode 1:\n${nodes[1].proc.output().slice(-3000)}`);
+      });
+      const received = Number(/x-goog-upload-size-received: (\d+)/i.exec(q.head)?.[1]);
       assert.ok(received >= chunk && received <= chunk + half.length, `resumes from ${received}`);
-      const fin = await fetch(uploadUrl, { method: 'POST', headers: { ...headers, 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': String(received) }, body: data.subarray(received) });
-      const text = await fin.text();
-      assert.equal(fin.status, 200, text);
+      const rest = join(tmp, 'rest.bin');
+      writeFileSync(rest, data.subarray(received));
+      const fin = await curl('upload, finalize', received, rest);
+      const text = fin.body;
+      assert.equal(fin.status, 200, `${fin.head}\n${text}`);
       const file = (JSON.parse(text) as { file: GenAIFile }).file;
       assert.equal(Buffer.from(file.sha256Hash!, 'base64').toString('ascii'), sha(data), 'the stored SHA-256 is the whole file');
       assert.equal(file.sizeBytes, String(data.length));
