@@ -102,6 +102,16 @@ describe('grounded answers from a real language model', { skip }, () => {
     }
   });
 
+  test('text/x.enum: the model picks one of the values, answered bare', async () => {
+    const values = ['calm', 'urgent', 'solemn', 'cheerful'];
+    const res = await ai.models.generateContent({
+      model: MODEL,
+      contents: about(firetruck, 'What is the mood of this clip?'),
+      config: { ...GREEDY, maxOutputTokens: 10, responseMimeType: 'text/x.enum', responseSchema: { type: 'STRING', enum: values } },
+    });
+    assert.ok(values.includes(res.text ?? ''), res.text);
+  });
+
   test('a sound the analysis does not hold is denied; one it holds is confirmed', async () => {
     const dog = await ai.models.generateContent({ model: MODEL, contents: about(jfk, 'Is there a dog barking?'), config: GREEDY });
     assert.match(dog.text ?? '', /^\W*no\b/i, dog.text);
