@@ -99,7 +99,7 @@ export function regionsFromProbabilities(
     silenceFrom = -1;
   };
   for (let i = 0; i < probs.length; i++) {
-    const p = probs[i];
+    const p = probs[i]!; // i < probs.length
     if (start < 0) {
       if (p >= threshold) start = i * SILERO_WINDOW;
       continue;
@@ -115,8 +115,10 @@ export function regionsFromProbabilities(
 
   // Pad, sharing the gap when two regions are closer than two pads (gaps measured before any padding).
   const padded = raw.map((r, i) => {
-    const gapBefore = i > 0 ? r.start - raw[i - 1].end : Infinity;
-    const gapAfter = i + 1 < raw.length ? raw[i + 1].start - r.end : Infinity;
+    const prev = raw[i - 1];
+    const next = raw[i + 1];
+    const gapBefore = prev ? r.start - prev.end : Infinity;
+    const gapAfter = next ? next.start - r.end : Infinity;
     return {
       start: Math.max(0, r.start - (gapBefore < 2 * pad ? Math.floor(gapBefore / 2) : pad)),
       end: Math.min(totalSamples, r.end + (gapAfter < 2 * pad ? Math.ceil(gapAfter / 2) : pad)),
@@ -190,19 +192,21 @@ export class SileroVad implements VadEngine {
     const feeds: Record<string, ort.Tensor> = { input: inputTensor, state, sr: this.srTensor };
     const fetches: Record<string, ort.Tensor> = { output, stateN };
 
+    // below, b < B === chunks.length === prob.length, and pcm reads are range-checked
     for (let s = 0; s < steps; s++) {
       for (let b = 0; b < B; b++) {
-        const frame = chunks[b].first + s;
+        const chunk = chunks[b]!;
+        const frame = chunk.first + s;
         const row = input.subarray(b * width, (b + 1) * width);
         const from = frame * SILERO_WINDOW - SILERO_CONTEXT;
-        if (frame >= chunks[b].ownTo) {
+        if (frame >= chunk.ownTo) {
           row.fill(0); // this chunk is done; keep the batch shape
         } else if (from >= 0 && from + width <= pcm.length) {
           row.set(pcm.subarray(from, from + width));
         } else {
           for (let j = 0; j < width; j++) {
             const k = from + j;
-            row[j] = k >= 0 && k < pcm.length ? pcm[k] : 0;
+            row[j] = k >= 0 && k < pcm.length ? pcm[k]! : 0;
           }
         }
       }
@@ -211,8 +215,9 @@ export class SileroVad implements VadEngine {
       await this.session.run(feeds, fetches);
       [state, stateN] = [stateN, state];
       for (let b = 0; b < B; b++) {
-        const frame = chunks[b].first + s;
-        if (frame >= chunks[b].ownFrom && frame < chunks[b].ownTo) out[frame] = prob[b];
+        const chunk = chunks[b]!;
+        const frame = chunk.first + s;
+        if (frame >= chunk.ownFrom && frame < chunk.ownTo) out[frame] = prob[b]!;
       }
     }
     return out;

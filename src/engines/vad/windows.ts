@@ -46,48 +46,53 @@ export function planWindows(regions: readonly SpeechRegion[], options: WindowPla
 
   const windows: AsrWindow[] = [];
   let i = 0;
-  let cursor = merged.length ? merged[0].start : 0; // start of the current window (may be inside merged[i])
-  while (i < merged.length) {
-    const windowStart = Math.max(cursor, merged[i].start);
+  let cursor = merged[0]?.start ?? 0; // start of the current window (may be inside merged[i])
+  for (let first = merged[i]; first !== undefined; first = merged[i]) {
+    const windowStart = Math.max(cursor, first.start);
     // A single region that does not fit: cut it at its quietest point.
-    if (merged[i].end - windowStart > maxSec) {
+    if (first.end - windowStart > maxSec) {
       const cut = quietestPoint(windowStart + minSec, windowStart + maxSec, options);
       windows.push({ start: windowStart, end: cut });
       cursor = cut;
       continue;
     }
-    // Furthest region j that still fits, stopping at any long pause.
+    // Furthest region j (= last) that still fits, stopping at any long pause.
     let j = i;
-    while (
-      j + 1 < merged.length &&
-      merged[j + 1].start - merged[j].end < splitPause &&
-      merged[j + 1].end - windowStart <= maxSec
-    ) {
+    let last = first;
+    let next = merged[j + 1];
+    while (next && next.start - last.end < splitPause && next.end - windowStart <= maxSec) {
       j++;
+      last = next;
+      next = merged[j + 1];
     }
-    const lastFits =
-      j + 1 >= merged.length || merged[j + 1].start - merged[j].end >= splitPause || j === i;
+    const lastFits = !next || next.start - last.end >= splitPause || j === i;
     let k = j;
+    let end = last.end;
     if (!lastFits) {
       // The next region would overflow: end at the longest pause in i..j (cut after region k).
       let best = -1;
       let bestGap = -Infinity;
       for (const preferLong of [true, false]) {
         for (let c = i; c <= j; c++) {
-          if (preferLong && merged[c].end - windowStart < minSec) continue;
-          const gap = merged[c + 1].start - merged[c].end;
+          const region = merged[c];
+          const following = merged[c + 1];
+          if (!region || !following) continue; // never: c <= j and merged[j + 1] exists here
+          if (preferLong && region.end - windowStart < minSec) continue;
+          const gap = following.start - region.end;
           if (gap >= bestGap) {
             bestGap = gap;
             best = c;
+            end = region.end;
           }
         }
         if (best >= 0) break;
       }
-      k = best;
+      if (best >= 0) k = best;
     }
-    windows.push({ start: windowStart, end: merged[k].end });
+    windows.push({ start: windowStart, end });
     i = k + 1;
-    if (i < merged.length) cursor = merged[i].start;
+    const upcoming = merged[i];
+    if (upcoming) cursor = upcoming.start;
   }
   return windows.map((w) => ({ start: round3(w.start), end: round3(w.end) }));
 }
@@ -103,7 +108,10 @@ function quietestPoint(from: number, to: number, options: WindowPlanOptions): nu
   let bestEnergy = Infinity;
   for (let s = Math.round(from * sr); s + len <= Math.min(pcm.length, Math.round(to * sr)); s += hop) {
     let e = 0;
-    for (let k = s; k < s + len; k++) e += pcm[k] * pcm[k];
+    for (let k = s; k < s + len; k++) {
+      const v = pcm[k]!; // s + len <= pcm.length
+      e += v * v;
+    }
     if (e < bestEnergy) {
       bestEnergy = e;
       best = (s + len / 2) / sr;
