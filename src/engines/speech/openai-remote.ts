@@ -159,7 +159,9 @@ export function segmentsFromVerboseJson(body: VerboseJson, durationSec: number):
     .sort((a, b) => a.start - b.start);
   const text = typeof body.text === 'string' ? body.text.trim() : '';
   if (segments.length === 0) {
-    if (words.length) return [{ start: words[0].start, end: words[words.length - 1].end, text: words.map((w) => w.text).join(' '), words }];
+    const [first] = words;
+    const last = words.at(-1);
+    if (first && last) return [{ start: first.start, end: last.end, text: words.map((w) => w.text).join(' '), words }];
     return text ? [{ start: 0, end: ms(durationSec), text, words: spreadWords(text, 0, durationSec) }] : [];
   }
 
@@ -173,7 +175,7 @@ export function segmentsFromVerboseJson(body: VerboseJson, durationSec: number):
         const gap = mid < s.start ? s.start - mid : mid > s.end ? mid - s.end : 0;
         if (gap < bestGap) [best, bestGap] = [s, gap];
       }
-      best.words.push(w);
+      best?.words.push(w);
     }
     for (const s of out) if (!s.text) s.text = s.words.map((w) => w.text).join(' ');
   } else {

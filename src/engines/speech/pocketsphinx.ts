@@ -121,14 +121,17 @@ export function parseCtm(ctm: string): CtmWord[] {
   const words: CtmWord[] = [];
   for (const line of ctm.split('\n')) {
     const m = CTM_LINE.exec(line.trim());
-    if (!m || isFiller(m[4])) continue;
-    const start = Number(m[2]);
+    if (!m) continue;
+    // every group of CTM_LINE is mandatory, so a match defines all five
+    const [, utterance = '', startText = '', duration = '', token = '', posterior = ''] = m;
+    if (isFiller(token)) continue;
+    const start = Number(startText);
     words.push({
-      utterance: m[1],
+      utterance,
       start,
-      end: start + Number(m[3]),
-      word: m[4].replace(/\(\d+\)$/, ''),
-      posterior: Math.min(1, Math.max(0, Number(m[5]))),
+      end: start + Number(duration),
+      word: token.replace(/\(\d+\)$/, ''),
+      posterior: Math.min(1, Math.max(0, Number(posterior))),
     });
   }
   return words;
@@ -144,11 +147,13 @@ export function wordsToSegments(words: readonly Word[], pauseSec = 0.5): Transcr
   const segments: TranscriptSegment[] = [];
   let current: Word[] = [];
   const flush = (): void => {
-    if (!current.length) return;
+    const first = current[0];
+    const last = current.at(-1);
+    if (!first || !last) return;
     const conf = current.reduce((a, w) => a + (w.confidence ?? 0), 0) / current.length;
     segments.push({
-      start: current[0].start,
-      end: current[current.length - 1].end,
+      start: first.start,
+      end: last.end,
       text: current.map((w) => w.text).join(' '),
       words: current,
       confidence: round3(conf),
@@ -156,7 +161,8 @@ export function wordsToSegments(words: readonly Word[], pauseSec = 0.5): Transcr
     current = [];
   };
   for (const w of words) {
-    if (current.length && w.start - current[current.length - 1].end >= pauseSec) flush();
+    const previous = current.at(-1);
+    if (previous && w.start - previous.end >= pauseSec) flush();
     current.push(w);
   }
   flush();
@@ -171,7 +177,7 @@ function round3(x: number): number {
 export function int16Bytes(pcm: Float32Array): Buffer {
   const buf = Buffer.alloc(pcm.length * 2);
   for (let i = 0; i < pcm.length; i++) {
-    const s = Math.max(-1, Math.min(1, pcm[i]));
+    const s = Math.max(-1, Math.min(1, pcm[i]!)); // i < pcm.length
     buf.writeInt16LE(Math.round(s < 0 ? s * 32768 : s * 32767), i * 2);
   }
   return buf;
@@ -210,7 +216,7 @@ function resolvePaths(options: PocketSphinxOptions): { paths?: ResolvedPaths; pr
   const hmm = options.hmm ?? path.join(modelDir, 'en-us');
   const lm = options.lm ?? path.join(modelDir, 'en-us.lm.bin');
   const dict = options.dict ?? path.join(modelDir, 'cmudict-en-us.dict');
-  for (const [what, p] of [['acoustic model', path.join(hmm, 'mdef')], ['language model', lm], ['dictionary', dict]]) {
+  for (const [what, p] of [['acoustic model', path.join(hmm, 'mdef')], ['language model', lm], ['dictionary', dict]] as const) {
     if (!existsSync(p)) return { problem: `PocketSphinx ${what} not found at ${p}. ${POCKETSPHINX_INSTALL_HINT}` };
   }
   return { paths: { binary, hmm, lm, dict } };
@@ -299,9 +305,9 @@ export class PocketSphinx implements SpeechEngine {
         if (!options.onProgress) return;
         // The log names each utterance as it finishes ("INFO: batch.c(…): u3: 29.95 seconds speech, …").
         log = (log + chunk).slice(-2000);
-        const done = [...log.matchAll(/batch\.c\(\d+\): u(\d+):/g)];
-        if (done.length) {
-          const u = utterances[Number(done[done.length - 1][1])];
+        const latest = [...log.matchAll(/batch\.c\(\d+\): u(\d+):/g)].at(-1)?.[1];
+        if (latest !== undefined) {
+          const u = utterances[Number(latest)];
           if (u) options.onProgress(Math.min(0.99, u.end / durationSec));
         }
       });
