@@ -103,7 +103,10 @@ export function parseTiktoken(text: string): Buffer[] {
   return text
     .split('\n')
     .filter((line) => line.trim())
-    .map((line) => Buffer.from(line.split(' ')[0], 'base64'));
+    .map((line) => {
+      const [base64 = ''] = line.split(' ');
+      return Buffer.from(base64, 'base64');
+    });
 }
 
 interface Tensor {
@@ -137,7 +140,7 @@ function f32ToF16(src: Buffer): Buffer {
   const out = Buffer.alloc(src.length / 2);
   for (let i = 0; i < src.length / 4; i++) {
     f[0] = src.readFloatLE(4 * i);
-    const x = u[0];
+    const x = u[0]!; // u views the one-element f
     const sign = (x >>> 16) & 0x8000;
     const exp = ((x >>> 23) & 0xff) - 127 + 15;
     let mant = x & 0x7fffff;
@@ -172,9 +175,16 @@ function as(v: Ct2Variable, ftype: 0 | 1, name: string): Buffer {
   throw new ConversionError(`${name}: CTranslate2 type ${v.dtype} (quantized) cannot be converted; use a float16/float32 model`);
 }
 
+/** Size of axis `axis` of a variable; throws when the variable has fewer axes. */
+function dim(v: Ct2Variable, axis: number, name: string): number {
+  const d = v.shape[axis];
+  if (d === undefined) throw new ConversionError(`variable ${name}: shape [${v.shape}] has no axis ${axis}`);
+  return d;
+}
+
 /** Rows [from, to) of a row-major 2-D (or 1-D) variable. */
-function rows(v: Ct2Variable, from: number, to: number): Ct2Variable {
-  const rowBytes = v.data.length / v.shape[0];
+function rows(v: Ct2Variable, from: number, to: number, name: string): Ct2Variable {
+  const rowBytes = v.data.length / dim(v, 0, name);
   return { shape: [to - from, ...v.shape.slice(1)], dtype: v.dtype, data: v.data.subarray(from * rowBytes, to * rowBytes) };
 }
 
@@ -199,8 +209,10 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
     if (!v) return fallback;
     return v.dtype === 1 ? v.data.readInt8(0) : v.dtype === 2 ? v.data.readInt16LE(0) : v.dtype === 3 ? v.data.readInt32LE(0) : fallback;
   };
+  /** Axis `axis` of variable `name`. */
+  const size = (name: string, axis: number): number => dim(get(name), axis, name);
   const emb = get('decoder/embeddings/weight');
-  const nState = emb.shape[1];
+  const nState = size('decoder/embeddings/weight', 1);
   const layers = (prefix: string) => {
     let n = 0;
     while (vars.has(`${prefix}/layer_${n}/ffn/linear_0/weight`)) n++;
@@ -209,25 +221,30 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
   const nAudioLayer = layers('encoder');
   const nTextLayer = layers('decoder');
   const hp = {
-    nVocab: emb.shape[0],
-    nAudioCtx: get('encoder/position_encodings/encodings').shape[0],
-    nAudioState: get('encoder/conv2/weight').shape[0],
+    nVocab: size('decoder/embeddings/weight', 0),
+    nAudioCtx: size('encoder/position_encodings/encodings', 0),
+    nAudioState: size('encoder/conv2/weight', 0),
     nAudioHead: scalar('encoder/num_heads', nState / 64),
     nAudioLayer,
-    nTextCtx: get('decoder/position_encodings/encodings').shape[0],
+    nTextCtx: size('decoder/position_encodings/encodings', 0),
     nTextState: nState,
     nTextHead: scalar('decoder/num_heads', nState / 64),
     nTextLayer,
-    nMels: get('encoder/conv1/weight').shape[1],
+    nMels: size('encoder/conv1/weight', 1),
   };
   if (!nAudioLayer || !nTextLayer) throw new ConversionError('the CTranslate2 model has no encoder or decoder layers');
-  if (melFilters.shape[0] !== hp.nMels) throw new ConversionError(`mel filters have ${melFilters.shape[0]} bands, the model wants ${hp.nMels}`);
+  const [melBands, melBins] = melFilters.shape;
+  if (melBands === undefined || melBins === undefined) {
+    throw new ConversionError(`mel filters have shape [${melFilters.shape}], expected 2-D`);
+  }
+  if (melBands !== hp.nMels) throw new ConversionError(`mel filters have ${melBands} bands, the model wants ${hp.nMels}`);
 
   const tensors: Tensor[] = [];
   const add = (name: string, v: Ct2Variable) => {
     let shape = v.shape.filter((d) => d !== 1); // convert-pt-to-ggml squeezes every tensor
-    if (shape.length === 0) shape = [1];
-    if (name === 'encoder.conv1.bias' || name === 'encoder.conv2.bias') shape = [shape[0], 1];
+    const [first = 1] = shape; // a fully squeezed tensor is [1]
+    if (shape.length === 0) shape = [first];
+    if (name === 'encoder.conv1.bias' || name === 'encoder.conv2.bias') shape = [first, 1];
     const f32 = shape.length < 2 || name.endsWith('conv1.bias') || name.endsWith('conv2.bias') || name.endsWith('positional_embedding');
     const ftype = f32 ? 0 : 1;
     tensors.push({ name, shape, ftype, data: as(v, ftype, name) });
@@ -245,8 +262,8 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
     const w = get(`${from}/weight`);
     const b = get(`${from}/bias`);
     parts.forEach((part, i) => {
-      add(`${to}.${part}.weight`, rows(w, i * nState, (i + 1) * nState));
-      if (part !== 'key') add(`${to}.${part}.bias`, rows(b, i * nState, (i + 1) * nState)); // Whisper's key has no bias
+      add(`${to}.${part}.weight`, rows(w, i * nState, (i + 1) * nState, `${from}/weight`));
+      if (part !== 'key') add(`${to}.${part}.bias`, rows(b, i * nState, (i + 1) * nState, `${from}/bias`)); // Whisper's key has no bias
     });
   };
   const block = (to: string, from: string, cross: boolean) => {
@@ -279,15 +296,16 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
     (x, i) => header.writeInt32LE(x, 4 * i),
   );
   const filt = Buffer.alloc(8 + 4 * melFilters.data.length);
-  filt.writeInt32LE(melFilters.shape[0], 0);
-  filt.writeInt32LE(melFilters.shape[1], 4);
+  filt.writeInt32LE(melBands, 0);
+  filt.writeInt32LE(melBins, 4);
   melFilters.data.forEach((x, i) => filt.writeFloatLE(x === 0 ? 0 : x, 8 + 4 * i)); // whisper.cpp's files hold +0.0
   // as in whisper.cpp's published files: each token as UTF-8 text (bytes that are no valid UTF-8 become U+FFFD),
   // and English-only models end the list with <|endoftext|>
   const text = tokens.map((t) => Buffer.from(t.toString('utf8'), 'utf8'));
   if (hp.nVocab === 51864) text.push(Buffer.from('<|endoftext|>'));
-  const vocab: Buffer[] = [Buffer.alloc(4)];
-  vocab[0].writeInt32LE(text.length, 0);
+  const count = Buffer.alloc(4);
+  count.writeInt32LE(text.length, 0);
+  const vocab: Buffer[] = [count];
   for (const t of text) {
     const len = Buffer.alloc(4);
     len.writeInt32LE(t.length, 0);
