@@ -13,8 +13,9 @@ export interface TopKResult {
 /** Mean score per class over frames. */
 export function meanScores(frames: readonly SoundFrame[], classes: number): Float32Array {
   const mean = new Float32Array(classes);
-  for (const f of frames) for (let c = 0; c < classes; c++) mean[c] += f.scores[c];
-  if (frames.length) for (let c = 0; c < classes; c++) mean[c] /= frames.length;
+  // c < classes === mean.length; a frame holds one score per class (SoundFrame.scores)
+  for (const f of frames) for (let c = 0; c < classes; c++) mean[c]! += f.scores[c]!;
+  if (frames.length) for (let c = 0; c < classes; c++) mean[c]! /= frames.length;
   return mean;
 }
 
@@ -33,10 +34,11 @@ export function top5Correct(
   if (mean.length !== labels.length) {
     throw new Error(`top5Correct: ${mean.length} scores for ${labels.length} labels`);
   }
-  const order = Array.from({ length: labels.length }, (_, i) => i).sort((a, b) => mean[b] - mean[a]);
+  // classes best first (a stable sort over class order, as before); mean and labels have the same length
+  const ranked = Array.from(mean, (score, i) => ({ label: labels[i] ?? `class ${i}`, score })).sort((a, b) => b.score - a.score);
   const wanted = new Set(accepted.map((a) => a.trim().toLowerCase()));
-  const rankOf = order.findIndex((i) => wanted.has(labels[i].toLowerCase()));
-  const top = order.slice(0, k).map((i) => ({ label: labels[i], score: mean[i] }));
+  const rankOf = ranked.findIndex((r) => wanted.has(r.label.toLowerCase()));
+  const top = ranked.slice(0, k);
   return { correct: rankOf >= 0 && rankOf < k, top, bestAcceptedRank: rankOf >= 0 ? rankOf + 1 : Infinity };
 }
 

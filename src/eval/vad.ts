@@ -48,10 +48,12 @@ export function vadFrameAccuracy(
   let refN = 0;
   let hypN = 0;
   for (let i = 0; i < frames; i++) {
-    if (ref[i] === hyp[i]) agree++;
-    if (ref[i] && hyp[i]) tp++;
-    refN += ref[i];
-    hypN += hyp[i];
+    const r = ref[i]!; // both marks hold `frames` entries
+    const h = hyp[i]!;
+    if (r === h) agree++;
+    if (r && h) tp++;
+    refN += r;
+    hypN += h;
   }
   const recall = refN ? tp / refN : 1;
   const precision = hypN ? tp / hypN : 1;
@@ -82,17 +84,22 @@ export function energyRegions(
   let loudest = -Infinity;
   for (let f = 0; f < count; f++) {
     let e = 0;
-    for (let k = f * frame; k < (f + 1) * frame; k++) e += pcm[k] * pcm[k];
-    db[f] = 10 * Math.log10(e / frame + 1e-12);
-    loudest = Math.max(loudest, db[f]);
+    // (f + 1) * frame <= count * frame <= pcm.length
+    for (let k = f * frame; k < (f + 1) * frame; k++) {
+      const v = pcm[k]!;
+      e += v * v;
+    }
+    const level = 10 * Math.log10(e / frame + 1e-12);
+    db[f] = level;
+    loudest = Math.max(loudest, level);
   }
   // The recording's own noise floor (5th percentile of frame levels) + margin, so hiss or room noise is not voice.
   const sorted = Array.from(db).sort((a, b) => a - b);
-  const noiseFloor = sorted.length ? sorted[Math.floor(0.05 * (sorted.length - 1))] : -120;
+  const noiseFloor = sorted[Math.floor(0.05 * (sorted.length - 1))] ?? -120; // -120 dB when there are no frames
   const threshold = Math.max(options.floorDb ?? -50, loudest - (options.rangeDb ?? 35), noiseFloor + (options.noiseMarginDb ?? 10));
   const regions: SpeechRegion[] = [];
-  for (let f = 0; f < count; f++) {
-    if (db[f] < threshold) continue;
+  for (const [f, level] of db.entries()) {
+    if (level < threshold) continue;
     const start = (f * frame) / sr;
     const end = ((f + 1) * frame) / sr;
     const last = regions[regions.length - 1];
@@ -120,6 +127,6 @@ export function placeInNoise(clip: Float32Array, seed = 1): { pcm: Float32Array;
     s ^= s << 5;
     pcm[i] = ((s >>> 0) / 4294967296 * 2 - 1) * amp;
   }
-  for (let i = 0; i < clip.length; i++) pcm[lead + i] += clip[i];
+  for (let i = 0; i < clip.length; i++) pcm[lead + i]! += clip[i]!; // pcm holds lead + clip.length + tail samples
   return { pcm, offsetSec: lead / SAMPLE_RATE };
 }

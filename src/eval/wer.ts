@@ -24,17 +24,24 @@ export function integerToWords(digits: string): string {
   return parts.join(' ');
 }
 
+/** Entry k of a number-word table; a k outside it is a bug in the caller's arithmetic. */
+function wordAt(table: readonly string[], k: number): string {
+  const w = table[k];
+  if (w === undefined) throw new Error(`no number word at ${k}`);
+  return w;
+}
+
 function below1000(n: number): string {
   const words: string[] = [];
   if (n >= 100) {
-    words.push(ONES[Math.floor(n / 100)], 'hundred');
+    words.push(wordAt(ONES, Math.floor(n / 100)), 'hundred');
     n %= 100;
   }
   if (n >= 20) {
-    words.push(TENS[Math.floor(n / 10)]);
-    if (n % 10) words.push(ONES[n % 10]);
+    words.push(wordAt(TENS, Math.floor(n / 10)));
+    if (n % 10) words.push(wordAt(ONES, n % 10));
   } else if (n > 0) {
-    words.push(ONES[n]);
+    words.push(wordAt(ONES, n));
   }
   return words.join(' ');
 }
@@ -42,10 +49,7 @@ function below1000(n: number): string {
 function ordinal(words: string): string {
   const parts = words.split(' ');
   const last = parts.pop() as string;
-  let ord: string;
-  if (ORDINAL_WORDS[last]) ord = ORDINAL_WORDS[last];
-  else if (last.endsWith('y')) ord = last.slice(0, -1) + 'ieth';
-  else ord = last + 'th';
+  const ord = ORDINAL_WORDS[last] ?? (last.endsWith('y') ? last.slice(0, -1) + 'ieth' : last + 'th');
   return [...parts, ord].join(' ');
 }
 
@@ -53,9 +57,10 @@ function numberToWords(token: string): string {
   // token: digits with optional thousands commas, optional decimal part, optional ordinal suffix.
   const m = /^(\d[\d,]*)(?:\.(\d+))?(st|nd|rd|th)?$/.exec(token);
   if (!m) return token;
-  let words = integerToWords(m[1].replace(/,/g, ''));
-  if (m[2]) words += ' point ' + m[2].split('').map((d) => ONES[Number(d)]).join(' ');
-  if (m[3] && !m[2]) words = ordinal(words);
+  const [, digits = '', decimals, suffix] = m; // the integer group is mandatory
+  let words = integerToWords(digits.replace(/,/g, ''));
+  if (decimals) words += ' point ' + decimals.split('').map((d) => ONES[Number(d)]).join(' ');
+  if (suffix && !decimals) words = ordinal(words);
   return words;
 }
 
@@ -121,13 +126,20 @@ export function wordErrorRate(reference: string, hypothesis: string, options: { 
   const n = ref.length;
   const m = hyp.length;
   // cost[i][j] = edits to turn ref[0..i) into hyp[0..j); ties prefer substitution, then deletion, then insertion.
-  const cost: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = 0; i <= n; i++) cost[i][0] = i;
-  for (let j = 0; j <= m; j++) cost[0][j] = j;
+  const cost: Uint32Array[] = Array.from({ length: n + 1 }, (_, i) => {
+    const row = i === 0 ? Uint32Array.from({ length: m + 1 }, (_, j) => j) : new Uint32Array(m + 1);
+    row[0] = i;
+    return row;
+  });
+  // cost is (n + 1) × (m + 1): every cell read below is in range
+  const cell = (i: number, j: number): number => cost[i]![j]!;
   for (let i = 1; i <= n; i++) {
+    const above = cost[i - 1]!;
+    const row = cost[i]!;
+    const word = ref[i - 1];
     for (let j = 1; j <= m; j++) {
-      const sub = cost[i - 1][j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1);
-      cost[i][j] = Math.min(sub, cost[i - 1][j] + 1, cost[i][j - 1] + 1);
+      const sub = above[j - 1]! + (word === hyp[j - 1] ? 0 : 1);
+      row[j] = Math.min(sub, above[j]! + 1, row[j - 1]! + 1);
     }
   }
   let substitutions = 0;
@@ -136,11 +148,11 @@ export function wordErrorRate(reference: string, hypothesis: string, options: { 
   let i = n;
   let j = m;
   while (i > 0 || j > 0) {
-    if (i > 0 && j > 0 && cost[i][j] === cost[i - 1][j - 1] + (ref[i - 1] === hyp[j - 1] ? 0 : 1)) {
+    if (i > 0 && j > 0 && cell(i, j) === cell(i - 1, j - 1) + (ref[i - 1] === hyp[j - 1] ? 0 : 1)) {
       if (ref[i - 1] !== hyp[j - 1]) substitutions++;
       i--;
       j--;
-    } else if (i > 0 && cost[i][j] === cost[i - 1][j] + 1) {
+    } else if (i > 0 && cell(i, j) === cell(i - 1, j) + 1) {
       deletions++;
       i--;
     } else {
