@@ -39,7 +39,15 @@ export function answererFactory(config: Config, tokenizer: OutputTokenizer | und
 
   async function auto(): Promise<Answerer> {
     const e = config.engines;
-    if (e.llamaModel) return routedAnswerer(composer, await llama(config, labels, e.llamaModel), labels);
+    if (e.llamaModel) {
+      try {
+        return routedAnswerer(composer, await llama(config, labels, e.llamaModel), labels);
+      } catch (err) {
+        // auto never fails a request: the composer answers, and the log says why the model did not load
+        log.warn(`The language model ${e.llamaModel} is unavailable (${(err as Error).message}); open prompts are answered by the built-in composer.`);
+        return composer;
+      }
+    }
     const { DEFAULT_TEXT_MODEL } = await import('../engines/text/catalogue.js');
     const { findModel } = await import('../engines/models/catalogue.js');
     const entry = findModel(DEFAULT_TEXT_MODEL.name);

@@ -107,3 +107,18 @@ test('text/x.enum through a model: generated under an enum grammar and answered 
   assert.equal(step.value.text, 'urgent');
   await assert.rejects(collectAnswer(model.answer(ask('What is the mood?', audio(siren())), { responseMimeType: 'text/x.enum' })), (e: Error & { code?: string }) => e.code === 'SCHEMA_ENUM_MISSING');
 });
+
+test("text 'auto' with a llamaModel that is not there warns and answers with the composer; 'llama' refuses", async () => {
+  const tmp = tempDir('earshot-auto-');
+  try {
+    const warnings: string[] = [];
+    const log = { info: () => undefined, warn: (m: string) => warnings.push(m) };
+    const auto = resolveConfig({ modelsDir: tmp.dir, offline: true, engines: { text: 'auto', llamaModel: 'no-such-model' } });
+    assert.equal((await answererFactory(auto, undefined, [], { log })()).name, 'composer');
+    assert.match(warnings.join('\n'), /no-such-model is unavailable .*not installed/);
+    const llama = resolveConfig({ modelsDir: tmp.dir, offline: true, engines: { text: 'llama', llamaModel: 'no-such-model' } });
+    await assert.rejects(answererFactory(llama, undefined, [], { log })(), (e: Error & { code?: string }) => e.code === 'TEXT_MODEL_NOT_INSTALLED');
+  } finally {
+    tmp.cleanup();
+  }
+});
