@@ -1,11 +1,15 @@
 // Benchmark: composeAnswer latency on a synthetic one-hour analysis (1000 segments with word times) for a
-// transcript range, a summary, a content question, a description and JSON mode; and time-reference parsing.
-// Prints `name: value` lines (milliseconds per call, median of repeated runs, after warm-up).
+// transcript range, a summary, a content question, a description and JSON mode; and time-reference parsing;
+// then the real language model (understanding-llm.ts). Prints `name: value` lines (composer: milliseconds per
+// call, median of repeated runs, after warm-up). Argument `llm` runs only the model part, `composer` only the rest.
 import { composeAnswer } from '../src/understanding/composer.js';
 import { renderGroundedContext } from '../src/understanding/context.js';
 import { findTimeReferences } from '../src/understanding/time-references.js';
 import { geminiSchemaToJsonSchema } from '../src/understanding/schema.js';
 import { ask, audio, longTalk } from '../test/understanding/fixtures.js';
+import { llmBench } from './understanding-llm.js';
+
+const only = process.argv[2];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -44,9 +48,12 @@ const cases: [string, () => unknown][] = [
   ['render_context_range_ms', () => renderGroundedContext(ask('Summarize from 10:00 to 20:00', part))],
   ['find_time_references_ms', () => findTimeReferences('Provide a transcript of the speech from 02:30 to 03:29 and the last 2 minutes', 3600)],
 ];
-console.log(`segments: ${part.analysis.segments.length}`);
-for (const [name, fn] of cases) {
-  const { wall, cpu } = measure(fn);
-  console.log(`${name}: ${wall.toFixed(2)}`);
-  console.log(`${name.replace(/_ms$/, '_cpu_ms')}: ${cpu.toFixed(2)}`);
+if (only !== 'llm') {
+  console.log(`segments: ${part.analysis.segments.length}`);
+  for (const [name, fn] of cases) {
+    const { wall, cpu } = measure(fn);
+    console.log(`${name}: ${wall.toFixed(2)}`);
+    console.log(`${name.replace(/_ms$/, '_cpu_ms')}: ${cpu.toFixed(2)}`);
+  }
 }
+if (only !== 'composer') await llmBench();
