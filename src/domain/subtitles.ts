@@ -73,10 +73,11 @@ export function formatTranscript(segments: readonly TranscriptSegment[], format:
 export function parseSrt(text: string): { index: number; start: number; end: number; text: string }[] {
   const blocks = text.replace(/\r\n/g, '\n').trim().split(/\n\n+/);
   return blocks.filter(Boolean).map((b) => {
-    const lines = b.split('\n');
-    const m = /^(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)$/.exec(lines[1] ?? '');
-    if (!/^\d+$/.test(lines[0]) || !m) throw new Error(`malformed SRT cue: ${b.slice(0, 80)}`);
-    const t = (i: number) => +m[i] * 3600 + +m[i + 1] * 60 + +m[i + 2] + +m[i + 3] / 1000;
-    return { index: Number(lines[0]), start: t(1), end: t(5), text: lines.slice(2).join('\n') };
+    const [indexLine = '', timeLine = '', ...textLines] = b.split('\n');
+    const m = /^(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)$/.exec(timeLine);
+    if (!/^\d+$/.test(indexLine) || !m) throw new Error(`malformed SRT cue: ${b.slice(0, 80)}`);
+    const [, h1, m1, s1, ms1, h2, m2, s2, ms2] = m; // every group is mandatory
+    const t = (h = '', min = '', s = '', ms = '') => +h * 3600 + +min * 60 + +s + +ms / 1000;
+    return { index: Number(indexLine), start: t(h1, m1, s1, ms1), end: t(h2, m2, s2, ms2), text: textLines.join('\n') };
   });
 }
