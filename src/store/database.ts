@@ -129,9 +129,10 @@ export function openDatabase(dataDir: string): SqliteDb {
 
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
+  for (const [v, sql] of MIGRATIONS.entries()) {
+    if (v < version) continue; // applied already
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
+      db.exec(sql);
       db.pragma(`user_version = ${v + 1}`);
     })();
   }

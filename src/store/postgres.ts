@@ -145,8 +145,10 @@ export class PostgresDb implements Db {
     await this.tx(async (q) => {
       await q.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
       const row = await q.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-      for (let v = row?.v ?? 0; v < MIGRATIONS.length; v++) {
-        await q.run(MIGRATIONS[v]);
+      const applied = row?.v ?? 0;
+      for (const [v, sql] of MIGRATIONS.entries()) {
+        if (v < applied) continue;
+        await q.run(sql);
         await q.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [v + 1, Date.now()]);
       }
     }, [MIGRATION_LOCK]);
@@ -233,7 +235,7 @@ export class PostgresDb implements Db {
     this.held.add(key);
     try {
       const client = await this.lockConnection();
-      const got = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key])).rows[0].ok;
+      const got = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key])).rows[0]?.ok;
       if (!got) return { ran: false };
       try {
         return { ran: true, value: await fn() };

@@ -78,10 +78,10 @@ export class S3Blobs implements Blobs {
   private readonly downloads = new Map<string, Promise<string>>();
 
   constructor(opts: S3BlobsOptions) {
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(opts.url);
-    if (!m) throw new Error(`not an s3:// URL: ${opts.url}`);
-    this.bucket = m[1];
-    this.prefix = m[2] ? m[2].replace(/\/*$/, '/') : '';
+    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(opts.url) ?? [];
+    if (!bucket) throw new Error(`not an s3:// URL: ${opts.url}`);
+    this.bucket = bucket;
+    this.prefix = prefix ? prefix.replace(/\/*$/, '/') : '';
     // credentials and region: the SDK's default chain (AWS_ACCESS_KEY_ID…, profiles, instance roles)
     this.client =
       opts.client ??
@@ -218,7 +218,10 @@ export class S3Blobs implements Blobs {
   async listUploads(): Promise<string[]> {
     const ids = new Set<string>();
     const base = `${this.prefix}uploads/`;
-    for (const key of await this.list(base)) ids.add(key.slice(base.length).split('/')[0]);
+    for (const key of await this.list(base)) {
+      const [id = ''] = key.slice(base.length).split('/'); // split always yields at least one part
+      ids.add(id);
+    }
     return [...ids];
   }
 
