@@ -118,8 +118,7 @@ export async function resolvePrompt(ctx: ApiContext, project: string, req: Gener
 
   const resolveContent = async (content: WireContent, where: string): Promise<Part[]> => {
     const parts: Part[] = [];
-    for (let i = 0; i < content.parts.length; i++) {
-      const p = content.parts[i];
+    for (const [i, p] of content.parts.entries()) {
       const pw = `${where}.parts[${i}]`;
       if (p.text !== undefined) {
         if (p.thought) continue;
@@ -151,8 +150,7 @@ export async function resolvePrompt(ctx: ApiContext, project: string, req: Gener
   };
 
   const turns: Turn[] = [];
-  for (let i = 0; i < req.contents.length; i++) {
-    const c = req.contents[i];
+  for (const [i, c] of req.contents.entries()) {
     turns.push({ role: c.role === 'model' ? 'model' : 'user', parts: await resolveContent(c, `contents[${i}]`) });
   }
   let system: string | undefined;

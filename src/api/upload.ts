@@ -54,7 +54,8 @@ async function handleUpload(ctx: ApiContext, req: FastifyRequest, reply: Fastify
     return finishWhole(ctx, req, reply, session, parts.media.stream);
   }
   if (protocol === '' || protocol === 'media' || protocol === 'raw') {
-    const mimeType = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
+    const [mediaType = ''] = (req.headers['content-type'] ?? 'application/octet-stream').split(';'); // split yields at least one part
+    const mimeType = mediaType.trim();
     const declared = contentLength(req);
     const session = await ctx.uploads.start(project, { mimeType, declaredSize: declared, displayName: null });
     return finishWhole(ctx, req, reply, session, req.raw);

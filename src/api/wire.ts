@@ -53,8 +53,8 @@ export function encodePageToken(cursor: { createTime: number; id: string }): str
 
 export function decodePageToken(token: string): { createTime: number; id: string } | undefined {
   const text = Buffer.from(token, 'base64url').toString();
-  const m = /^(\d{1,16}):([a-z0-9-]{1,40})$/.exec(text);
-  return m ? { createTime: Number(m[1]), id: m[2] } : undefined;
+  const [, createTime, id] = /^(\d{1,16}):([a-z0-9-]{1,40})$/.exec(text) ?? [];
+  return createTime !== undefined && id !== undefined ? { createTime: Number(createTime), id } : undefined;
 }
 
 /** A file id from "files/abc", "abc" or a URI ending in /files/abc; undefined if none can be read. */
