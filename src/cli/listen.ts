@@ -89,12 +89,14 @@ export function listenCommands(program: Command): void {
       }),
     );
 
-  const answerCommand = (name: string, description: string, question: (args: string[]) => string, argsSpec: string) =>
+  /** `question` gets the arguments after the file; commander has already required those argsSpec names. */
+  const answerCommand = (name: string, description: string, question: (rest: string[]) => string | undefined, argsSpec: string) =>
     common(program.command(name).arguments(argsSpec).description(description)).action((...args: unknown[]) => {
-      const positional = args.slice(0, -2) as string[];
+      const [file, ...rest] = args.slice(0, -2) as string[];
+      const prompt = question(rest);
+      if (file === undefined || prompt === undefined) throw new CliError(`usage: earshot ${name} ${argsSpec}`, 2);
       const flags = args[args.length - 2] as ListenFlags;
       return withInterrupt(async (signal) => {
-        const file = positional[0];
         const config = configFor(flags);
         // the same answering service as the server, so EARSHOT_TEXT_ENGINE=llama|openai answers here too; loaded
         // first, so a missing language model fails before the analysis. No tokenizer: the CLI shows no usage, and
@@ -102,7 +104,7 @@ export function listenCommands(program: Command): void {
         const answerer = await answererFactory(config, undefined, soundLabels(config))();
         try {
           const items = await analyzeAll([file], config, flags, signal);
-          const answer = await collectAnswer(answerer.answer(conversationFor(items, question(positional)), { signal }));
+          const answer = await collectAnswer(answerer.answer(conversationFor(items, prompt), { signal }));
           process.stdout.write(flags.json ? `${JSON.stringify({ file, answer: answer.text, grounding: answer.grounding, data: answer.data }, null, 2)}\n` : `${answer.text}\n`);
         } finally {
           await answerer.close?.();
@@ -111,7 +113,7 @@ export function listenCommands(program: Command): void {
     });
 
   answerCommand('describe', 'describe what is heard in an audio file', () => 'Describe this audio clip.', '<file>');
-  answerCommand('ask', 'ask a question about an audio file', (a) => a[1], '<file> <question>');
+  answerCommand('ask', 'ask a question about an audio file', ([q]) => q, '<file> <question>');
 
   program
     .command('tokens')
