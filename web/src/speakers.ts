@@ -29,7 +29,7 @@ export function speakerOrder(a: AudioAnalysis): string[] {
 
 /** A colour per speaker label, by order of first appearance (cycling past eight speakers). */
 export function speakerColours(a: AudioAnalysis): Map<string, string> {
-  return new Map(speakerOrder(a).map((l, i) => [l, SPEAKER_COLOURS[i % SPEAKER_COLOURS.length]]));
+  return new Map(speakerOrder(a).map((l, i) => [l, SPEAKER_COLOURS[i % SPEAKER_COLOURS.length]!])); // the palette is not empty
 }
 
 /** The legend's rows; empty when diarization did not run (or found nobody). */
@@ -81,7 +81,7 @@ const LANGUAGES: Record<string, string> = {
 /** A segment's language badge: the code as shown and its name for the tooltip; undefined when not identified. */
 export function languageBadge(s: TranscriptSegment): { code: string; name: string } | undefined {
   if (!s.language) return undefined;
-  const base = s.language.toLowerCase().split(/[-_]/)[0];
+  const [base = ''] = s.language.toLowerCase().split(/[-_]/); // split yields at least one part
   return { code: s.language, name: LANGUAGES[base] ?? s.language };
 }
 

@@ -26,7 +26,7 @@ export async function decodePeaks(file: Blob, buckets = 4000): Promise<Peaks> {
     let hi = -1;
     for (let i = from; i < to; i++) {
       let v = 0;
-      for (const ch of channels) v += ch[i];
+      for (const ch of channels) v += ch[i]!; // i < to <= audio.length, every channel's length
       v /= channels.length;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
@@ -140,8 +140,10 @@ export class WaveformView {
       let lo = 0;
       let hi = 0;
       for (let i = from; i < to && i < min.length; i++) {
-        if (min[i] < lo) lo = min[i];
-        if (max[i] > hi) hi = max[i];
+        const low = min[i]!; // i < min.length === max.length
+        const high = max[i]!;
+        if (low < lo) lo = low;
+        if (high > hi) hi = high;
       }
       const x = c * (bar + gap);
       const top = mid - Math.max(0.5, hi * mid * 0.95);

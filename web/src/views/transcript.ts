@@ -79,13 +79,7 @@ export function renderTranscript(a: AudioAnalysis): void {
 /** Marks the segment playing at `t` as current (scrolling to it while `follow`). */
 export function highlightSegmentAt(t: number, segs: readonly TranscriptSegment[], follow: boolean): void {
   const { transcript } = dom;
-  let idx = -1;
-  for (let i = 0; i < segs.length; i++) {
-    if (t >= segs[i].start && t < segs[i].end) {
-      idx = i;
-      break;
-    }
-  }
+  const idx = segs.findIndex((s) => t >= s.start && t < s.end);
   if (idx === currentSeg) return;
   transcript.querySelector('.seg.current')?.classList.remove('current');
   transcript.querySelector('.seg[aria-current]')?.removeAttribute('aria-current');
