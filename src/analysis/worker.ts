@@ -46,7 +46,7 @@ async function runJob(job: Extract<ToWorker, { type: 'job' }>, signal: AbortSign
     }
     if (!engines) throw new Error('worker not initialised');
     // test-only (the cluster test's crashing file): this content makes the process die as a crashing decoder would
-    if (process.env.EARSHOT_TEST_CRASH_SHA256 && process.env.EARSHOT_TEST_CRASH_SHA256 === job.sha256) process.kill(process.pid, 'SIGSEGV');
+    if (config?.testCrashSha256 === job.sha256) process.kill(process.pid, 'SIGSEGV');
     const e = await engines;
     const analysis = await analyzeAudio((range, sig) => decodePcm(job.path, { ...range, signal: sig }), e, {
       sha256: job.sha256,

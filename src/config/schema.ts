@@ -198,6 +198,16 @@ export const SettingsSchema = Type.Object(
       allowed: 'an http:// or https:// URL',
       defaultText: 'AWS',
     }),
+    s3Region: setting(Type.String({ minLength: 1, default: 'us-east-1' }), {
+      description: 'region of the S3 bucket (any value for most S3-compatible servers)',
+      env: 'AWS_REGION',
+    }),
+    testCrashSha256: optional(Type.String({ pattern: '^[0-9a-f]{64}$' }), {
+      description: 'test only: the analysis worker process dies (SIGSEGV) on this content, to exercise crash handling',
+      env: 'EARSHOT_TEST_CRASH_SHA256',
+      allowed: 'a SHA-256 in hex',
+      defaultText: 'none',
+    }),
     analysisConcurrency: int(1, 1, { description: 'concurrent analyses (each uses the CPU fully)' }),
     sweepIntervalSec: positive(60, { description: 'seconds between expiry sweeps' }),
     shareAnalysisAcrossProjects: setting(Type.Boolean({ default: false }), {

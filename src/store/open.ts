@@ -25,8 +25,8 @@ export async function openDb(config: Pick<Config, 'dataDir' | 'databaseUrl'>): P
   return config.databaseUrl ? PostgresDb.open(config.databaseUrl) : openDatabase(config.dataDir);
 }
 
-export async function openBlobs(config: Pick<Config, 'dataDir' | 'blobStore' | 's3Endpoint'>): Promise<Blobs> {
-  const blobs: Blobs = config.blobStore ? new S3Blobs({ url: config.blobStore, endpoint: config.s3Endpoint, dataDir: config.dataDir }) : new BlobStore(config.dataDir);
+export async function openBlobs(config: Pick<Config, 'dataDir' | 'blobStore' | 's3Endpoint' | 's3Region'>): Promise<Blobs> {
+  const blobs: Blobs = config.blobStore ? new S3Blobs({ url: config.blobStore, endpoint: config.s3Endpoint, region: config.s3Region, dataDir: config.dataDir }) : new BlobStore(config.dataDir);
   await blobs.init();
   return blobs;
 }

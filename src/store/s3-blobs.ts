@@ -57,6 +57,8 @@ export interface S3BlobsOptions {
   url: string;
   /** a non-AWS endpoint (path-style addressing) */
   endpoint?: string;
+  /** the bucket's region (config s3Region / AWS_REGION) */
+  region?: string;
   /** where local copies for decoders are kept */
   dataDir: string;
   client?: S3Client;
@@ -86,7 +88,7 @@ export class S3Blobs implements Blobs {
     this.client =
       opts.client ??
       new S3Client({
-        region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+        region: opts.region ?? 'us-east-1',
         ...(opts.endpoint ? { endpoint: opts.endpoint, forcePathStyle: true } : {}),
       });
     this.cacheDir = path.join(opts.dataDir, 'blob-cache');

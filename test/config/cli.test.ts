@@ -22,7 +22,7 @@ test('serve refuses an unknown engine before starting: one line, exit 2, the all
   assert.equal(r.stdout, '', 'nothing started');
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0] as string, /^earshot: invalid setting engines\.speech="wisper" from environment variable EARSHOT_SPEECH_ENGINE; allowed: one of auto, whisper, pocketsphinx, none$/);
+  assert.match(lines[0] as string, /^earshot: invalid setting engines\.speech="wisper" from environment variable EARSHOT_SPEECH_ENGINE; allowed: one of auto, whisper, pocketsphinx, openai, none$/);
 });
 
 test('serve --print-config: flags over env, secrets masked, the new settings shown', () => {

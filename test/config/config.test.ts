@@ -167,7 +167,8 @@ test('the schema is coherent: defaults valid, flags and variables unique', () =>
   const envs = SETTINGS.flatMap((s) => (s.env ? [s.env] : []));
   assert.equal(new Set(flags).size, flags.length);
   assert.equal(new Set(envs).size, envs.length);
-  for (const e of envs) assert.match(e, /^EARSHOT_[A-Z0-9_]+$/);
+  // our own variables, plus the standard AWS one for the S3 region
+  for (const e of envs) assert.match(e, /^(EARSHOT_[A-Z0-9_]+|AWS_REGION)$/);
   for (const s of SETTINGS) assert.ok(s.description, `${s.key} has a description`);
   const d = defaultConfig();
   assert.equal(d.dataDir, path.resolve('.earshot'));
