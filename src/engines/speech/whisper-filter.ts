@@ -25,6 +25,9 @@ const LOOP_COPIES = 3;
 const STOCK_MAX_SEC_PER_WORD = 1.2;
 /** A stock phrase whose span is this little sound (fraction of loud frames) was said by no one. */
 const STOCK_MIN_LOUD_FRACTION = 0.15;
+/** A short segment (at most SHORT_WORDS words) over less than this much sound (seconds of loud frames) was said by no one. */
+const SHORT_WORDS = 3;
+const SHORT_MIN_LOUD_SEC = 0.1;
 
 export function normalizePhrase(text: string): string {
   return text.toLowerCase().replace(/[^\p{L}\p{N}\s]+/gu, ' ').replace(/\s+/g, ' ').trim();
@@ -39,7 +42,8 @@ export function isAnnotation(text: string): boolean {
  * - annotations and segments without a letter or digit;
  * - runs of LOOP_COPIES or more consecutive segments with the same text of at most three words (a decoding loop);
  * - stock phrases that stretch over more than STOCK_MAX_SEC_PER_WORD per word, or lie over audio that is mostly
- *   quiet (speech this weak is not there).
+ *   quiet (speech this weak is not there);
+ * - short segments over audio with no sound standing out of its floor (steady noise: nothing was said).
  */
 export function dropHallucinations(segments: readonly TranscriptSegment[], pcm: Float32Array, sampleRate = SAMPLE_RATE): TranscriptSegment[] {
   const kept = segments.filter((s) => !isAnnotation(s.text));
@@ -52,20 +56,23 @@ export function dropHallucinations(segments: readonly TranscriptSegment[], pcm: 
     i = j;
   }
   let track: ReturnType<typeof energyTrack> | undefined;
-  const loudFraction = (s: TranscriptSegment) => {
+  /** loud frames and all frames (10 ms each) under a segment */
+  const loudness = (s: TranscriptSegment) => {
     track ??= energyTrack(pcm, sampleRate);
     const a = Math.max(0, Math.floor(s.start / 0.01));
     const b = Math.min(track.db.length, Math.ceil(s.end / 0.01));
     let loud = 0;
     for (let f = a; f < b; f++) if (track.db[f] >= track.loud) loud++;
-    return b > a ? loud / (b - a) : 0;
+    return { loud, frames: Math.max(0, b - a) };
   };
   return kept.filter((s, i) => {
     if (loop.has(i)) return false;
     const phrase = normalizePhrase(s.text);
-    if (!STOCK_PHRASES.has(phrase)) return true;
     const words = phrase.split(' ').length;
-    return s.end - s.start <= STOCK_MAX_SEC_PER_WORD * words && loudFraction(s) >= STOCK_MIN_LOUD_FRACTION;
+    if (words <= SHORT_WORDS && loudness(s).loud * 0.01 < SHORT_MIN_LOUD_SEC) return false;
+    if (!STOCK_PHRASES.has(phrase)) return true;
+    const { loud, frames } = loudness(s);
+    return s.end - s.start <= STOCK_MAX_SEC_PER_WORD * words && frames > 0 && loud / frames >= STOCK_MIN_LOUD_FRACTION;
   });
 }
 

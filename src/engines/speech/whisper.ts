@@ -12,7 +12,7 @@ import { planWindows, shiftSegments } from './segments.js';
 import { inspectWhisperModel, WhisperModelError, type WhisperModelInfo } from './whisper-model.js';
 import { planLanguage, toBcp47, type LanguagePlan } from './whisper-languages.js';
 import { dropHallucinations, isSilent } from './whisper-filter.js';
-import { refineWordStarts } from './word-onsets.js';
+import { audibleSpan, refineWordStarts } from './word-onsets.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
 import { EarshotError } from '../../domain/errors.js';
 
@@ -32,8 +32,10 @@ export interface WhisperOptions {
   threads?: number;
   /** Default language ("en", "de", ...) or "auto" to detect. Default "auto" (English-only models ignore it). */
   language?: string;
-  /** Longer PCM is transcribed in windows of at most this many seconds, cut at pauses. Abort takes effect between windows
-   *  (whisper.cpp cannot be interrupted inside one), so this also bounds the CPU spent after an abort. Default 120. */
+  /** Longer PCM is transcribed in windows of at most this many seconds, cut at pauses. Each window is one whisper.cpp
+   *  call, which identifies the language once, from the window's first 30 s: 30 (the default) gives every window its
+   *  own language and keeps a silent or noisy lead-in from deciding it for the speech after. Abort takes effect
+   *  between windows (whisper.cpp cannot be interrupted inside one). */
   windowSec?: number;
   /**
    * Retry a decode that looks wrong at rising temperatures (whisper.cpp's default). Default false: on non-speech the
@@ -246,7 +248,7 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
 
   const defaultLanguage = options.language ?? 'auto';
   const modelName = path.basename(options.modelPath);
-  const windowSec = options.windowSec ?? 120;
+  const windowSec = options.windowSec ?? 30;
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
@@ -333,8 +335,16 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
         onProgress(v);
       }
     };
-    for (const w of windows) {
-      const share = (w.end - w.start) / Math.max(1, pcm.length);
+    for (const planned of windows) {
+      const share = (planned.end - planned.start) / Math.max(1, pcm.length);
+      // only the audible part: silence around speech is not decoded (and cannot drift the timestamps)
+      const span = audibleSpan(pcm.subarray(planned.start, planned.end));
+      if (!span) {
+        done += share;
+        report(done);
+        continue;
+      }
+      const w = { start: planned.start + span.start, end: planned.start + span.end };
       beginOp(module);
       try {
         const r = await transcribePlanned(pcm, w, plan, { translate, prompt }, signal, (f) => report(done + f * share));

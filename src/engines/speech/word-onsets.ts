@@ -64,11 +64,33 @@ export function onsets(track: EnergyTrack): number[] {
 }
 
 /**
- * Which onset each word starts at (index into `ons`, or -1 to keep the token's time): a monotonic alignment that
- * gives as many words as possible an onset inside their window [start - LOOK_BACK_SEC, end + LOOK_AHEAD_SEC], and
- * among those the onsets closest to the tokens' starts. Onsets left over are pauses inside words.
+ * The part of `pcm` worth decoding, in samples: from `marginSec` before its first frame above the quiet level to
+ * `marginSec` after its last; undefined when no frame rises above it (silence, or sound with no level change).
+ * Whisper's timestamps drift across long silence before speech, so the silence is not given to it.
  */
-export function alignOnsets(words: readonly { start: number; end: number }[], ons: readonly number[]): number[] {
+export function audibleSpan(pcm: Float32Array, marginSec = 0.5, sampleRate = SAMPLE_RATE): { start: number; end: number } | undefined {
+  const { db, quiet } = energyTrack(pcm, sampleRate);
+  let first = -1;
+  let last = -1;
+  for (let f = 0; f < db.length; f++) {
+    if (db[f] < quiet) continue;
+    if (first < 0) first = f;
+    last = f;
+  }
+  if (first < 0) return undefined;
+  const frame = Math.round(FRAME_SEC * sampleRate);
+  const margin = Math.round(marginSec * sampleRate);
+  return { start: Math.max(0, first * frame - margin), end: Math.min(pcm.length, (last + 1) * frame + margin) };
+}
+
+/**
+ * Which onset each word starts at (index into `ons`, or -1 to keep the token's time): a monotonic alignment that
+ * gives as many words as possible an onset inside their window, and among those the onsets closest to the tokens'
+ * starts. A word's window runs from LOOK_BACK_SEC before its token (or from the previous token's start, when that is
+ * earlier: a token may come late, after the pause that followed its word) to LOOK_AHEAD_SEC after its end. A word whose token starts in a pause (`startsQuiet`) is
+ * owed the onset that ends the pause, before any later word. Onsets left over are pauses inside words.
+ */
+export function alignOnsets(words: readonly { start: number; end: number }[], ons: readonly number[], startsQuiet: readonly boolean[] = []): number[] {
   const W = words.length;
   const O = ons.length;
   const cols = O + 1;
@@ -86,8 +108,10 @@ export function alignOnsets(words: readonly { start: number; end: number }[], on
       if (i > 0 && j > 0) {
         const w = words[i - 1];
         const o = ons[j - 1];
-        if (o >= w.start - LOOK_BACK_SEC && o <= w.end + LOOK_AHEAD_SEC) {
-          const v = score[(i - 1) * cols + j - 1] + BIG - Math.abs(o - w.start);
+        const from = Math.min(w.start - LOOK_BACK_SEC, i > 1 ? words[i - 2].start + 0.05 : -Infinity);
+        if (o >= from && o <= w.end + LOOK_AHEAD_SEC) {
+          const cost = startsQuiet[i - 1] && o >= w.start ? -1 : Math.abs(o - w.start);
+          const v = score[(i - 1) * cols + j - 1] + BIG - cost;
           if (v > best) [best, how] = [v, 3];
         }
       }
@@ -108,22 +132,29 @@ export function alignOnsets(words: readonly { start: number; end: number }[], on
 /**
  * Segments (times relative to `pcm`'s start) with word starts moved onto the audio's onsets (see alignOnsets).
  * whisper.cpp gives a pause to a token next to it, so a token's span usually holds its word's onset; connected
- * speech shows no onsets and keeps the token times. Word ends are kept (at least the new start); segment bounds
+ * speech shows no onsets and keeps the token times. A word ends by the next word's start (and not before its own); segment bounds
  * follow their words.
  */
 export function refineWordStarts(segments: readonly TranscriptSegment[], pcm: Float32Array, sampleRate = SAMPLE_RATE): TranscriptSegment[] {
-  const ons = onsets(energyTrack(pcm, sampleRate));
+  const track = energyTrack(pcm, sampleRate);
+  const ons = onsets(track);
   const all = segments.flatMap((s) => s.words);
-  const pick = alignOnsets(all, ons);
+  const quietAt = (t: number) => {
+    const f = Math.floor(t / FRAME_SEC);
+    return f >= 0 && f < track.db.length && track.db[f] < track.quiet;
+  };
+  const pick = alignOnsets(all, ons, all.map((w) => quietAt(w.start)));
   const round = (t: number) => Math.round(t * 1000) / 1000;
-  let k = 0;
   let prevStart = -Infinity;
+  const starts = all.map((w, k) => (prevStart = round(Math.max(pick[k] >= 0 ? ons[pick[k]] : w.start, prevStart))));
+  let k = 0;
   return segments.map((s) => {
     const words: Word[] = s.words.map((w) => {
-      const j = pick[k++];
-      const start = round(Math.max(j >= 0 ? ons[j] : w.start, prevStart));
-      prevStart = start;
-      return { ...w, start, end: Math.max(w.end, start) };
+      const start = starts[k];
+      // a word ends by the time the next one starts
+      const end = Math.max(start, Math.min(w.end, starts[k + 1] ?? Infinity));
+      k++;
+      return { ...w, start, end };
     });
     if (!words.length) return { ...s, words };
     return { ...s, words, start: words[0].start, end: Math.max(s.end, words[words.length - 1].end) };
