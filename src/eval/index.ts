@@ -1,7 +1,8 @@
-// The evaluation toolkit behind `earshot eval`: scoring (WER, sound top-5, VAD frames), the labelled-directory
+// The evaluation toolkit behind `earshot eval`: scoring (WER, word-start times, sound top-5, VAD frames), the labelled-directory
 // loader, the runner and report formatting, re-exported from one place.
 
 export { combineWer, integerToWords, normalizeForWer, wordErrorRate, type WerResult } from './wer.js';
+export { quantile, wordStartErrors, type TimedWord, type WordTimeScore } from './word-times.js';
 export { meanScores, top5Correct, type TopKResult } from './sounds.js';
 export { energyRegions, placeInNoise, vadFrameAccuracy, VAD_LEAD_SEC, VAD_TAIL_SEC, type VadScore } from './vad.js';
 export { loadEvalSet, type EvalSet, type SoundItem, type SpeechItem, type VadItem } from './dataset.js';

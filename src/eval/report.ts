@@ -11,13 +11,13 @@ export function formatEvalTable(result: EvalResult): string {
   const out: string[] = [`# earshot eval — ${result.dir}`, ''];
   if (result.speech) {
     const { rows, total, engine } = result.speech;
-    out.push(`## Speech (${engine})`, '', '| file | WER | sub | del | ins | words | speed | hypothesis |', '|---|---|---|---|---|---|---|---|');
+    out.push(`## Speech (${engine})`, '', '| file | WER | sub | del | ins | words | speed | language | hypothesis |', '|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) {
       out.push(`| ${cell(r.file)} | ${pct(r.wer)} | ${r.substitutions} | ${r.deletions} | ${r.insertions} | ${r.refWords} | ` +
-        `${r.error ? '—' : fx(r.durationSec / r.seconds)} | ${cell(r.error ? `ERROR: ${r.error}` : r.hypothesis)} |`);
+        `${r.error ? '—' : fx(r.durationSec / r.seconds)} | ${r.language ?? '—'} | ${cell(r.error ? `ERROR: ${r.error}` : r.hypothesis)} |`);
     }
     out.push(`| **total** | **${pct(total.wer)}** | ${total.substitutions} | ${total.deletions} | ${total.insertions} | ` +
-      `${total.refWords} | ${fx(total.xRealtime)} | |`, '');
+      `${total.refWords} | ${fx(total.xRealtime)} | | |`, '');
   }
   if (result.sounds) {
     const { rows, total, engine } = result.sounds;

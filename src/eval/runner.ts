@@ -22,6 +22,8 @@ export interface SpeechRow extends WerResult {
   durationSec: number;
   reference: string;
   hypothesis: string;
+  /** the language the engine identified (BCP-47); undefined when it cannot identify languages */
+  language?: string;
   seconds: number;
   error?: string;
 }
@@ -95,10 +97,10 @@ export async function runEval(
       try {
         const pcm = await decode(item.path);
         const t0 = now();
-        const { segments } = await engines.speech.transcribe(pcm);
+        const { segments, language } = await engines.speech.transcribe(pcm);
         const seconds = now() - t0;
         const hypothesis = segments.map((s) => s.text).join(' ').replace(/\s+/g, ' ').trim();
-        row = { file: item.file, durationSec: pcm.length / SAMPLE_RATE, reference: item.transcript, hypothesis, seconds,
+        row = { file: item.file, durationSec: pcm.length / SAMPLE_RATE, reference: item.transcript, hypothesis, seconds, language,
           ...wordErrorRate(item.transcript, hypothesis) };
       } catch (e) {
         const w = wordErrorRate(item.transcript, '');
