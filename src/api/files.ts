@@ -51,7 +51,7 @@ export async function filesRoutes(app: FastifyInstance, opts: { ctx: ApiContext 
         pageSize = n === 0 ? DEFAULT_PAGE_SIZE : Math.min(n, MAX_PAGE_SIZE);
       }
       const token = q.pageToken ?? q.page_token;
-      let cursor;
+      let cursor: ReturnType<typeof decodePageToken>;
       if (token) {
         cursor = decodePageToken(token);
         if (!cursor) throw new EarshotError('API_BAD_PAGE_TOKEN', { token: token.slice(0, 64) });

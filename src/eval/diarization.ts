@@ -55,7 +55,9 @@ export function diarizationErrorRate(reference: LabelledSpan[], hypothesis: Labe
     for (const perm of permutations(refSpeakers, k)) {
       for (const hypPerm of permutations(hypSpeakers, k)) {
         let score = 0;
-        hypPerm.forEach((h, i) => (score += overlap(h, perm[i] as string)));
+        hypPerm.forEach((h, i) => {
+          score += overlap(h, perm[i] as string);
+        });
         if (score > bestScore) {
           bestScore = score;
           bestMap = new Map(hypPerm.map((h, i) => [h, perm[i] as string]));

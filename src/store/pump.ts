@@ -53,7 +53,10 @@ export function pumpInto(body: Readable, opts: PumpOptions): Promise<number> {
       detach();
       body.pause();
       // settle only once the file is closed, so the caller may cut it back safely
-      if (dest.closed) return reject(err);
+      if (dest.closed) {
+        reject(err);
+        return;
+      }
       dest.once('close', () => reject(err));
       dest.destroy();
     }

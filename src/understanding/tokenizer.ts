@@ -132,7 +132,9 @@ export class TextTokenizer {
         }
         try {
           const { counts } = await this.call<{ counts: number[] }>({ op: 'count', texts: batch.map((p) => p[1]) });
-          batch.forEach(([i], k) => (job.counts[i] = (job.counts[i] ?? 0) + (counts[k] ?? 0)));
+          batch.forEach(([i], k) => {
+            job.counts[i] = (job.counts[i] ?? 0) + (counts[k] ?? 0);
+          });
         } catch (err) {
           job.reject(err as Error);
           continue;

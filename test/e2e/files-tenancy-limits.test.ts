@@ -85,7 +85,7 @@ test('configured keys: unknown key → 400 API_KEY_INVALID; projects isolated; k
   try {
     const err = await expectError(await fetch(`${s.url}/v1beta/files`, { headers: { 'x-goog-api-key': 'nope' } }), 400, 'INVALID_ARGUMENT');
     assert.equal(err.message, 'API key not valid. Please pass a valid API key.');
-    assert.deepEqual((err.details?.[0] as { reason: string }).reason, 'API_KEY_INVALID');
+    assert.deepEqual((err.details?.[0] as { reason: string } | undefined)?.reason, 'API_KEY_INVALID');
     await expectError(await media(s, 'nope', 'x'), 400, 'INVALID_ARGUMENT');
     await expectError(await fetch(`${s.url}/v1beta/files`), 403, 'PERMISSION_DENIED');
 

@@ -190,7 +190,12 @@ export function storeSuite(name: string, backend: () => Backend): void {
     // a slow body, so both writes are in flight together
     const slow = () => {
       const r = new Readable({ read() {} });
-      [0, 1, 2, 3].forEach((i) => setTimeout(() => (r.push(content.subarray(i * 50_000, (i + 1) * 50_000)), i === 3 && r.push(null)), i * 60));
+      for (const i of [0, 1, 2, 3]) {
+        setTimeout(() => {
+          r.push(content.subarray(i * 50_000, (i + 1) * 50_000));
+          if (i === 3) r.push(null);
+        }, i * 60);
+      }
       return r;
     };
     const results = await Promise.allSettled(nodes.map((n) => n.uploads.writeChunk(s, 0, slow())));

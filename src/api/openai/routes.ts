@@ -15,7 +15,7 @@ import { openaiErrorHandler, openaiProjectOf, toOpenAiError } from './wire-error
 
 async function answer(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, task: AudioTask): Promise<unknown> {
   const form = await readAudioForm(req, task);
-  let analysis;
+  let analysis: Awaited<ReturnType<ApiContext['media']['inline']>>['analysis'];
   try {
     ({ analysis } = await ctx.media.inline(form.file.bytes, form.file.mimeType, req.project));
   } catch (err) {

@@ -293,12 +293,16 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
 
   const header = Buffer.alloc(4 * 12);
   [0x67676d6c, hp.nVocab, hp.nAudioCtx, hp.nAudioState, hp.nAudioHead, hp.nAudioLayer, hp.nTextCtx, hp.nTextState, hp.nTextHead, hp.nTextLayer, hp.nMels, 1].forEach(
-    (x, i) => header.writeInt32LE(x, 4 * i),
+    (x, i) => {
+      header.writeInt32LE(x, 4 * i);
+    },
   );
   const filt = Buffer.alloc(8 + 4 * melFilters.data.length);
   filt.writeInt32LE(melBands, 0);
   filt.writeInt32LE(melBins, 4);
-  melFilters.data.forEach((x, i) => filt.writeFloatLE(x === 0 ? 0 : x, 8 + 4 * i)); // whisper.cpp's files hold +0.0
+  melFilters.data.forEach((x, i) => {
+    filt.writeFloatLE(x === 0 ? 0 : x, 8 + 4 * i);
+  }); // whisper.cpp's files hold +0.0
   // as in whisper.cpp's published files: each token as UTF-8 text (bytes that are no valid UTF-8 become U+FFFD),
   // and English-only models end the list with <|endoftext|>
   const text = tokens.map((t) => Buffer.from(t.toString('utf8'), 'utf8'));
@@ -321,7 +325,9 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
     t.shape
       .slice()
       .reverse()
-      .forEach((d, i) => th.writeInt32LE(d, 12 + 4 * i));
+      .forEach((d, i) => {
+        th.writeInt32LE(d, 12 + 4 * i);
+      });
     out.push(th, name, t.data);
   }
   return out;

@@ -123,7 +123,9 @@ export class OnnxGraph {
     const name = this.fresh(hint);
     const raw = new Uint8Array(values.length * 8);
     const dv = new DataView(raw.buffer);
-    values.forEach((v, k) => dv.setBigInt64(k * 8, BigInt(v), true));
+    values.forEach((v, k) => {
+      dv.setBigInt64(k * 8, BigInt(v), true);
+    });
     this.inits.push({ name, dims, type: OnnxType.INT64, raw });
     return name;
   }

@@ -185,7 +185,9 @@ export async function createYamnet(options: YamnetOptions): Promise<YamnetEngine
       for (let b = 0; b < starts.length; b += batchSize) {
         const chunk = starts.slice(b, b + batchSize);
         const input = new Float32Array(chunk.length * YAMNET_FRAME); // zeros pad short frames
-        chunk.forEach((s, k) => input.set(pcm.subarray(s, s + YAMNET_FRAME), k * YAMNET_FRAME));
+        chunk.forEach((s, k) => {
+          input.set(pcm.subarray(s, s + YAMNET_FRAME), k * YAMNET_FRAME);
+        });
         const scores = await runBatch(input, chunk.length);
         chunk.forEach((s, k) => {
           frames.push({

@@ -81,7 +81,9 @@ function reorderGates(w: Float32Array, cols: number): Float32Array {
   const out = new Float32Array(w.length);
   const block = HIDDEN * cols;
   const order = [0, 3, 1, 2]; // ONNX gate j takes PyTorch gate order[j]
-  order.forEach((src, dst) => out.set(w.subarray(src * block, (src + 1) * block), dst * block));
+  order.forEach((src, dst) => {
+    out.set(w.subarray(src * block, (src + 1) * block), dst * block);
+  });
   return out;
 }
 

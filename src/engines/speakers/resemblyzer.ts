@@ -67,7 +67,9 @@ export async function loadResemblyzer(options: ResemblyzerOptions): Promise<Spea
       for (let b = 0; b < startsSec.length; b += batchSize) {
         const chunk = startsSec.slice(b, b + batchSize);
         const input = new Float32Array(chunk.length * frameSize);
-        chunk.forEach((s, k) => frameWindow(pcm, Math.round(s * SAMPLE_RATE), gain, input, k * frameSize));
+        chunk.forEach((s, k) => {
+          frameWindow(pcm, Math.round(s * SAMPLE_RATE), gain, input, k * frameSize);
+        });
         const res = await session.run({ frames: new ort.Tensor('float32', input, [chunk.length, GE2E_WINDOW_FRAMES, GE2E_N_FFT]) });
         const data = res.embedding?.data as Float32Array;
         for (let k = 0; k < chunk.length; k++) out.push(data.slice(k * 256, (k + 1) * 256));

@@ -93,7 +93,9 @@ function npy(shape: number[], values: number[]): Buffer {
   const pre = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, 0, 0]);
   pre.writeUInt16LE(header.length, 8);
   const data = Buffer.alloc(4 * values.length);
-  values.forEach((v, i) => data.writeFloatLE(v, 4 * i));
+  values.forEach((v, i) => {
+    data.writeFloatLE(v, 4 * i);
+  });
   return Buffer.concat([pre, Buffer.from(header, 'latin1'), data]);
 }
 
