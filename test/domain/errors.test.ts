@@ -39,7 +39,9 @@ const HTTP_OVERRIDES: Partial<Record<ErrorCode, number>> = {
   API_BODY_TOO_SLOW: 408, // the front end's request timeout, before the RPC layer
   API_CLIENT_TIMEOUT: 408,
   API_HEADERS_TOO_LARGE: 431,
-  OPENAI_NOT_MULTIPART: 415, // OpenAI-compatible routes: OpenAI answers a non-form body with 415 Unsupported Media Type
+  // OpenAI-compatible routes answer as OpenAI does: 415 for a body that is not a form, 413 over its 25 MB limit
+  OPENAI_NOT_MULTIPART: 415,
+  OPENAI_FILE_TOO_LARGE: 413,
 };
 
 /**
