@@ -59,8 +59,8 @@ export function describeSounds(sums: LabelSummary[], maxLabels = 5): string {
     const name = proseLabel(s.label);
     const lead = name === s.label.split(',')[0] && /^[A-Z]/.test(name) ? name : `${article(name)} ${name}`;
     const tag = name.toLowerCase() === s.label.toLowerCase() ? '' : ` (${s.label})`;
-    if (s.stretches.length === 1) {
-      const st = s.stretches[0];
+    const [st] = s.stretches;
+    if (s.stretches.length === 1 && st) {
       return `${capitalise(lead)}${tag} is heard ${stretchList(s.stretches)}${st.end - st.start >= 1.5 ? ` (${secondsPhrase(st.end - st.start)})` : ''}.`;
     }
     return `${capitalise(lead)}${tag} is heard ${s.stretches.length} times: ${stretchList(s.stretches)}.`;
@@ -88,7 +88,7 @@ const LANGUAGE_NAMES: Record<string, string> = {
 };
 
 export function languageName(code: string): string {
-  const base = code.toLowerCase().split(/[-_]/)[0];
+  const [base = ''] = code.toLowerCase().split(/[-_]/); // split always yields at least one part
   return LANGUAGE_NAMES[base] ?? code;
 }
 

@@ -50,9 +50,11 @@ export function sliceSegments(a: AudioAnalysis, r: { start: number; end: number 
     if (seg.end < r.start - 30 || seg.start > r.end + 30) continue;
     const ws = segmentWords(seg);
     const inside = ws.filter((w) => inRange(w, r, a.durationSec));
-    if (!inside.length) continue;
+    const first = inside[0];
+    const last = inside.at(-1);
+    if (!first || !last) continue;
     const text = inside.length === ws.length ? seg.text.trim() : inside.map((w) => w.text.trim()).join(' ').replace(/\s+([,.;:!?])/g, '$1');
-    out.push({ start: inside[0].start, end: inside[inside.length - 1].end, text });
+    out.push({ start: first.start, end: last.end, text });
   }
   return out;
 }
@@ -138,9 +140,10 @@ export function findSpoken(a: AudioAnalysis, phrase: string): { start: number; e
   const out: { start: number; end: number; text: string }[] = [];
   for (let i = 0; i + q.length <= ws.length; i++) {
     let ok = true;
-    for (let j = 0; j < q.length && ok; j++) ok = ws[i + j].n === q[j] || stem(ws[i + j].n) === stem(q[j]);
+    // i + q.length <= ws.length, so every ws[i + j] (j < q.length) and q[j] is in range
+    for (let j = 0; j < q.length && ok; j++) ok = ws[i + j]!.n === q[j] || stem(ws[i + j]!.n) === stem(q[j]!);
     if (ok) {
-      out.push({ start: ws[i].start, end: ws[i + q.length - 1].end, text: ws.slice(i, i + q.length).map((w) => w.text.trim()).join(' ') });
+      out.push({ start: ws[i]!.start, end: ws[i + q.length - 1]!.end, text: ws.slice(i, i + q.length).map((w) => w.text.trim()).join(' ') });
       i += q.length - 1;
     }
   }

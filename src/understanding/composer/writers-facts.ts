@@ -16,11 +16,12 @@ function clipSegments(part: AudioPart): SegmentData[] {
 }
 
 /** Languages of the segments, by speaking time: [code, seconds, segments]. */
-function languageShares(segs: SegmentData[]): [string, number, SegmentData[]][] {
-  const by = new Map<string, SegmentData[]>();
+type Segs = [SegmentData, ...SegmentData[]]; // a language's segments: never empty
+function languageShares(segs: SegmentData[]): [string, number, Segs][] {
+  const by = new Map<string, Segs>();
   for (const s of segs) if (s.language) by.set(s.language, [...(by.get(s.language) ?? []), s]);
   return [...by.entries()]
-    .map(([code, ss]) => [code, ss.reduce((t, s) => t + s.end - s.start, 0), ss] as [string, number, SegmentData[]])
+    .map(([code, ss]) => [code, ss.reduce((t, s) => t + s.end - s.start, 0), ss] as [string, number, Segs])
     .sort((x, y) => y[1] - x[1]);
 }
 
@@ -37,16 +38,18 @@ export function languageAnswer(_intent: Intent, part: AudioPart, clip: ClipAnswe
   }
   const segs = clipSegments(part);
   const shares = languageShares(segs);
-  if (shares.length) {
-    clip.language = shares[0][0];
+  const [top] = shares; // the most-spoken language
+  if (top) {
+    const [topCode, , topSegs] = top;
+    clip.language = topCode;
     clip.segments = segs;
     for (const s of segs) if (s.language) g.push({ audioIndex: part.index, start: s.start, end: s.end });
     const name = (code: string) => `${languageName(code)} (${code})`;
     if (shares.length === 1) {
-      clip.answer = `The speech is in ${name(shares[0][0])}, as identified by the speech engine for ${segs.length === shares[0][2].length ? 'every segment' : `${shares[0][2].length} of ${segs.length} segments`}.`;
+      clip.answer = `The speech is in ${name(topCode)}, as identified by the speech engine for ${segs.length === topSegs.length ? 'every segment' : `${topSegs.length} of ${segs.length} segments`}.`;
     } else {
       const parts = shares.map(([code, sec, ss]) => `${name(code)}: ${ss.length} segment${ss.length === 1 ? '' : 's'}, ${secondsPhrase(sec)}, first at ${formatTime(ss[0].start)}`);
-      clip.answer = `The speech is in ${shares.length} languages, as identified by the speech engine per segment: ${parts.join('; ')}. Mostly ${languageName(shares[0][0])}.`;
+      clip.answer = `The speech is in ${shares.length} languages, as identified by the speech engine per segment: ${parts.join('; ')}. Mostly ${languageName(topCode)}.`;
     }
     return;
   }

@@ -24,8 +24,9 @@ export function descriptionAnswer(intent: Intent, part: AudioPart, clip: ClipAns
     const lang = a.language ? ` in ${languageName(a.language)}` : '';
     const said = range ? sliceSegments(a, range).map((s) => s.text).join(' ') : briefSpeech(a);
     if (said) out.push(`The speech${lang} says: "${said}"`);
-    const sp = a.segments;
-    if (sp.length) g.push({ audioIndex: part.index, start: sp[0].start, end: sp[sp.length - 1].end });
+    const [firstSeg] = a.segments;
+    const lastSeg = a.segments.at(-1);
+    if (firstSeg && lastSeg) g.push({ audioIndex: part.index, start: firstSeg.start, end: lastSeg.end });
   } else if (status === 'not-analysed') {
     if (a.speechRegions.length) out.push(`Speech was detected in ${a.speechRegions.length} stretch${a.speechRegions.length === 1 ? '' : 'es'} but not transcribed.`);
     out.push(speechWarnings(a));
@@ -46,13 +47,13 @@ export function soundsAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, 
   const sums = soundSummary(a);
   clip.sounds = soundsData(a, new Set(sums.map((s) => s.label)));
   for (const s of sums.slice(0, 5)) for (const st of s.stretches) g.push({ audioIndex: part.index, start: st.start, end: st.end });
-  if (!sums.length) {
+  const [top] = sums; // the strongest detection
+  if (!top) {
     clip.answer = speechStatus(a) === 'transcribed' || a.speechRegions.length
       ? 'The sound classifier heard only speech in this audio, no other distinct sounds.'
       : 'The sound classifier found no distinct sounds in this audio.';
     return;
   }
-  const top = sums[0];
   clip.answer = `The sound classifier's strongest detection is ${top.label} (peak score ${top.peak.toFixed(2)}). ${describeSounds(sums)}`;
 }
 
@@ -70,13 +71,13 @@ export function timeAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g:
       return;
     }
     const occ = findSpoken(a, s.spoken);
-    if (!occ.length) {
+    const [first] = occ;
+    if (!first) {
       clip.answer = `${capitalise(subjectName(intent))} is not said in the transcript.`;
       clip.present = false;
       clip.count = 0;
       return;
     }
-    const first = occ[0];
     clip.time = edge === 'end' ? first.end : first.start;
     clip.count = occ.length;
     clip.present = true;
@@ -96,9 +97,12 @@ export function timeAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g:
   } else {
     const set = new Set(s.labels);
     stretches = mergeEvents(a.soundEvents.filter((e) => set.has(e.label)));
-    what = `The ${s.phrase || proseLabel(s.labels[0])}`;
+    const [label] = s.labels;
+    what = `The ${s.phrase || (label ? proseLabel(label) : 'sound')}`;
   }
-  if (!stretches.length) {
+  const [first] = stretches;
+  const last = stretches.at(-1);
+  if (!first || !last) {
     clip.answer = s.speech
       ? 'No speech was detected in this audio.'
       : s.labels.length
@@ -107,7 +111,6 @@ export function timeAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g:
     clip.present = false;
     return;
   }
-  const first = stretches[0];
   clip.present = true;
   clip.count = stretches.length;
   clip.segments = stretches.map((x) => ({ start: x.start, end: x.end, text: what }));
@@ -115,13 +118,12 @@ export function timeAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g:
   const matched = s.speech ? '' : ` (detected as ${joinList(uniq(a.soundEvents.filter((e) => s.labels.includes(e.label) && e.start < first.end + SOUND_MERGE_GAP && e.end > first.start - SOUND_MERGE_GAP).map((e) => e.label)))})`;
   let main: string;
   if (edge === 'end') {
-    const last = stretches[stretches.length - 1];
     clip.time = last.end;
     main = `${what}${matched} stops at ${formatTime(last.end, true)}${stretches.length > 1 ? ` (its last stretch runs from ${formatTime(last.start, true)})` : ''}.`;
   } else if (edge === 'duration') {
     clip.time = first.start;
     const total = stretches.reduce((t, x) => t + x.end - x.start, 0);
-    main = `${what}${matched} lasts ${secondsPhrase(total)} in total${stretches.length > 1 ? ` over ${stretches.length} stretches` : ''}, from ${formatTime(first.start, true)} to ${formatTime(stretches[stretches.length - 1].end, true)}.`;
+    main = `${what}${matched} lasts ${secondsPhrase(total)} in total${stretches.length > 1 ? ` over ${stretches.length} stretches` : ''}, from ${formatTime(first.start, true)} to ${formatTime(last.end, true)}.`;
   } else {
     clip.time = first.start;
     main = `${what}${matched} starts at ${formatTime(first.start, true)} and lasts until ${formatTime(first.end, true)}.`;

@@ -66,7 +66,7 @@ function surfaceKeywords(wordLists: string[][], termLists: string[][], k: number
     m.set(w, (m.get(w) ?? 0) + 1);
     forms.set(s, m);
   }
-  return top.map((t) => [...(forms.get(t)?.entries() ?? [[t, 1]])].sort((x, y) => y[1] - x[1])[0][0]);
+  return top.map((t) => [...(forms.get(t)?.entries() ?? [])].sort((x, y) => y[1] - x[1])[0]?.[0] ?? t);
 }
 
 export function summaryAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g: Grounding[]): void {
@@ -100,17 +100,18 @@ export function summaryAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer,
     const vecs = tfidfVectors(termLists);
     const scores = centroidScores(vecs);
     const k = Math.max(1, Math.min(7, Math.round(Math.sqrt(units.length))));
+    // units, wordLists, termLists, vecs and scores are parallel (one entry per unit): index i is in range in each
     const ranked = units
-      .map((u, i) => ({ u, i, s: scores[i] * (termLists[i].length < 4 ? 0.5 : 1) }))
+      .map((u, i) => ({ u, i, terms: termLists[i]!, vec: vecs[i]!, n: wordLists[i]!.length, s: scores[i]! * (termLists[i]!.length < 4 ? 0.5 : 1) }))
       .sort((x, y) => y.s - x.s || x.i - y.i);
     // greedy, skipping near-repeats of what is already picked (cosine > 0.6) and staying near 160 words
     const picked: ((typeof ranked)[number] & { set: Set<string> })[] = [];
     let budget = 160;
     for (const r of ranked.slice(0, 40 * k)) {
       if (picked.length >= k) break;
-      const set = contentSet(termLists[r.i]);
-      if (picked.some((p) => cosine(vecs[p.i], vecs[r.i]) > 0.6 || jaccard(p.set, set) > 0.7)) continue;
-      const n = wordLists[r.i].length;
+      const set = contentSet(r.terms);
+      if (picked.some((p) => cosine(p.vec, r.vec) > 0.6 || jaccard(p.set, set) > 0.7)) continue;
+      const { n } = r;
       if (picked.length && n > budget) continue;
       picked.push({ ...r, set });
       budget -= n;
@@ -164,7 +165,7 @@ export function questionAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer
     clip.segments = [];
     return;
   }
-  const hits = scored.map((s) => segs[s.index]).sort((x, y) => x.start - y.start);
+  const hits = scored.flatMap((s) => segs[s.index] ?? []).sort((x, y) => x.start - y.start);
   clip.segments = hits;
   for (const h of hits) g.push({ audioIndex: part.index, start: h.start, end: h.end });
   const quoted = hits.map((h) => `[${formatTimestamp(h.start)}–${formatTimestamp(h.end)}] "${h.text}"`).join('\n');
