@@ -64,6 +64,10 @@ export async function startNode(env: ClusterEnv, ns: number, role: EarshotNode['
         EARSHOT_CONFIG: configFile,
         EARSHOT_DATABASE_URL: pg.urlFor(net.hostAddress),
         EARSHOT_BLOB_STORE: env.blobStore,
+        // The load balancer (nginx on 127.0.0.1) is the address clients use: upload URLs and File.uri built from a
+        // request it forwards must name it, not this node, or a client resumes an upload at the node it lost.
+        // Without this the node names its own socket address (it does not trust arbitrary Host headers).
+        EARSHOT_ALLOWED_HOSTS: '127.0.0.1',
         EARSHOT_SPEECH_ENGINE: FAST_ENGINES.speech,
         EARSHOT_SPEAKER_ENGINE: FAST_ENGINES.speakers,
         EARSHOT_OFFLINE: '1',
