@@ -89,13 +89,13 @@ export function composeData(conversation: Conversation, options: ComposeOptions 
   const targets = parts.filter((p) => intent.targets.includes(p.index));
   const chosen = targets.length ? targets : parts;
   const forSchema = !!options.responseSchema && (options.responseMimeType ?? '').toLowerCase() === 'application/json';
-  const results = chosen.map((p) => clipAnswer(intent, p, forSchema));
+  const results = chosen.map((part) => ({ part, ...clipAnswer(intent, part, forSchema) }));
   let answer: string;
-  if (results.length === 1) answer = results[0].clip.answer;
+  const [only] = results;
+  if (results.length === 1 && only) answer = only.clip.answer;
   else {
     answer = results
-      .map((r, i) => {
-        const part = chosen[i];
+      .map(({ part, ...r }) => {
         const pos = parts.indexOf(part);
         const body = r.clip.answer;
         return `${clipHeading(part, pos)}:${body.includes('\n') ? '\n' : ' '}${body}`;

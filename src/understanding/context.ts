@@ -74,7 +74,7 @@ export function renderAnalysis(part: AudioPart, ordinal: number, ranges?: { star
     for (const e of events) byLabel.set(e.label, [...(byLabel.get(e.label) ?? []), e]);
     const rows = [...byLabel.entries()]
       .map(([label, evs]) => ({ label, stretches: mergeEvents(evs), peak: Math.max(...evs.map((e) => e.score)) }))
-      .sort((x, y) => x.stretches[0].start - y.stretches[0].start || y.peak - x.peak);
+      .sort((x, y) => (x.stretches[0]?.start ?? Infinity) - (y.stretches[0]?.start ?? Infinity) || y.peak - x.peak); // never empty: each label has events
     for (const r of rows.slice(0, maxEventLines)) {
       lines.push(`${r.stretches.map((s) => span(s.start, s.end)).join(', ')} ${r.label} (peak ${r.peak.toFixed(2)})`);
     }

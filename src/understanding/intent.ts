@@ -134,33 +134,40 @@ export function classifyKind(text: string): IntentKind | undefined {
 
 /** Which audio parts a text names: ordinals, "clip 2", "both", display names. Undefined when it names none. */
 export function resolveTargets(text: string, parts: AudioPart[], previous?: number[]): number[] | undefined {
-  if (parts.length === 0) return undefined;
+  const [firstPart] = parts;
+  const lastPart = parts.at(-1);
+  if (!firstPart || !lastPart) return undefined;
   const t = text.toLowerCase();
-  const idx = (n: number) => parts[Math.min(parts.length, Math.max(1, n)) - 1].index;
+  // n is clamped to 1..parts.length, so the lookup always finds a part
+  const idx = (n: number) => (parts[Math.min(parts.length, Math.max(1, n)) - 1] ?? lastPart).index;
   const found = new Set<number>();
   if (/\b(?:both|all|each|every)\b(?:\s+(?:of\s+)?(?:the|these|those)?\s*(?:clips|audios|audio files|files|recordings|tracks|samples|songs|ones))?/.test(t) &&
     (/\bboth\b/.test(t) || new RegExp(`\\b(?:all|each|every)\\b[^.?!]*${CLIP_NOUN}`).test(t))) {
     return parts.map((p) => p.index);
   }
   for (const m of t.matchAll(new RegExp(`\\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|eighth|ninth|tenth|last|final|latter|former)\\s+${CLIP_NOUN}\\b`, 'g'))) {
-    const w = m[1];
-    if (w === 'last' || w === 'final' || w === 'latter') found.add(parts[parts.length - 1].index);
-    else if (w === 'former') found.add(parts[0].index);
-    else found.add(idx(ORDINALS[w]));
+    const [, w = ''] = m;
+    const n = ORDINALS[w];
+    if (w === 'last' || w === 'final' || w === 'latter') found.add(lastPart.index);
+    else if (w === 'former') found.add(firstPart.index);
+    else if (n !== undefined) found.add(idx(n));
   }
   for (const m of t.matchAll(new RegExp(`\\b(?:clip|audio|file|recording|track|sample|song|attachment)\\s*(?:#|no\\.?|number)?\\s*(\\d{1,2}|one|two|three|four|five)\\b(?![:.\\d])`, 'g'))) {
-    const n = /^\d+$/.test(m[1]) ? Number(m[1]) : ORDINALS[m[1]];
-    if (n >= 1 && n <= parts.length) found.add(idx(n));
+    const [, ref = ''] = m;
+    const n = /^\d+$/.test(ref) ? Number(ref) : ORDINALS[ref];
+    if (n !== undefined && n >= 1 && n <= parts.length) found.add(idx(n));
   }
   if (parts.length > 1) {
     // bare ordinals in follow-ups: "and the second?", "what about the first one"
     for (const m of t.matchAll(/\bthe (first|second|third|fourth|fifth|last|other)(?:\s+one)?\s*(?=[?.!,;]|$)/g)) {
-      if (m[1] === 'other') {
+      const [, w = ''] = m;
+      const n = ORDINALS[w];
+      if (w === 'other') {
         const prev = new Set(previous ?? []);
         const rest = parts.filter((p) => !prev.has(p.index));
         if (rest.length) rest.forEach((p) => found.add(p.index));
-      } else if (m[1] === 'last') found.add(parts[parts.length - 1].index);
-      else if (ORDINALS[m[1]] <= parts.length) found.add(idx(ORDINALS[m[1]]));
+      } else if (w === 'last') found.add(lastPart.index);
+      else if (n !== undefined && n <= parts.length) found.add(idx(n));
     }
   }
   for (const p of parts) {
@@ -214,8 +221,8 @@ function speakerCues(kind: IntentKind, text: string, prev: Intent | undefined): 
   const out: Pick<Intent, 'speakerLabels' | 'speaker' | 'target'> = {};
   if (SPEAKER_LABELS.test(text) || prev?.speakerLabels) out.speakerLabels = true;
   const one = ONE_SPEAKER.exec(text);
-  if (one) {
-    const w = (one[1] ?? one[2]).toLowerCase();
+  const w = (one?.[1] ?? one?.[2])?.toLowerCase(); // a match always has one of the two groups
+  if (w !== undefined) {
     out.speaker = w === 'last' ? -1 : w === 'other' ? 2 : /^\d+$/.test(w) ? Number(w) : ORDINALS[w];
   } else if (prev?.speaker !== undefined && kind === prev.kind) out.speaker = prev.speaker;
   if (kind === 'translate') out.target = (TRANSLATE_TARGET.exec(text)?.[1] ?? prev?.target ?? 'english').toLowerCase();

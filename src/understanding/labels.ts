@@ -191,6 +191,7 @@ export const AMBIENT_LABELS = new Set([
 
 /** "Fire engine, fire truck (siren)" → "fire engine"; "Dog" → "dog": the first name, lower-cased, for prose. */
 export function proseLabel(label: string): string {
-  const first = label.split(',')[0].replace(/\s*\(.*\)\s*/, '').trim();
+  const [head = ''] = label.split(','); // split always yields at least one part
+  const first = head.replace(/\s*\(.*\)\s*/, '').trim();
   return /^[A-Z][a-z]/.test(first) && !/^[A-Z][a-z]+ [A-Z]/.test(first) ? first.toLowerCase() : first;
 }

@@ -39,7 +39,8 @@ function computeAncestors(name: string): string[] {
       for (const p of parents.get(id) ?? []) {
         if (seen.has(p)) continue;
         seen.add(p);
-        out.push(CLASSES[p][0]);
+        const parentName = CLASSES[p]?.[0]; // parent ids come from the table's own keys
+        if (parentName !== undefined) out.push(parentName);
         next.push(p);
       }
     }
@@ -61,7 +62,8 @@ export function knownClass(name: string): boolean {
 /** The direct children's display names of a class. */
 export function childrenOf(name: string): string[] {
   const id = byName.get(name);
-  return id ? CLASSES[id][1].map((c) => CLASSES[c]?.[0]).filter((n): n is string => !!n) : [];
+  const children = id ? CLASSES[id]?.[1] ?? [] : [];
+  return children.map((c) => CLASSES[c]?.[0]).filter((n): n is string => !!n);
 }
 
 interface Timed {
@@ -97,8 +99,9 @@ export function mostSpecific<T extends Timed>(events: readonly T[]): T[] {
   const hidden = new Set<T>();
   for (const e of sorted) {
     let i = lowerBound(starts, e.start - longest);
-    for (; i < sorted.length && sorted[i].start < e.end; i++) {
+    for (; i < sorted.length; i++) {
       const o = sorted[i];
+      if (!o || o.start >= e.end) break;
       if (o !== e && o.label !== e.label && o.end > e.start && hides(o.label, e.label)) {
         hidden.add(e);
         break;
@@ -113,7 +116,7 @@ function lowerBound(xs: number[], x: number): number {
   let hi = xs.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (xs[mid] < x) lo = mid + 1;
+    if (xs[mid]! < x) lo = mid + 1; // 0 <= lo <= mid < hi <= xs.length
     else hi = mid;
   }
   return lo;

@@ -145,11 +145,13 @@ export function editDistance(a: string, b: string, max = 3): number {
     const cur = [i];
     let best = i;
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      best = Math.min(best, cur[j]);
+      // prev has b.length + 1 entries and cur was filled up to j - 1, so every index here is in range
+      const d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur[j] = d;
+      best = Math.min(best, d);
     }
     if (best > max) return max + 1;
     prev = cur;
   }
-  return prev[b.length];
+  return prev[b.length]!; // prev always has b.length + 1 entries
 }

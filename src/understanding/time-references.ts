@@ -71,16 +71,18 @@ export function parseTimeExpression(expr: string): number {
   const s = expr.trim().toLowerCase();
   const clock = /^(\d{1,2}):(\d{2})(?::(\d{2}))?(\.\d+)?$/.exec(s);
   if (clock) {
-    const frac = clock[4] ? Number(clock[4]) : 0;
-    if (clock[3] !== undefined) return Number(clock[1]) * 3600 + Number(clock[2]) * 60 + Number(clock[3]) + frac;
-    return Number(clock[1]) * 60 + Number(clock[2]) + frac;
+    const [, first = '', second = '', third, fraction] = clock; // the first two groups always take part
+    const frac = fraction ? Number(fraction) : 0;
+    if (third !== undefined) return Number(first) * 3600 + Number(second) * 60 + Number(third) + frac;
+    return Number(first) * 60 + Number(second) + frac;
   }
   const partRe = new RegExp(`(${NUM})\\s*(${H_UNIT}|${M_UNIT}|${S_UNIT})(?![a-z])`, 'gi');
   let total = 0;
   let found = false;
-  for (const m of s.matchAll(partRe)) {
-    const n = parseNumber(m[1]);
-    const unit = m[2].toLowerCase();
+  for (const [, num, unitText] of s.matchAll(partRe)) {
+    if (num === undefined || unitText === undefined) continue; // both groups always take part
+    const n = parseNumber(num);
+    const unit = unitText.toLowerCase();
     const mult = /^h/.test(unit) ? 3600 : /^m/.test(unit) ? 60 : 1;
     total += n * mult;
     found = true;
@@ -93,8 +95,9 @@ export function parseTimeExpression(expr: string): number {
 /** the unit (seconds per unit) of the last part of a spelled duration, or undefined for a clock or a bare number */
 function unitOf(expr: string): number | undefined {
   const m = new RegExp(`(${H_UNIT}|${M_UNIT}|${S_UNIT})\\s*$`, 'i').exec(expr.trim());
-  if (!m || /:/.test(expr)) return undefined;
-  const u = m[1].toLowerCase();
+  const unit = m?.[1];
+  if (unit === undefined || /:/.test(expr)) return undefined;
+  const u = unit.toLowerCase();
   return /^h/.test(u) ? 3600 : /^m/.test(u) ? 60 : 1;
 }
 
@@ -150,41 +153,44 @@ export function findTimeReferences(prompt: string, durationSec: number): TimeRan
   };
 
   // 1. explicit ranges
-  scan(RE_0, (m) => range(m[1], m[2]));
-  scan(RE_1, (m) => {
+  // (every pattern's groups used below always take part in a match; each is checked before use all the same)
+  scan(RE_0, ([, a, b]) => (a !== undefined && b !== undefined ? range(a, b) : null));
+  scan(RE_1, ([, a, b]) => {
+    if (a === undefined || b === undefined) return null;
     // a plain "3-4" with no clock or unit anywhere is not a time reference
-    if (!/[:a-z]/i.test(m[1] + m[2])) return null;
-    return range(m[1], m[2]);
+    if (!/[:a-z]/i.test(a + b)) return null;
+    return range(a, b);
   });
 
   // 2. relative to the start or end of the audio
-  scan(RE_2, (m) => {
+  scan(RE_2, ([whole, edge, qty, num, unit]) => {
+    if (edge === undefined) return null;
     let amount: number;
-    if (m[2]) amount = parseTimeExpression(m[2]);
-    else {
-      const n = m[3] ? parseNumber(m[3]) : /few/i.test(m[0]) ? 3 : /couple/i.test(m[0]) ? 2 : 1;
-      const u = m[4].toLowerCase();
+    if (qty) amount = parseTimeExpression(qty);
+    else if (unit !== undefined) {
+      const n = num ? parseNumber(num) : /few/i.test(whole) ? 3 : /couple/i.test(whole) ? 2 : 1;
+      const u = unit.toLowerCase();
       amount = n * (/^h/.test(u) ? 3600 : /^m/.test(u) ? 60 : 1);
-    }
-    const fromStart = /^(first|opening|initial|beginning)$/i.test(m[1]);
+    } else return null; // REL_AMOUNT has either a quantity or a unit
+    const fromStart = /^(first|opening|initial|beginning)$/i.test(edge);
     return fromStart ? { start: 0, end: amount } : { start: dur - amount, end: dur };
   });
-  scan(RE_3, (m) =>
-    /^(first|former)$/i.test(m[1]) ? { start: 0, end: dur / 2 } : { start: dur / 2, end: dur });
+  scan(RE_3, ([, half]) =>
+    half === undefined ? null : /^(first|former)$/i.test(half) ? { start: 0, end: dur / 2 } : { start: dur / 2, end: dur });
   scan(/\bthe\s+middle(?:\s+(?:third|part|section|portion))?(?:\s+of\s+(?:the|this)\s+(?:audio|clip|recording|file|track|song|podcast))?\b(?!\s+of\b)/gi,
     () => ({ start: dur / 3, end: (2 * dur) / 3 }));
 
   // 3. open-ended ranges
-  scan(RE_4, (m) =>
-    ({ start: secondsOf(m[1]), end: Infinity }));
-  scan(RE_5, (m) => ({ start: secondsOf(m[1]), end: Infinity }));
-  scan(RE_6, (m) =>
-    ({ start: 0, end: secondsOf(m[1]) }));
+  scan(RE_4, ([, t]) =>
+    (t === undefined ? null : { start: secondsOf(t), end: Infinity }));
+  scan(RE_5, ([, t]) => (t === undefined ? null : { start: secondsOf(t), end: Infinity }));
+  scan(RE_6, ([, t]) =>
+    (t === undefined ? null : { start: 0, end: secondsOf(t) }));
 
   // 4. points
-  scan(RE_7, (m) => pointAt(m[1]));
-  scan(RE_8, (m) => pointAt(m[1]));
-  scan(RE_9, (m) => pointAt(m[1]));
+  scan(RE_7, ([, t]) => (t === undefined ? null : pointAt(t)));
+  scan(RE_8, ([, t]) => (t === undefined ? null : pointAt(t)));
+  scan(RE_9, ([, t]) => (t === undefined ? null : pointAt(t)));
 
   raw.sort((a, b) => a.index - b.index);
   return raw.map((r) => finish(r, prompt, dur));

@@ -13,8 +13,9 @@ process.on('message', ({ id, op, texts, max }: Request) => {
     if (op === 'count') {
       process.send!({ id, counts: texts.map((t) => (t ? encode(t).length : 0)) });
     } else {
-      const ids = encode(texts[0]);
-      if (ids.length <= max!) process.send!({ id, text: texts[0], count: ids.length, truncated: false });
+      const [text = ''] = texts; // truncate sends one text
+      const ids = encode(text);
+      if (ids.length <= max!) process.send!({ id, text, count: ids.length, truncated: false });
       else process.send!({ id, text: tok.decode(ids.slice(0, max), { skip_special_tokens: true }), count: max, truncated: true });
     }
   } catch (e) {

@@ -31,7 +31,7 @@ export function bestEnumValue(values: string[], data: AnswerData): string {
     }
   }
   if (best) return best;
-  return values.find((v) => /^(unknown|other|none|neutral|n\/a|unclear|mixed)$/i.test(v)) ?? values[0];
+  return values.find((v) => /^(unknown|other|none|neutral|n\/a|unclear|mixed)$/i.test(v)) ?? values[0] ?? ''; // callers pass a non-empty list
 }
 
 /** The answer as a JSON object with its natural structure, for JSON mode without a schema. */
@@ -48,7 +48,8 @@ export function naturalJson(data: AnswerData): Record<string, unknown> {
     if (c.sounds) o.sounds = c.sounds.map((x) => ({ label: x.label, start: round3(x.start), end: round3(x.end), score: round3(x.score) }));
     return o;
   };
-  if (data.clips.length === 1) return { kind: data.kind, ...clipJson(data.clips[0]) };
+  const [only] = data.clips;
+  if (data.clips.length === 1 && only) return { kind: data.kind, ...clipJson(only) };
   return { kind: data.kind, answer: data.answer, clips: data.clips.map((c) => ({ audio: c.audioIndex + 1, ...clipJson(c) })) };
 }
 

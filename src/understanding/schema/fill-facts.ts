@@ -90,7 +90,8 @@ function candidates(kind: FactKind, seg: SegmentData | undefined, clip: ClipAnsw
     }
     case 'emotion': {
       const withEvidence = segs.filter((s) => s.emotion).sort((x, y) => y.emotion!.evidence.score - x.emotion!.evidence.score);
-      return withEvidence.length ? [withEvidence[0].emotion!.value] : [];
+      const top = withEvidence[0]?.emotion;
+      return top ? [top.value] : [];
     }
   }
 }

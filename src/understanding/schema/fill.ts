@@ -123,7 +123,8 @@ function fill(schemaIn: JsonSchema, name: string | undefined, ctx: Ctx): unknown
       const v = fill(c, name, { ...ctx, depth: ctx.depth + 1 });
       if (branchValid(c, v, ctx.root)) return v;
     }
-    return fill(candidates[0], name, { ...ctx, depth: ctx.depth + 1 });
+    const [first = base] = candidates; // branches is non-empty, so there is always a first candidate
+    return fill(first, name, { ...ctx, depth: ctx.depth + 1 });
   }
   // speaker, language, translation, emotion: from the analysis' facts only (schema/fill-facts.ts)
   const fact = factKind(name, s);
