@@ -51,4 +51,9 @@ export const STORE_ERRORS = {
   ANALYSIS_FAILED: entry<{ reason: string }>('INTERNAL', (p) => `Analysis failed: ${p.reason}`),
   ANALYSIS_WORKER_STOPPED: entry<{ how: string }>('INTERNAL', (p) => `the analysis worker stopped (${p.how}) while analysing this audio`),
   ANALYSIS_ENGINES_FAILED: entry<{ reason: string }>('UNAVAILABLE', (p) => `engines failed to load: ${p.reason}`),
+  // -- shared database (PostgreSQL) out of reach: the server's state, retryable, so UNAVAILABLE (503), not INTERNAL
+  STORE_DATABASE_UNAVAILABLE: entry<{ reason: string }>(
+    'UNAVAILABLE',
+    (p) => `The metadata database cannot be reached (${p.reason}); nothing was changed. Retry in a few seconds.`,
+  ),
 } as const;

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { Db, Sql } from './sql.js';
 import { translateDiskFull } from './disk-full.js';
+import { EarshotError, isEarshotError } from '../domain/errors.js';
 
 /** Each entry is one version; never edit an applied one, append a new one. */
 const MIGRATIONS: string[] = [
@@ -81,23 +82,54 @@ function toPg(sql: string): string {
 
 const lockSql = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
 
+/** Network errors of a connection that could not be made or went away (the server restarted, a link was cut). */
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+/**
+ * node-postgres's own errors for a lost or unobtainable connection carry no code, only these messages
+ * ("Connection terminated unexpectedly", "timeout exceeded when trying to connect", "Query read timeout" (a
+ * statement past query_timeout on a connection that stopped answering), "Client has encountered a
+ * connection error and is not queryable", "Client was closed and is not queryable").
+ */
+const DRIVER_LOST = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client (has encountered a connection error|was closed))/;
+
+/** The try-lock connection's bound on one statement (a try-lock or an unlock answers in milliseconds). */
+const LOCK_STATEMENT_TIMEOUT_MS = 10_000;
+
+/** True when `err` says the database is out of reach, not that a statement was wrong. */
+export function isConnectionLost(err: unknown): boolean {
+  if (err instanceof pg.DatabaseError) {
+    // connection_exception (08…), admin/crash shutdown and cannot_connect_now (57P01-03), too_many_connections
+    return /^(08|57P0[1-3]$|53300$)/.test(err.code ?? '');
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NET_CODES.has(code)) return true;
+  return err instanceof Error && DRIVER_LOST.test(err.message);
+}
+
+/** STORAGE_FULL for a full disk, STORE_DATABASE_UNAVAILABLE (503, retryable) for a lost database, else as is. */
+function translate(err: unknown): unknown {
+  if (isEarshotError(err) || !isConnectionLost(err)) return translateDiskFull(err);
+  const reason = (err as { code?: unknown }).code ?? (err as Error).message;
+  return new EarshotError('STORE_DATABASE_UNAVAILABLE', { reason: String(reason).slice(0, 80) }, { cause: err });
+}
+
 /** Without parameters, the simple protocol (which also runs a migration's several statements). */
 const query = (c: pg.Pool | pg.PoolClient, sql: string, params: unknown[]) => (params.length ? c.query(toPg(sql), params) : c.query(sql));
+
+const rethrow = (err: unknown): never => {
+  throw translate(err);
+};
 
 function querier(c: pg.Pool | pg.PoolClient): Sql {
   return {
     async get<T>(sql: string, params: unknown[] = []) {
-      return (await query(c, sql, params)).rows[0] as T | undefined;
+      return (await query(c, sql, params).catch(rethrow)).rows[0] as T | undefined;
     },
     async all<T>(sql: string, params: unknown[] = []) {
-      return (await query(c, sql, params)).rows as T[];
+      return (await query(c, sql, params).catch(rethrow)).rows as T[];
     },
     async run(sql: string, params: unknown[] = []) {
-      try {
-        return (await query(c, sql, params)).rowCount ?? 0;
-      } catch (err) {
-        throw translateDiskFull(err);
-      }
+      return (await query(c, sql, params).catch(rethrow)).rowCount ?? 0;
     },
   };
 }
@@ -182,14 +214,15 @@ export class PostgresDb implements Db {
   }
 
   async tx<T>(fn: (q: Sql) => Promise<T>, locks: string[] = []): Promise<T> {
-    const { client, done } = await this.checkout();
+    const { client, done } = await this.checkout().catch(rethrow);
     let broken: unknown;
     try {
-      await client.query('BEGIN');
+      await client.query('BEGIN').catch(rethrow);
       // always in the same order, so two transactions wanting the same locks cannot deadlock
-      for (const key of [...new Set(locks)].sort()) await client.query(lockSql, [key]);
+      for (const key of [...new Set(locks)].sort()) await client.query(lockSql, [key]).catch(rethrow);
+      // fn's queries translate their own errors; anything else it throws (S3, a bug) passes as it is
       const value = await fn(querier(client));
-      await client.query('COMMIT');
+      await client.query('COMMIT').catch(rethrow);
       return value;
     } catch (err) {
       await client.query('ROLLBACK').catch((e) => (broken = e));
@@ -200,10 +233,13 @@ export class PostgresDb implements Db {
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const { client, done } = await this.checkout(this.lockPool);
+    const { client, done } = await this.checkout(this.lockPool).catch(rethrow);
     let broken: unknown;
     try {
-      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]).catch((e) => {
+        broken = e;
+        return rethrow(e);
+      });
       try {
         return await fn();
       } finally {
@@ -216,7 +252,10 @@ export class PostgresDb implements Db {
 
   private lockConnection(): Promise<pg.Client> {
     if (!this.lockClient) {
-      const client = new pg.Client({ connectionString: this.url, types });
+      // Only non-blocking statements run here, so a bounded wait for each (query_timeout) is safe: a connection
+      // whose peer vanished (no RST: a cut link) fails its next statement in seconds and is replaced, never
+      // awaited for ever; keep-alive notices it even while idle.
+      const client = new pg.Client({ connectionString: this.url, types, keepAlive: true, connectionTimeoutMillis: 10_000, query_timeout: LOCK_STATEMENT_TIMEOUT_MS });
       const forget = () => {
         // its locks went with it; the next try-lock opens a new connection
         if (this.lockClient === ready) this.lockClient = undefined;
@@ -230,17 +269,45 @@ export class PostgresDb implements Db {
     return this.lockClient;
   }
 
+  /** Forget the try-lock connection `stale` (its server-side locks die with it) so the next call opens a new one. */
+  private dropLockConnection(stale: Promise<pg.Client>): void {
+    if (this.lockClient === stale) this.lockClient = undefined;
+    stale.then((c) => c.end()).catch(() => {});
+  }
+
+  /**
+   * Take `key` on the try-lock connection. A connection that went stale (the server restarted, the link was cut:
+   * its first statement fails with ECONNRESET or "Connection terminated") is dropped and the try made once more
+   * on a fresh one; a database still out of reach is STORE_DATABASE_UNAVAILABLE (503, retryable), never a 500.
+   */
+  private async tryLock(key: string): Promise<{ conn: Promise<pg.Client>; client: pg.Client; got: boolean }> {
+    for (let attempt = 0; ; attempt++) {
+      const conn = this.lockConnection();
+      try {
+        const client = await conn;
+        const got = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key])).rows[0]?.ok;
+        return { conn, client, got: got === true };
+      } catch (err) {
+        if (!isConnectionLost(err)) throw translate(err);
+        this.dropLockConnection(conn);
+        if (attempt > 0) throw translate(err);
+      }
+    }
+  }
+
   async tryExclusive<T>(key: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
     if (this.held.has(key)) return { ran: false };
     this.held.add(key);
     try {
-      const client = await this.lockConnection();
-      const got = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [key])).rows[0]?.ok;
+      const { conn, client, got } = await this.tryLock(key);
       if (!got) return { ran: false };
       try {
         return { ran: true, value: await fn() };
       } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => {});
+        // an unlock that cannot reach the server: the connection is gone (and the lock with it) or stuck; replace it
+        await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch((err) => {
+          if (isConnectionLost(err)) this.dropLockConnection(conn);
+        });
       }
     } finally {
       this.held.delete(key);
