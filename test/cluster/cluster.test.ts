@@ -279,7 +279,7 @@ describe('cluster: two API nodes, two workers, PostgreSQL, S3, nginx', { timeout
     try {
       during = await fetch(`${lb!.url}/v1beta/${f.name}`, { headers: { 'x-goog-api-key': KEY }, signal: AbortSignal.timeout(15_000) });
       const body = (await during.json()) as { error?: { code: number; status: string; message: string } };
-      assert.ok(during.status >= 500, `a server-side status while the database is down (${during.status})`);
+      assert.equal(during.status, 503, `UNAVAILABLE (retryable) while the database is down, not a 500: ${JSON.stringify(body)}`);
       assert.equal(body.error?.code, during.status, 'in Google\'s error shape');
       const ready = await fetch(`${nodes[0].url}/readyz`);
       assert.equal(ready.status, 503, 'an API node says it is not ready');
