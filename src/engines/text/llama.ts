@@ -66,7 +66,7 @@ function toHistory(messages: ChatMessage[]): ChatHistoryItem[] {
     }
   });
   // The model answers into a trailing model turn; an assistant message at the end is continued (prefill).
-  if (history[history.length - 1].type !== 'model') history.push({ type: 'model', response: [] });
+  if (history.at(-1)?.type !== 'model') history.push({ type: 'model', response: [] });
   return history;
 }
 
