@@ -60,7 +60,7 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
   };
 
   for await (const chunk of decode(undefined, opts.signal)) {
-    for (let i = 0; i < chunk.length; i++) sumSquares += chunk[i] * chunk[i];
+    for (let i = 0; i < chunk.length; i++) sumSquares += chunk[i]! * chunk[i]!; // hot loop over every sample; i < chunk.length
     let pos = 0;
     while (pos < chunk.length) {
       const n = Math.min(chunk.length - pos, blockSamples - filled);
@@ -160,24 +160,26 @@ export async function* cutWindows(
   const bounds = (w: { start: number; end: number }) => [Math.round(w.start * SAMPLE_RATE), Math.round(w.end * SAMPLE_RATE)] as const;
   for await (const chunk of source) {
     const chunkEnd = pos + chunk.length;
-    while (wi < windows.length) {
-      const [ws, we] = bounds(windows[wi]);
+    // w is windows[wi] until the plan runs out
+    for (let w = windows[wi]; w; w = windows[wi]) {
+      const [ws, we] = bounds(w);
       if (ws >= chunkEnd) break;
       current ??= new Float32Array(we - ws);
       const from = Math.max(ws, pos);
       const to = Math.min(we, chunkEnd);
       if (to > from) current.set(chunk.subarray(from - pos, to - pos), from - ws);
       if (we > chunkEnd) break;
-      yield { start: windows[wi].start, end: windows[wi].end, pcm: current };
+      yield { start: w.start, end: w.end, pcm: current };
       current = null;
       wi++;
     }
     pos = chunkEnd;
   }
   // audio shorter than the plan: hand over what there is
-  if (current && wi < windows.length) {
-    const [ws] = bounds(windows[wi]);
-    yield { start: windows[wi].start, end: Math.min(windows[wi].end, pos / SAMPLE_RATE), pcm: current.subarray(0, Math.max(0, pos - ws)) };
+  const rest = windows[wi];
+  if (current && rest) {
+    const [ws] = bounds(rest);
+    yield { start: rest.start, end: Math.min(rest.end, pos / SAMPLE_RATE), pcm: current.subarray(0, Math.max(0, pos - ws)) };
   }
 }
 
@@ -200,11 +202,13 @@ function keepNearSpeech(segments: TranscriptSegment[], regions: SpeechRegion[]):
       continue;
     }
     const words = s.words.filter((w) => near(w.start, w.end));
-    if (!words.length) continue;
+    const [first] = words;
+    const last = words.at(-1);
+    if (!first || !last) continue;
     out.push(
       words.length === s.words.length
         ? s
-        : { ...s, start: words[0].start, end: words[words.length - 1].end, words, text: words.map((w) => w.text).join(' ') },
+        : { ...s, start: first.start, end: last.end, words, text: words.map((w) => w.text).join(' ') },
     );
   }
   return out;
