@@ -63,7 +63,7 @@ export function neededCapability(speech: string): Capability {
 
 /** The capabilities a worker has, from the names of the engines it loaded (e.g. "pocketsphinx", "whisper:base.en"). */
 export function capabilitiesOf(engineNames: Record<string, string>): Capability[] {
-  const speech = (engineNames.speech ?? 'none').split(/[^a-z]/)[0];
+  const [speech = ''] = (engineNames.speech ?? 'none').split(/[^a-z]/); // split always yields at least one part
   const own = (CAPABILITIES as readonly string[]).includes(speech) ? (speech as Capability) : undefined;
   return own && own !== 'any' ? [own, 'any'] : ['any'];
 }

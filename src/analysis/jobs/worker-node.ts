@@ -163,10 +163,10 @@ export class JobWorker {
     const key: AnalysisKey = { scope: job.data.scope, sha256: job.data.sha256 };
     if (job.data.inline) return this.analyseInline(job, key, log);
     let recs = await this.pendingFiles(key);
+    const [first] = recs;
     // deleted meanwhile, or settled by an earlier run of this key
-    if (recs.length === 0) return;
+    if (!first) return;
     if (await analyses.get(key)) return this.settle(recs, 'ACTIVE');
-    const first = recs[0];
     if (first.sizeBytes === 0) {
       if (isAudioMime(first.mimeType)) return this.settle(recs, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
       return this.settle(recs, 'ACTIVE');
