@@ -2,16 +2,15 @@
 // HTTP status Gemini answers for the same case and a message template. Code branches on `code`, never on
 // message text; src/api/errors.ts alone turns an EarshotError into Google's wire shape.
 
-import { UNDERSTANDING_ERRORS } from './errors-understanding.js';
-import { CONFIG_ERRORS } from './errors-config.js';
-import { STORE_ERRORS } from './errors-store.js';
-import { JOB_ERRORS } from './errors-jobs.js';
-
 import { entry, HTTP_STATUS_OF, type CatalogueEntry, type GoogleStatus } from './catalogue-entry.js';
 import { API_ERRORS } from './errors-api.js';
 import { AUDIO_ERRORS } from './errors-audio.js';
 import { MODEL_ERRORS } from './errors-models.js';
 import { ENGINE_ERRORS } from './errors-engines.js';
+import { UNDERSTANDING_ERRORS } from './errors-understanding.js';
+import { CONFIG_ERRORS } from './errors-config.js';
+import { STORE_ERRORS } from './errors-store.js';
+import { JOB_ERRORS } from './errors-jobs.js';
 
 export { HTTP_STATUS_OF, type GoogleStatus } from './catalogue-entry.js';
 export { AUDIO_REASON, type AudioErrorCode, type AudioErrorReason } from './errors-audio.js';
@@ -59,11 +58,10 @@ export const ERRORS = {
   ...MODEL_ERRORS,
   // ── listening and text engines: setup and backend failures (src/domain/errors-engines.ts) ──
   ...ENGINE_ERRORS,
-
-  // ── configuration, at start-up (src/domain/errors-config.ts) ──
-  ...CONFIG_ERRORS,
   // ── response schemas and the language model (src/domain/errors-understanding.ts) ──
   ...UNDERSTANDING_ERRORS,
+  // ── configuration, at start-up (src/domain/errors-config.ts) ──
+  ...CONFIG_ERRORS,
   // ── storage, uploads and analyses (src/domain/errors-store.ts) ──
   ...STORE_ERRORS,
   // ── the durable job queue and cluster roles (src/domain/errors-jobs.ts) ──
