@@ -24,7 +24,7 @@ export interface WordTimeScore {
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 }
 
 /** Word-start errors of `hypothesis` against `reference` (both in time order; a word may normalise to several). */
@@ -36,19 +36,26 @@ export function wordStartErrors(reference: readonly TimedWord[], hypothesis: rea
   const n = ref.length;
   const m = hyp.length;
   const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  // lcs is (n + 1) x (m + 1), i < n and j < m: every index below is in range
   for (let i = n - 1; i >= 0; i--) {
+    const row = lcs[i]!;
+    const below = lcs[i + 1]!;
+    const t = ref[i]!.t;
     for (let j = m - 1; j >= 0; j--) {
-      lcs[i][j] = ref[i].t === hyp[j].t ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+      row[j] = t === hyp[j]!.t ? below[j + 1]! + 1 : Math.max(below[j]!, row[j + 1]!);
     }
   }
   const errors: number[] = [];
   for (let i = 0, j = 0; i < n && j < m; ) {
-    if (ref[i].t === hyp[j].t) {
+    const r = ref[i];
+    const h = hyp[j];
+    if (!r || !h) break; // not reached: i < n and j < m
+    if (r.t === h.t) {
       // score each reference word once, by its first token
-      if (ref[i].first) errors.push(Math.abs(hyp[j].start - ref[i].start));
+      if (r.first) errors.push(Math.abs(h.start - r.start));
       i++;
       j++;
-    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) i++;
+    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) i++;
     else j++;
   }
   return {

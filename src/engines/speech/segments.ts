@@ -40,7 +40,8 @@ export function planWindows(pcm: Float32Array, windowSec: number, sampleRate = S
     let bestEnergy = Infinity;
     for (let f = searchFrom; f + frame <= limit; f += frame) {
       let e = 0;
-      for (let i = f; i < f + frame; i++) e += pcm[i] * pcm[i];
+      // f + frame <= limit < pcm.length, so every index is in range
+      for (let i = f; i < f + frame; i++) e += pcm[i]! * pcm[i]!;
       if (e < bestEnergy) {
         bestEnergy = e;
         bestAt = f + Math.floor(frame / 2);

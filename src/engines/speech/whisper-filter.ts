@@ -48,12 +48,14 @@ export function isAnnotation(text: string): boolean {
 export function dropHallucinations(segments: readonly TranscriptSegment[], pcm: Float32Array, sampleRate = SAMPLE_RATE): TranscriptSegment[] {
   const kept = segments.filter((s) => !isAnnotation(s.text));
   const loop = new Set<number>();
-  for (let i = 0; i < kept.length; ) {
-    const text = normalizePhrase(kept[i].text);
-    let j = i + 1;
-    while (j < kept.length && normalizePhrase(kept[j].text) === text) j++;
-    if (j - i >= LOOP_COPIES && text.split(' ').length <= 3) for (let k = i; k < j; k++) loop.add(k);
-    i = j;
+  // runs of equal text: kept[runStart..i] ends where the next segment's text differs (or the list ends)
+  let runStart = 0;
+  for (const [i, s] of kept.entries()) {
+    const text = normalizePhrase(s.text);
+    const next = kept[i + 1];
+    if (next && normalizePhrase(next.text) === text) continue;
+    if (i + 1 - runStart >= LOOP_COPIES && text.split(' ').length <= 3) for (let k = runStart; k <= i; k++) loop.add(k);
+    runStart = i + 1;
   }
   let track: ReturnType<typeof energyTrack> | undefined;
   /** loud frames and all frames (10 ms each) under a segment */
@@ -62,7 +64,7 @@ export function dropHallucinations(segments: readonly TranscriptSegment[], pcm: 
     const a = Math.max(0, Math.floor(s.start / 0.01));
     const b = Math.min(track.db.length, Math.ceil(s.end / 0.01));
     let loud = 0;
-    for (let f = a; f < b; f++) if (track.db[f] >= track.loud) loud++;
+    for (let f = a; f < b; f++) if (track.db[f]! >= track.loud) loud++; // a >= 0 and b <= db.length
     return { loud, frames: Math.max(0, b - a) };
   };
   return kept.filter((s, i) => {
@@ -79,6 +81,6 @@ export function dropHallucinations(segments: readonly TranscriptSegment[], pcm: 
 /** True when the PCM carries no signal at all (every sample below -70 dBFS): there is nothing to transcribe. */
 export function isSilent(pcm: Float32Array): boolean {
   const limit = 10 ** (-70 / 20);
-  for (let i = 0; i < pcm.length; i++) if (pcm[i] > limit || pcm[i] < -limit) return false;
+  for (const x of pcm) if (x > limit || x < -limit) return false;
   return true;
 }

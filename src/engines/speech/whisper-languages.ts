@@ -30,7 +30,7 @@ export function toBcp47(code: string): string {
 }
 
 /** How one transcription call treats the language: detect freely, detect within hints, or force one. */
-export type LanguagePlan = { mode: 'detect' } | { mode: 'force'; language: string } | { mode: 'hinted'; hints: string[] };
+export type LanguagePlan = { mode: 'detect' } | { mode: 'force'; language: string } | { mode: 'hinted'; hints: [string, ...string[]] };
 
 /**
  * The plan for the hints given (request `languageCodes`, or the single `language` option; "auto" means none):
@@ -39,7 +39,8 @@ export type LanguagePlan = { mode: 'detect' } | { mode: 'force'; language: strin
 export function planLanguage(languageCodes: readonly string[] | undefined, language: string | undefined): LanguagePlan {
   const tags = languageCodes?.length ? languageCodes : language && language !== 'auto' ? [language] : [];
   const hints = [...new Set(tags.map(toWhisperLanguage))];
-  if (hints.length === 0) return { mode: 'detect' };
-  if (hints.length === 1) return { mode: 'force', language: hints[0] };
-  return { mode: 'hinted', hints };
+  const [first, ...others] = hints;
+  if (first === undefined) return { mode: 'detect' };
+  if (others.length === 0) return { mode: 'force', language: first };
+  return { mode: 'hinted', hints: [first, ...others] };
 }

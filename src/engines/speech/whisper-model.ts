@@ -82,8 +82,11 @@ export async function inspectWhisperModel(file: string): Promise<WhisperModelInf
       throw new WhisperModelError('WHISPER_MODEL_BAD_MAGIC', { file, magic });
     }
     const h = await read(44, 'the hyper-parameters');
+    // read(44) above guarantees all eleven int32 fields are present, so each is read straight from the buffer
     const hp = Array.from({ length: 11 }, (_, i) => h.readInt32LE(4 * i));
-    const [nVocab, nAudioCtx, nAudioState, , nAudioLayer, , nTextState, , nTextLayer, nMels, ftypeRaw] = hp;
+    const field = (i: number) => h.readInt32LE(4 * i);
+    const [nVocab, nAudioCtx, nAudioState, nAudioLayer] = [field(0), field(1), field(2), field(4)];
+    const [nTextState, nTextLayer, nMels, ftypeRaw] = [field(6), field(8), field(9), field(10)];
     if (nVocab < 51864 || nAudioState <= 0 || nTextState !== nAudioState || nMels <= 0 || nAudioLayer <= 0) {
       throw damaged(file, `has an invalid header (${hp.join(', ')})`);
     }

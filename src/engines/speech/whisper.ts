@@ -206,7 +206,7 @@ function fallbackGroups(tokens: readonly NativeSegment[]): number[] {
 function toPcm16(pcm: Float32Array, start: number, end: number): ArrayBuffer {
   const out = new Int16Array(end - start);
   for (let i = start; i < end; i++) {
-    const v = Math.max(-1, Math.min(1, pcm[i]));
+    const v = Math.max(-1, Math.min(1, pcm[i] ?? 0)); // out of range wrote 0 before (NaN) and still does
     out[i - start] = v < 0 ? Math.round(v * 32768) : Math.round(v * 32767);
   }
   return out.buffer;

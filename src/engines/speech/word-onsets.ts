@@ -29,11 +29,11 @@ export function energyTrack(pcm: Float32Array, sampleRate = SAMPLE_RATE): Energy
   const db = new Float32Array(n);
   for (let f = 0; f < n; f++) {
     let e = 0;
-    for (let i = f * frame; i < (f + 1) * frame; i++) e += pcm[i] * pcm[i];
+    for (let i = f * frame; i < (f + 1) * frame; i++) e += pcm[i]! * pcm[i]!; // (f + 1) * frame <= pcm.length
     db[f] = 10 * Math.log10(e / frame + 1e-12);
   }
   const sorted = Float32Array.from(db).sort();
-  const pct = (p: number) => (n ? sorted[Math.min(n - 1, Math.floor(p * n))] : -120);
+  const pct = (p: number) => (n ? sorted[Math.min(n - 1, Math.floor(p * n))]! : -120);
   const floor = Math.max(pct(0.1), -80);
   const peak = pct(0.98);
   return { db, quiet: Math.max(floor + 6, peak - 40), loud: Math.max(floor + 12, peak - 30) };
@@ -49,13 +49,13 @@ export function onsets(track: EnergyTrack): number[] {
   const out: number[] = [];
   let quietRun = minQuiet; // the window's start counts as after a pause
   for (let f = 0; f < db.length; f++) {
-    if (db[f] < quiet) {
+    if (db[f]! < quiet) {
       quietRun++;
       continue;
     }
     if (quietRun >= minQuiet) {
       let reaches = false;
-      for (let g = f; g < Math.min(db.length, f + 10); g++) if (db[g] >= loud) reaches = true;
+      for (let g = f; g < Math.min(db.length, f + 10); g++) if (db[g]! >= loud) reaches = true;
       if (reaches) out.push(f * FRAME_SEC);
     }
     quietRun = 0;
@@ -73,7 +73,7 @@ export function audibleSpan(pcm: Float32Array, marginSec = 0.5, sampleRate = SAM
   let first = -1;
   let last = -1;
   for (let f = 0; f < db.length; f++) {
-    if (db[f] < quiet) continue;
+    if (db[f]! < quiet) continue;
     if (first < 0) first = f;
     last = f;
   }
@@ -98,20 +98,22 @@ export function alignOnsets(words: readonly { start: number; end: number }[], on
   const BIG = 1e6;
   const score = new Float64Array((W + 1) * cols);
   const move = new Uint8Array((W + 1) * cols); // 1 skip word, 2 skip onset, 3 match
+  // the tables are (W + 1) x cols and every index below stays inside them
   for (let i = 0; i <= W; i++) {
+    const w = i > 0 ? words[i - 1] : undefined;
+    const prev = i > 1 ? words[i - 2] : undefined;
     for (let j = 0; j <= O; j++) {
       if (i === 0 && j === 0) continue;
       let best = -Infinity;
       let how = 0;
-      if (i > 0 && score[(i - 1) * cols + j] > best) [best, how] = [score[(i - 1) * cols + j], 1];
-      if (j > 0 && score[i * cols + j - 1] > best) [best, how] = [score[i * cols + j - 1], 2];
-      if (i > 0 && j > 0) {
-        const w = words[i - 1];
-        const o = ons[j - 1];
-        const from = Math.min(w.start - LOOK_BACK_SEC, i > 1 ? words[i - 2].start + 0.05 : -Infinity);
+      if (i > 0 && score[(i - 1) * cols + j]! > best) [best, how] = [score[(i - 1) * cols + j]!, 1];
+      if (j > 0 && score[i * cols + j - 1]! > best) [best, how] = [score[i * cols + j - 1]!, 2];
+      const o = j > 0 ? ons[j - 1] : undefined;
+      if (w && o !== undefined) {
+        const from = Math.min(w.start - LOOK_BACK_SEC, prev ? prev.start + 0.05 : -Infinity);
         if (o >= from && o <= w.end + LOOK_AHEAD_SEC) {
           const cost = startsQuiet[i - 1] && o >= w.start ? -1 : Math.abs(o - w.start);
-          const v = score[(i - 1) * cols + j - 1] + BIG - cost;
+          const v = score[(i - 1) * cols + j - 1]! + BIG - cost;
           if (v > best) [best, how] = [v, 3];
         }
       }
@@ -141,22 +143,25 @@ export function refineWordStarts(segments: readonly TranscriptSegment[], pcm: Fl
   const all = segments.flatMap((s) => s.words);
   const quietAt = (t: number) => {
     const f = Math.floor(t / FRAME_SEC);
-    return f >= 0 && f < track.db.length && track.db[f] < track.quiet;
+    return f >= 0 && f < track.db.length && track.db[f]! < track.quiet;
   };
   const pick = alignOnsets(all, ons, all.map((w) => quietAt(w.start)));
   const round = (t: number) => Math.round(t * 1000) / 1000;
   let prevStart = -Infinity;
-  const starts = all.map((w, k) => (prevStart = round(Math.max(pick[k] >= 0 ? ons[pick[k]] : w.start, prevStart))));
+  // pick -1 (no onset) reads no onset and keeps the token's start
+  const starts = all.map((w, k) => (prevStart = round(Math.max(ons[pick[k] ?? -1] ?? w.start, prevStart))));
   let k = 0;
   return segments.map((s) => {
     const words: Word[] = s.words.map((w) => {
-      const start = starts[k];
+      const start = starts[k] ?? w.start; // starts holds one per word of `all`
       // a word ends by the time the next one starts
       const end = Math.max(start, Math.min(w.end, starts[k + 1] ?? Infinity));
       k++;
       return { ...w, start, end };
     });
-    if (!words.length) return { ...s, words };
-    return { ...s, words, start: words[0].start, end: Math.max(s.end, words[words.length - 1].end) };
+    const [first] = words;
+    const last = words.at(-1);
+    if (!first || !last) return { ...s, words };
+    return { ...s, words, start: first.start, end: Math.max(s.end, last.end) };
   });
 }
