@@ -82,6 +82,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     }
   });
 
+  // An empty body on a body-less method is no body, not bad JSON: the legacy google-generativeai client sends
+  // DELETE with Content-Type: application/json and nothing after it.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if ((req.method === 'DELETE' || req.method === 'GET') && (req.headers['content-length'] ?? '0') === '0' && !req.headers['transfer-encoding']) {
+      delete req.headers['content-type'];
+    }
+    done();
+  });
+
   const authenticate = requireKey(() => ctx.config.apiKeys);
   for (const version of API_VERSIONS) {
     await app.register(
