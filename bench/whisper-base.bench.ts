@@ -29,7 +29,7 @@ for (let at = 0, i = 0; at + clips[i % clips.length].pcm.length <= minute.length
 const build = process.env.EARSHOT_WHISPER_NATIVE ? 'own build' : 'npm build';
 console.log(`whisper_base_native: ${build}`);
 for (const threads of [1, 2]) {
-  const engine = await createWhisper({ modelPath: testModel('whisper-base'), threads });
+  const engine = await createWhisper({ modelPath: testModel('whisper-base'), threads, nativeAddon: process.env.EARSHOT_WHISPER_NATIVE });
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const r = await engine.transcribe(minute, { language: 'en' });

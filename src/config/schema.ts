@@ -84,6 +84,11 @@ export const EnginesSchema = Type.Object(
       secret: 'whole',
     }),
     speechTimeoutSec: positive(120, { description: 'seconds one transcription request may take', env: 'EARSHOT_SPEECH_TIMEOUT_SEC' }),
+    whisperNative: optional(Type.String({ minLength: 1 }), {
+      description: 'path to a whisper.node addon built for this CPU (faster than the npm CPU build, which has no AVX)',
+      env: 'EARSHOT_WHISPER_NATIVE',
+      defaultText: "the npm package's build",
+    }),
     sounds: oneOf(['yamnet', 'none'], 'yamnet', { description: 'sound classifier' }),
     yamnetModel: optional(Type.String({ minLength: 1 }), {
       description: 'path to the YAMNet tflite file',

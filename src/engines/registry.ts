@@ -95,7 +95,7 @@ export async function loadSpeech(config: Config, log: EngineLog): Promise<Speech
       const modelPath = await resolveWhisperModel(config, log);
       if (modelPath) {
         const { createWhisper } = await import('./speech/whisper.js');
-        return { engine: await createWhisper({ modelPath, useGpu: config.engines.gpu !== 'off', threads: config.engines.threads || undefined }) };
+        return { engine: await createWhisper({ modelPath, useGpu: config.engines.gpu !== 'off', threads: config.engines.threads || undefined, nativeAddon: config.engines.whisperNative }) };
       }
     } catch (err) {
       if (want === 'whisper') throw err;

@@ -30,6 +30,8 @@ export interface WhisperOptions {
   gpuBackend?: 'cuda' | 'vulkan';
   /** CPU threads for whisper.cpp. Default: whisper.cpp's choice (up to 8). */
   threads?: number;
+  /** a whisper.node addon built for this CPU (config engines.whisperNative; the npm CPU build has no AVX) */
+  nativeAddon?: string;
   /** Default language ("en", "de", ...) or "auto" to detect. Default "auto" (English-only models ignore it). */
   language?: string;
   /** Longer PCM is transcribed in windows of at most this many seconds, cut at pauses. Each window is one whisper.cpp
@@ -95,12 +97,11 @@ interface NativeModule {
 const require = createRequire(import.meta.url);
 const loaded = new Map<string, NativeModule>();
 
-function loadNative(useGpu: boolean, first?: 'cuda' | 'vulkan'): { module: NativeModule; backend: WhisperBackend } {
+function loadNative(useGpu: boolean, first?: 'cuda' | 'vulkan', own?: string): { module: NativeModule; backend: WhisperBackend } {
   const base = `@fugood/node-whisper-${process.platform}-${process.arch}`;
   const order: WhisperBackend[] = useGpu ? (first === 'vulkan' ? ['vulkan', 'cuda', 'cpu'] : ['cuda', 'vulkan', 'cpu']) : ['cpu'];
   const failures: string[] = [];
   // a whisper.node addon built for this CPU (the npm CPU build has no AVX; see README "Faster Whisper on CPU")
-  const own = process.env.EARSHOT_WHISPER_NATIVE;
   if (own && !useGpu) {
     const cached = loaded.get(own);
     if (cached) return { module: cached, backend: 'cpu' };
@@ -232,7 +233,7 @@ export function vocabularyPrompt(vocabulary: readonly string[] | undefined): str
 /** Load a whisper.cpp model and return a SpeechEngine over it. */
 export async function createWhisper(options: WhisperOptions): Promise<WhisperEngine> {
   const model = await inspectWhisperModel(options.modelPath);
-  const { module, backend } = loadNative(options.useGpu ?? false, options.gpuBackend);
+  const { module, backend } = loadNative(options.useGpu ?? false, options.gpuBackend, options.nativeAddon);
   if (options.onLog) logListeners.add(options.onLog);
   let ctx: NativeContext;
   beginOp(module);
