@@ -8,7 +8,9 @@ const { LAYERS } = require('./architecture.cjs');
 
 const upward = LAYERS.slice(0, -1).map(([name, from], i) => ({
   name: `no-upward-from-${name}`,
-  comment: `${name} may import only ${LAYERS.slice(0, i + 1).map(([n]) => n).join(', ')} (layers stack ${LAYERS.map(([n]) => n).join(' → ')})`,
+  comment: `${name} may import only ${LAYERS.slice(0, i + 1)
+    .map(([n]) => n)
+    .join(', ')} (layers stack ${LAYERS.map(([n]) => n).join(' → ')})`,
   severity: 'error',
   from: { path: from },
   to: { path: [...LAYERS.slice(i + 1).map(([, p]) => p), '^src/app\\.ts$'] },

@@ -21,7 +21,12 @@ function longFile(): string {
   if (existsSync(out)) return out;
   const minute = path.join(cache, 'minute.wav');
   execFileSync('sox', [path.join(root, '../shared/audio/speech/jfk.wav'), '-r', '16000', '-c', '1', minute, 'pad', '0', '49']);
-  execFileSync('sox', Array(MINUTES).fill(minute).concat([path.join(cache, 'long.wav')]));
+  execFileSync(
+    'sox',
+    Array(MINUTES)
+      .fill(minute)
+      .concat([path.join(cache, 'long.wav')]),
+  );
   execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-i', path.join(cache, 'long.wav'), '-b:a', '64k', out]);
   return out;
 }
@@ -69,8 +74,17 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main() {
   const file = longFile();
   const dataDir = path.join(cache, `data-${process.pid}`);
-  const server = spawn(process.execPath, [path.join(root, 'bin/earshot.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--offline', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => server.stdout!.on('data', (d) => { const m = /listening on (\S+)/.exec(String(d)); if (m) resolve(m[1]); }));
+  const server = spawn(
+    process.execPath,
+    [path.join(root, 'bin/earshot.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--offline', '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const url = await new Promise<string>((resolve) =>
+    server.stdout!.on('data', (d) => {
+      const m = /listening on (\S+)/.exec(String(d));
+      if (m) resolve(m[1]);
+    }),
+  );
   try {
     const ai = new GoogleGenAI({ apiKey: 'bench', httpOptions: { baseUrl: url } });
     await new Promise((r) => setTimeout(r, 3000)); // engines warm up
@@ -110,13 +124,18 @@ async function main() {
       }
       return median(times);
     };
-    console.log(`generateContent transcript 02:30-03:29: ${(await ask('Provide a transcript of the speech from 02:30 to 03:29.')).toFixed(1)} ms (median of 7)`);
+    console.log(
+      `generateContent transcript 02:30-03:29: ${(await ask('Provide a transcript of the speech from 02:30 to 03:29.')).toFixed(1)} ms (median of 7)`,
+    );
     console.log(`generateContent summary: ${(await ask('Please summarize the audio.')).toFixed(1)} ms`);
     console.log(`generateContent question: ${(await ask('What does the speaker ask the audience to do?')).toFixed(1)} ms`);
     const firsts: number[] = [];
     for (let i = 0; i < 7; i++) {
       const t = performance.now();
-      const stream = await ai.models.generateContentStream({ model: 'gemini-2.5-flash', contents: createUserContent([part, 'Describe this audio clip']) });
+      const stream = await ai.models.generateContentStream({
+        model: 'gemini-2.5-flash',
+        contents: createUserContent([part, 'Describe this audio clip']),
+      });
       for await (const _ of stream) {
         firsts.push(performance.now() - t);
         break;

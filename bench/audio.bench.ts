@@ -132,7 +132,9 @@ async function main(): Promise<void> {
 
   // --- media ---------------------------------------------------------------------------------
   const loop = cached(path.join(CACHE, 'speech-loop.wav'), (tmp) => {
-    const clips = readdirSync(SPEECH).filter((f) => f.endsWith('.wav')).sort();
+    const clips = readdirSync(SPEECH)
+      .filter((f) => f.endsWith('.wav'))
+      .sort();
     const list = path.join(CACHE, 'speech-list.txt');
     writeFileSync(list, clips.map((c) => `file '${path.join(SPEECH, c).replace(/'/g, "'\\''")}'`).join('\n'));
     ffmpeg(auto, ['-f', 'concat', '-safe', '0', '-i', list, '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', tmp]);
@@ -141,12 +143,28 @@ async function main(): Promise<void> {
   const hourMp3 = cached(path.join(CACHE, 'hour-44k-stereo-128k.mp3'), (tmp) =>
     ffmpeg(auto, [...speech1h, '-c:a', 'libmp3lame', '-b:a', '128k', tmp]),
   );
-  const hourFlac = cached(path.join(CACHE, 'hour-44k-stereo.flac'), (tmp) => ffmpeg(auto, [...speech1h, '-c:a', 'flac', '-sample_fmt', 's16', tmp]));
+  const hourFlac = cached(path.join(CACHE, 'hour-44k-stereo.flac'), (tmp) =>
+    ffmpeg(auto, [...speech1h, '-c:a', 'flac', '-sample_fmt', 's16', tmp]),
+  );
   const hour8k = cached(path.join(CACHE, 'hour-8k-mono-8kbps.mp3'), (tmp) =>
     ffmpeg(auto, [
-      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=8000:duration=3600',
-      '-f', 'lavfi', '-i', 'anoisesrc=r=8000:a=0.05:d=3600',
-      '-filter_complex', 'amix=inputs=2', '-ac', '1', '-c:a', 'libmp3lame', '-b:a', '8k', tmp,
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=8000:duration=3600',
+      '-f',
+      'lavfi',
+      '-i',
+      'anoisesrc=r=8000:a=0.05:d=3600',
+      '-filter_complex',
+      'amix=inputs=2',
+      '-ac',
+      '1',
+      '-c:a',
+      'libmp3lame',
+      '-b:a',
+      '8k',
+      tmp,
     ]),
   );
   const nine = cached(path.join(CACHE, 'nine-hours-8k-mono-8kbps.mp3'), (tmp) => {
@@ -222,12 +240,14 @@ async function main(): Promise<void> {
     ['1h', hour8k],
     ['9h', nine],
   ] as const) {
-    const res = await new Promise<{ baseKb: number; peakKb: number; ffmpegPeakKb: number; samples: number; sec: number }>((resolve, reject) => {
-      const child = fork(fileURLToPath(import.meta.url), ['--rss-child', file], { stdio: 'inherit' });
-      child.on('message', (m) => resolve(m as never));
-      child.on('error', reject);
-      child.on('exit', (code) => code && reject(new Error(`rss child exited ${code}`)));
-    });
+    const res = await new Promise<{ baseKb: number; peakKb: number; ffmpegPeakKb: number; samples: number; sec: number }>(
+      (resolve, reject) => {
+        const child = fork(fileURLToPath(import.meta.url), ['--rss-child', file], { stdio: 'inherit' });
+        child.on('message', (m) => resolve(m as never));
+        child.on('error', reject);
+        child.on('exit', (code) => code && reject(new Error(`rss child exited ${code}`)));
+      },
+    );
     console.log(`stream_${name}_audio_s: ${(res.samples / 16000).toFixed(1)}`);
     console.log(`stream_${name}_x_realtime: ${(res.samples / 16000 / res.sec).toFixed(0)}`);
     console.log(`stream_${name}_rss_node_before_mb: ${(res.baseKb / 1024).toFixed(1)}`);

@@ -33,27 +33,36 @@ interface Node {
 async function startNode(role: 'api' | 'worker' | 'all', port: number, env: Record<string, string>): Promise<Node> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `earshot-bench-${role}-`));
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ engines: { sounds: FAST_ENGINES.sounds, vad: FAST_ENGINES.vad } }));
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', '--role', role, '--port', String(port), '--data-dir', dir], {
-    cwd: REPO,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env,
-      EARSHOT_CONFIG: path.join(dir, 'config.json'),
-      EARSHOT_SPEECH_ENGINE: FAST_ENGINES.speech,
-      EARSHOT_SPEAKER_ENGINE: FAST_ENGINES.speakers,
-      EARSHOT_OFFLINE: '1',
-      EARSHOT_LOG_LEVEL: 'warn',
-      EARSHOT_MODELS_DIR: path.join(dir, 'models'),
-      ...env,
+  const proc = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO, 'src/cli/main.ts'), 'serve', '--role', role, '--port', String(port), '--data-dir', dir],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        ...process.env,
+        EARSHOT_CONFIG: path.join(dir, 'config.json'),
+        EARSHOT_SPEECH_ENGINE: FAST_ENGINES.speech,
+        EARSHOT_SPEAKER_ENGINE: FAST_ENGINES.speakers,
+        EARSHOT_OFFLINE: '1',
+        EARSHOT_LOG_LEVEL: 'warn',
+        EARSHOT_MODELS_DIR: path.join(dir, 'models'),
+        ...env,
+      },
     },
-  });
+  );
   let err = '';
   proc.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${role} node on ${port}`, async () => {
-    if (proc.exitCode !== null) throw new Error(`exited: ${err}`);
-    return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
-  }, 90_000, 250);
+  await waitFor(
+    `${role} node on ${port}`,
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`exited: ${err}`);
+      return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200;
+    },
+    90_000,
+    250,
+  );
   return { url, proc, dir };
 }
 
@@ -73,14 +82,25 @@ const headers = (key: string) => ({ 'x-goog-api-key': key });
 async function upload(base: string, key: string, data: Buffer, mime: string): Promise<string> {
   const start = await fetch(`${base}/upload/v1beta/files`, {
     method: 'POST',
-    headers: { ...headers(key), 'content-type': 'application/json', 'x-goog-upload-protocol': 'resumable', 'x-goog-upload-command': 'start', 'x-goog-upload-header-content-length': String(data.length), 'x-goog-upload-header-content-type': mime },
+    headers: {
+      ...headers(key),
+      'content-type': 'application/json',
+      'x-goog-upload-protocol': 'resumable',
+      'x-goog-upload-command': 'start',
+      'x-goog-upload-header-content-length': String(data.length),
+      'x-goog-upload-header-content-type': mime,
+    },
     body: '{}',
   });
   const url = start.headers.get('x-goog-upload-url');
   if (!url) throw new Error(`upload start: ${start.status} ${await start.text()}`);
   for (let off = 0; ; off += 8 * MiB) {
     const last = off + 8 * MiB >= data.length;
-    const r = await fetch(url, { method: 'POST', headers: { ...headers(key), 'x-goog-upload-command': last ? 'upload, finalize' : 'upload', 'x-goog-upload-offset': String(off) }, body: data.subarray(off, off + 8 * MiB) as unknown as BodyInit });
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { ...headers(key), 'x-goog-upload-command': last ? 'upload, finalize' : 'upload', 'x-goog-upload-offset': String(off) },
+      body: data.subarray(off, off + 8 * MiB) as unknown as BodyInit,
+    });
     const text = await r.text();
     if (r.status !== 200) throw new Error(`upload chunk: ${r.status} ${text}`);
     if (last) return (JSON.parse(text) as { file: { name: string } }).file.name;
@@ -88,11 +108,18 @@ async function upload(base: string, key: string, data: Buffer, mime: string): Pr
 }
 
 async function waitActive(base: string, key: string, names: string[]): Promise<void> {
-  await waitFor('files ACTIVE', async () => {
-    const states = await Promise.all(names.map(async (n) => ((await (await fetch(`${base}/v1beta/${n}`, { headers: headers(key) })).json()) as { state: string }).state));
-    if (states.includes('FAILED')) throw new Error(`a file FAILED: ${states}`);
-    return states.every((s) => s === 'ACTIVE');
-  }, 600_000, 200);
+  await waitFor(
+    'files ACTIVE',
+    async () => {
+      const states = await Promise.all(
+        names.map(async (n) => ((await (await fetch(`${base}/v1beta/${n}`, { headers: headers(key) })).json()) as { state: string }).state),
+      );
+      if (states.includes('FAILED')) throw new Error(`a file FAILED: ${states}`);
+      return states.every((s) => s === 'ACTIVE');
+    },
+    600_000,
+    200,
+  );
 }
 
 /** files.get requests per second with `conns` concurrent keep-alive loops for SECONDS. */
@@ -129,7 +156,9 @@ async function main(): Promise<void> {
     out('machine', `${os.cpus().length} × ${os.cpus()[0]?.model}`);
 
     // analysis throughput: the same clips under a fresh key per run (analyses are per project), so each run analyses
-    const clips = ['jfk.wav', ...['0870', '0880', '0890', '0920', '0930'].map((n) => `sense_and_sensibility_01_austen_64kb-${n}.wav`)].map((f) => readFileSync(path.join(SPEECH, f)));
+    const clips = ['jfk.wav', ...['0870', '0880', '0890', '0920', '0930'].map((n) => `sense_and_sensibility_01_austen_64kb-${n}.wav`)].map(
+      (f) => readFileSync(path.join(SPEECH, f)),
+    );
     const audioSec = clips.reduce((s, b) => s + (b.length - 44) / 32000, 0);
     const through = async (key: string) => {
       const t0 = performance.now();
@@ -144,7 +173,7 @@ async function main(): Promise<void> {
     out('analysis throughput, 1 worker (hours of audio per hour)', one.toFixed(1));
     out('analysis throughput, 2 workers (hours of audio per hour)', two.toFixed(1));
     out('analysis scaling, 2 workers / 1', (two / one).toFixed(2));
-    out('per-worker throughput (x real time)', (one).toFixed(1));
+    out('per-worker throughput (x real time)', one.toFixed(1));
 
     // files.get through nginx with one API node, then two
     const small = await upload(api1.url, 'bench-get', randomBytes(1024), 'application/octet-stream');

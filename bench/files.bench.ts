@@ -25,9 +25,13 @@ const KEY = 'bench-key';
 const out = (name: string, value: string | number) => console.log(`${name}: ${value}`);
 
 async function startServer(dataDir: string): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, [path.join(REPO, 'bin/earshot.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [path.join(REPO, 'bin/earshot.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let log = '';
   proc.stderr!.on('data', (d) => (log += d));
   const url = await new Promise<string>((resolve, reject) => {
@@ -61,7 +65,10 @@ async function settleRss(pid: number): Promise<number> {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: Buffer }): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: Buffer },
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent }, (res) => {
       let body = '';
@@ -127,7 +134,11 @@ async function uploadFile(url: string, file: string, size: number): Promise<{ na
       tLast = process.hrtime.bigint();
       const res = await request(uploadUrl, {
         method: 'POST',
-        headers: { 'X-Goog-Upload-Command': off + n >= size ? 'upload, finalize' : 'upload', 'X-Goog-Upload-Offset': String(off), 'Content-Length': String(n) },
+        headers: {
+          'X-Goog-Upload-Command': off + n >= size ? 'upload, finalize' : 'upload',
+          'X-Goog-Upload-Offset': String(off),
+          'Content-Length': String(n),
+        },
         body: buf.subarray(0, n),
       });
       if (res.status !== 200) throw new Error(`chunk at ${off}: ${res.status} ${res.body}`);
@@ -141,7 +152,12 @@ async function uploadFile(url: string, file: string, size: number): Promise<{ na
 }
 
 /** `concurrency` keep-alive loops hitting `path` for `seconds`; requests per second. */
-async function rps(url: string, pathname: string, seconds: number, concurrency = 32): Promise<{ perSecond: number; perServerCpuSecond: number; serverCores: number }> {
+async function rps(
+  url: string,
+  pathname: string,
+  seconds: number,
+  concurrency = 32,
+): Promise<{ perSecond: number; perServerCpuSecond: number; serverCores: number }> {
   const end = Date.now() + seconds * 1000;
   let n = 0;
   let errors = 0;
@@ -157,7 +173,11 @@ async function rps(url: string, pathname: string, seconds: number, concurrency =
   await Promise.all(Array.from({ length: concurrency }, loop));
   if (errors) throw new Error(`${errors} failed requests to ${pathname}`);
   const wall = (Date.now() - t0) / 1000;
-  return { perSecond: n / wall, perServerCpuSecond: n / (cpuSeconds(serverPid) - cpu0), serverCores: (cpuSeconds(serverPid) - cpu0) / wall };
+  return {
+    perSecond: n / wall,
+    perServerCpuSecond: n / (cpuSeconds(serverPid) - cpu0),
+    serverCores: (cpuSeconds(serverPid) - cpu0) / wall,
+  };
 }
 
 /** user + system CPU seconds a process has used (to see whether the server or the machine is the limit). */
@@ -213,7 +233,11 @@ async function main(): Promise<void> {
 
       // a project with some files to read back
       for (let i = 0; i < 120; i++) {
-        await request(`${server.url}/upload/v1beta/files`, { method: 'POST', headers: { 'x-goog-api-key': KEY, 'Content-Type': 'text/plain' }, body: Buffer.from(`small ${i}`) });
+        await request(`${server.url}/upload/v1beta/files`, {
+          method: 'POST',
+          headers: { 'x-goog-api-key': KEY, 'Content-Type': 'text/plain' },
+          body: Buffer.from(`small ${i}`),
+        });
       }
       const id = up.name;
       serverPid = pid;

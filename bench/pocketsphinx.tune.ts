@@ -9,8 +9,12 @@ import { createPocketSphinx } from '../src/engines/speech/pocketsphinx.js';
 import { combineWer, wordErrorRate } from '../src/eval/wer.js';
 
 const speechDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/audio/speech');
-const rows = readFileSync(path.join(speechDir, 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1)
-  .map((l) => l.split('\t')).filter(([f]) => f.endsWith('.wav'));
+const rows = readFileSync(path.join(speechDir, 'transcripts.tsv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t'))
+  .filter(([f]) => f.endsWith('.wav'));
 const clips = rows.map(([file, ref]) => {
   const raw = execFileSync('sox', [path.join(speechDir, file), '-r', '16000', '-c', '1', '-b', '32', '-e', 'float', '-t', 'raw', '-']);
   return { file, ref, pcm: new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4) };
@@ -40,8 +44,14 @@ for (const cfg of configs) {
   const total = combineWer(results);
   let cpu = '';
   if (cpuLog && existsSync(cpuLog)) {
-    const secs = readFileSync(cpuLog, 'utf8').trim().split(/\s+/).map(Number).reduce((a, b) => a + b, 0);
+    const secs = readFileSync(cpuLog, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number)
+      .reduce((a, b) => a + b, 0);
     cpu = `  cpuSpeed=${(audio / secs).toFixed(2)}x`;
   }
-  console.log(`${JSON.stringify(cfg)}  WER=${(total.wer * 100).toFixed(1)}%  wallSpeed=${(audio / wall).toFixed(2)}x${cpu}  ${per.join(' ')}`);
+  console.log(
+    `${JSON.stringify(cfg)}  WER=${(total.wer * 100).toFixed(1)}%  wallSpeed=${(audio / wall).toFixed(2)}x${cpu}  ${per.join(' ')}`,
+  );
 }

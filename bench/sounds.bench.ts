@@ -15,17 +15,21 @@ const labelsPath = path.join(yamnetDir, 'yamnet_class_map.csv');
 const threads = Number(process.argv[2] ?? 2);
 
 function decode(file: string): Float32Array {
-  const raw = execFileSync('sox', [file, '-r', '16000', '-c', '1', '-b', '32', '-e', 'float', '-t', 'raw', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const raw = execFileSync('sox', [file, '-r', '16000', '-c', '1', '-b', '32', '-e', 'float', '-t', 'raw', '-'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength >> 2);
 }
 
 // ~3 minutes of audio: all clips back to back, repeated
-const clips = readdirSync(soundsDir).filter((f) => f.endsWith('.ogg')).map((f) => decode(path.join(soundsDir, f)));
+const clips = readdirSync(soundsDir)
+  .filter((f) => f.endsWith('.ogg'))
+  .map((f) => decode(path.join(soundsDir, f)));
 const once = clips.reduce((n, c) => n + c.length, 0);
 const reps = Math.ceil((180 * 16000) / once);
 const audio = new Float32Array(once * reps);
 let o = 0;
-for (let r = 0; r < reps; r++) for (const c of clips) (audio.set(c, o), (o += c.length));
+for (let r = 0; r < reps; r++) for (const c of clips) audio.set(c, o), (o += c.length);
 const seconds = audio.length / 16000;
 
 const cacheDir = mkdtempSync(path.join(tmpdir(), 'earshot-bench-'));

@@ -45,7 +45,11 @@ console.log(`second_model_load_ms: ${(performance.now() - t0).toFixed(0)}`);
 
 const base: TextRequest = { messages, maxOutputTokens: 128, temperature: 0.7, seed: 1 };
 await run(gen1, { ...base, maxOutputTokens: 4 }); // warm-up
-const prompt = await run(gen1, { ...base, messages: [...messages.slice(0, 1), { role: 'user', content: messages[1].content + ' ' }], maxOutputTokens: 1 });
+const prompt = await run(gen1, {
+  ...base,
+  messages: [...messages.slice(0, 1), { role: 'user', content: messages[1].content + ' ' }],
+  maxOutputTokens: 1,
+});
 console.log(`prompt_plus_1_token_ms_1thread: ${prompt.ms.toFixed(0)}`);
 const one = await run(gen1, base);
 const two = await run(gen2, base);

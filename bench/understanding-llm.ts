@@ -50,14 +50,29 @@ export async function llmBench(threadCounts = [1, 2]): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'earshot-llm-bench-'));
   try {
     const whisper = cached('whisper-tiny.en');
-    const config = resolveConfig({ offline: true, logLevel: 'silent', modelsDir: path.join(dir, 'models'), engines: { speakers: 'none', ...(whisper ? { whisperModel: whisper } : {}) } });
+    const config = resolveConfig({
+      offline: true,
+      logLevel: 'silent',
+      modelsDir: path.join(dir, 'models'),
+      engines: { speakers: 'none', ...(whisper ? { whisperModel: whisper } : {}) },
+    });
     const file = oneMinuteFile(dir);
     let t = performance.now();
     const { analysis } = await analyzeLocal(file, config, { log: () => undefined });
-    console.log(`llm_file: ${analysis.durationSec.toFixed(1)} s, ${analysis.segments.length} segments, ${analysis.soundEvents.length} sound events, speech by ${analysis.engines.speech ?? 'none'}`);
+    console.log(
+      `llm_file: ${analysis.durationSec.toFixed(1)} s, ${analysis.segments.length} segments, ${analysis.soundEvents.length} sound events, speech by ${analysis.engines.speech ?? 'none'}`,
+    );
     console.log(`llm_file_analysis_s: ${((performance.now() - t) / 1000).toFixed(1)}`);
     const conversation: Conversation = {
-      turns: [{ role: 'user', parts: [{ kind: 'audio', index: 0, analysis, mimeType: 'audio/wav', displayName: 'one-minute.wav' }, { kind: 'text', text: 'Describe this audio clip' }] }],
+      turns: [
+        {
+          role: 'user',
+          parts: [
+            { kind: 'audio', index: 0, analysis, mimeType: 'audio/wav', displayName: 'one-minute.wav' },
+            { kind: 'text', text: 'Describe this audio clip' },
+          ],
+        },
+      ],
     };
     for (const threads of threadCounts) {
       t = performance.now();
@@ -87,7 +102,12 @@ export async function llmBench(threadCounts = [1, 2]): Promise<void> {
         await gen.close?.();
       }
     }
-    console.log(`llm_load_average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `llm_load_average: ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -34,7 +34,13 @@ function measure(fn: () => unknown, runs = 25): { wall: number; cpu: number } {
 const part = audio(longTalk(1000), 0, 'talk.wav');
 const schema = geminiSchemaToJsonSchema({
   type: 'OBJECT',
-  properties: { segments: { type: 'ARRAY', items: { type: 'OBJECT', properties: { timestamp: { type: 'STRING' }, text: { type: 'STRING' } }, required: ['timestamp', 'text'] } }, summary: { type: 'STRING' } },
+  properties: {
+    segments: {
+      type: 'ARRAY',
+      items: { type: 'OBJECT', properties: { timestamp: { type: 'STRING' }, text: { type: 'STRING' } }, required: ['timestamp', 'text'] },
+    },
+    summary: { type: 'STRING' },
+  },
   required: ['segments', 'summary'],
 });
 const cases: [string, () => unknown][] = [
@@ -44,9 +50,15 @@ const cases: [string, () => unknown][] = [
   ['compose_question_ms', () => composeAnswer(ask('What broke the old mill wheel?', part))],
   ['compose_description_ms', () => composeAnswer(ask('Describe this audio clip', part))],
   ['compose_presence_ms', () => composeAnswer(ask('Is there a siren?', part))],
-  ['compose_json_range_ms', () => composeAnswer(ask('Transcribe from 10:00 to 12:30', part), { responseMimeType: 'application/json', responseSchema: schema })],
+  [
+    'compose_json_range_ms',
+    () => composeAnswer(ask('Transcribe from 10:00 to 12:30', part), { responseMimeType: 'application/json', responseSchema: schema }),
+  ],
   ['render_context_range_ms', () => renderGroundedContext(ask('Summarize from 10:00 to 20:00', part))],
-  ['find_time_references_ms', () => findTimeReferences('Provide a transcript of the speech from 02:30 to 03:29 and the last 2 minutes', 3600)],
+  [
+    'find_time_references_ms',
+    () => findTimeReferences('Provide a transcript of the speech from 02:30 to 03:29 and the last 2 minutes', 3600),
+  ],
 ];
 if (only !== 'llm') {
   console.log(`segments: ${part.analysis.segments.length}`);

@@ -9,8 +9,12 @@ import { createPocketSphinx, pocketsphinxAvailable } from '../src/engines/speech
 import { combineWer, wordErrorRate } from '../src/eval/wer.js';
 
 const speechDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../shared/audio/speech');
-const clips = readFileSync(path.join(speechDir, 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1)
-  .map((l) => l.split('\t')).filter(([f]) => f.endsWith('.wav'))
+const clips = readFileSync(path.join(speechDir, 'transcripts.tsv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split('\t'))
+  .filter(([f]) => f.endsWith('.wav'))
   .map(([file, ref]) => {
     const raw = execFileSync('sox', [path.join(speechDir, file), '-r', '16000', '-c', '1', '-b', '32', '-e', 'float', '-t', 'raw', '-']);
     return { file, ref, pcm: new Float32Array(raw.buffer, raw.byteOffset, raw.length / 4) };
@@ -18,10 +22,17 @@ const clips = readFileSync(path.join(speechDir, 'transcripts.tsv'), 'utf8').trim
 const audioSec = clips.reduce((a, c) => a + c.pcm.length / 16000, 0);
 const long = new Float32Array(clips.reduce((a, c) => a + c.pcm.length, 0) * 4);
 let o = 0;
-for (let r = 0; r < 4; r++) for (const c of clips) { long.set(c.pcm, o); o += c.pcm.length; }
+for (let r = 0; r < 4; r++)
+  for (const c of clips) {
+    long.set(c.pcm, o);
+    o += c.pcm.length;
+  }
 const now = () => performance.now() / 1000;
 
-for (const [name, opts] of [['vad_silero_sequential', { maxBatch: 1 }], ['vad_silero_batched', {}]] as const) {
+for (const [name, opts] of [
+  ['vad_silero_sequential', { maxBatch: 1 }],
+  ['vad_silero_batched', {}],
+] as const) {
   const vad = await createSileroVad(opts);
   await vad.detect(clips[0].pcm); // warm-up
   let t0 = now();

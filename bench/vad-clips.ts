@@ -16,7 +16,9 @@ function median(xs: number[]): number {
 export async function benchVadClips(speechDir: string, rounds = 7): Promise<void> {
   let clipsX = 0;
   let clipsPerCpu = 0;
-  const files = readdirSync(speechDir).filter((f) => f.endsWith('.wav')).sort();
+  const files = readdirSync(speechDir)
+    .filter((f) => f.endsWith('.wav'))
+    .sort();
   const clips = await Promise.all(files.map((f) => decodeAll(path.join(speechDir, f))));
   const clipSec = clips.reduce((a, c) => a + c.length / 16000, 0);
   const windows = clips.reduce((a, c) => a + Math.ceil(c.length / SILERO_WINDOW), 0);
@@ -44,7 +46,11 @@ export async function benchVadClips(speechDir: string, rounds = 7): Promise<void
 
     const long = new Float32Array(clips.reduce((a, c) => a + c.length, 0) * 4);
     let o = 0;
-    for (let r = 0; r < 4; r++) for (const c of clips) { long.set(c, o); o += c.length; }
+    for (let r = 0; r < 4; r++)
+      for (const c of clips) {
+        long.set(c, o);
+        o += c.length;
+      }
     const longX: number[] = [];
     for (let r = 0; r < 3; r++) {
       const t0 = performance.now();
@@ -65,7 +71,10 @@ export async function benchVadClips(speechDir: string, rounds = 7): Promise<void
     logSeverityLevel: 3,
   });
   try {
-    const input = new ort.Tensor('float32', clips[0]!.subarray(0, SILERO_CONTEXT + SILERO_WINDOW).slice(), [1, SILERO_CONTEXT + SILERO_WINDOW]);
+    const input = new ort.Tensor('float32', clips[0]!.subarray(0, SILERO_CONTEXT + SILERO_WINDOW).slice(), [
+      1,
+      SILERO_CONTEXT + SILERO_WINDOW,
+    ]);
     const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
     let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
     const runs = 1000;

@@ -11,7 +11,10 @@ import { testModel } from '../test/models/paths.js';
 import { soxDecode } from '../test/engines/sox-decode.js';
 
 const SR = 16000;
-const clips = readFileSync(path.join(SPEECH_DIR, 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1)
+const clips = readFileSync(path.join(SPEECH_DIR, 'transcripts.tsv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
   .map((l) => l.split('\t'))
   .filter(([f]) => f.endsWith('.wav'))
   .map(([file, text]) => ({ text, pcm: soxDecode(path.join(SPEECH_DIR, file)) }));

@@ -65,10 +65,16 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     files,
     analyses,
     logger,
-    observer: { onDone: (sec, audioSec, engines) => metrics.analysisDone(sec, audioSec, engines), onDepth: (n) => metrics.queueDepth.set(n) },
+    observer: {
+      onDone: (sec, audioSec, engines) => metrics.analysisDone(sec, audioSec, engines),
+      onDepth: (n) => metrics.queueDepth.set(n),
+    },
   });
   const media = node.media;
-  metrics.watchJobs(() => node.jobs.stats(), () => node.counters());
+  metrics.watchJobs(
+    () => node.jobs.stats(),
+    () => node.counters(),
+  );
   const swept = await media.sweepExpired();
   if (swept > 0) logger.info({ swept }, 'removed expired inline analyses');
   const ctx = { config, files, uploads, media, metrics };
@@ -94,7 +100,10 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
     const yamnet = yamnetPaths(config);
     const labels = yamnet ? parseClassMap(readFileSync(yamnet.labelsPath, 'utf8')) : [];
     const methods = modelMethods(ctx, {
-      answerer: answererFactory(config, tokenizer, labels, { pull: true, log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) } }),
+      answerer: answererFactory(config, tokenizer, labels, {
+        pull: true,
+        log: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+      }),
       countText: async (texts, signal) => (await tokenizer.countMany(texts, signal)).reduce((a, b) => a + b, 0),
     });
     const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');

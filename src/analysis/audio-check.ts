@@ -31,7 +31,8 @@ export async function probeChecked(
 ): Promise<AudioProbe> {
   const kind = opts.known ?? (await classifyFile(file, declaredMime));
   if (typeof kind === 'object') throw new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: opts.subject, what: kind.notAudio });
-  if (kind === 'other') throw new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: opts.subject, what: `of an unrecognised kind (${declaredMime})` });
+  if (kind === 'other')
+    throw new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: opts.subject, what: `of an unrecognised kind (${declaredMime})` });
   const probe = await probeAudio(file, { maxDurationSec: opts.maxDurationSec });
   if (!(probe.durationSec > 0)) throw new AudioError('AUDIO_EMPTY', { case: 'no-samples', format: probe.format });
   const { durationSec, channels, sampleRate, codec, bitRate, format } = probe;

@@ -60,12 +60,18 @@ export class Ingest {
       const done = () => {
         clearTimeout(timer);
         this.settledEvents.off(eventName(rec), done);
-        files.getAny(rec.project, rec.id).then((r) => resolve(r ?? rec), () => resolve(rec));
+        files.getAny(rec.project, rec.id).then(
+          (r) => resolve(r ?? rec),
+          () => resolve(rec),
+        );
       };
       const timer = setTimeout(done, timeoutMs);
       this.settledEvents.on(eventName(rec), done);
       // it may have settled between the caller's read and now
-      void files.getAny(rec.project, rec.id).then((r) => r?.state !== 'PROCESSING' && done(), () => {});
+      void files.getAny(rec.project, rec.id).then(
+        (r) => r?.state !== 'PROCESSING' && done(),
+        () => {},
+      );
     });
   }
 
@@ -112,14 +118,17 @@ export class Ingest {
     const { config, files, blobs, analyses, queue } = this.deps;
     const file = await blobs.localPath(rec.sha256);
     if (rec.sizeBytes === 0) {
-      if (isAudioMime(rec.mimeType)) return this.settle(rec, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
+      if (isAudioMime(rec.mimeType))
+        return this.settle(rec, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
       return this.settle(rec, 'ACTIVE');
     }
     const kind = await classifyFile(file, rec.mimeType);
     if (kind === 'other') return this.settle(rec, 'ACTIVE');
     let probe: AudioProbe;
     try {
-      probe = rec.probe ?? (await probeChecked(file, rec.mimeType, { maxDurationSec: config.limits.maxPromptAudioSec, subject: 'file', known: kind }));
+      probe =
+        rec.probe ??
+        (await probeChecked(file, rec.mimeType, { maxDurationSec: config.limits.maxPromptAudioSec, subject: 'file', known: kind }));
     } catch (err) {
       if (!isEarshotError(err)) this.deps.logger.warn({ err, file: rec.id }, 'probe failed');
       const message = isEarshotError(err) ? err.message : new EarshotError('INGEST_UNREADABLE').message;
@@ -133,7 +142,10 @@ export class Ingest {
       await queue.analyze(analyses.keyFor(rec.project, rec.sha256), file, probe.durationSec);
     } catch (err) {
       if (isEarshotError(err, 'SHUTTING_DOWN', 'ANALYSIS_CANCELLED', 'STORAGE_FULL')) throw err;
-      return this.settle(rec, 'FAILED', { code: 500, message: new EarshotError('ANALYSIS_FAILED', { reason: (err as Error).message }).message });
+      return this.settle(rec, 'FAILED', {
+        code: 500,
+        message: new EarshotError('ANALYSIS_FAILED', { reason: (err as Error).message }).message,
+      });
     }
     await this.settle(rec, 'ACTIVE');
   }

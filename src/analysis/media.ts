@@ -61,7 +61,15 @@ export interface MediaDeps {
 export function createMedia(deps: MediaDeps): Media {
   const { config, files, blobs, analyses, logger } = deps;
   const queue = new AnalysisQueue(config, analyses, logger, deps.observer);
-  const ingest = new Ingest({ config, files, blobs, analyses, queue, logger, ...(deps.retryMs === undefined ? {} : { retryMs: deps.retryMs }) });
+  const ingest = new Ingest({
+    config,
+    files,
+    blobs,
+    analyses,
+    queue,
+    logger,
+    ...(deps.retryMs === undefined ? {} : { retryMs: deps.retryMs }),
+  });
   const inline = new InlineAudio(config, analyses, queue);
 
   const jobs: AnalysisJobs = {

@@ -13,7 +13,6 @@ import { SAMPLE_RATE } from '../domain/audio.js';
 import { assignSpeakers, embedRegions, type EmbeddedWindow } from '../engines/speakers/diarize.js';
 import { attachSpeakers } from './speakers.js';
 
-
 export type DecodeFn = (range?: { start?: number; end?: number }, signal?: AbortSignal) => AsyncIterable<Float32Array>;
 
 export type { PipelineEngines } from '../engines/types.js';
@@ -54,7 +53,8 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
     const offset = (total - filled) / SAMPLE_RATE;
     if (keep) kept.push(pcm.slice());
     if (engines.vad) for (const r of await engines.vad.detect(pcm)) appendRegion(regions, { start: r.start + offset, end: r.end + offset });
-    if (engines.sounds) for (const f of await engines.sounds.classify(pcm)) frames.push({ start: f.start + offset, end: f.end + offset, scores: f.scores });
+    if (engines.sounds)
+      for (const f of await engines.sounds.classify(pcm)) frames.push({ start: f.start + offset, end: f.end + offset, scores: f.scores });
     filled = 0;
     opts.onProgress?.('listening', Math.min(1, total / SAMPLE_RATE / Math.max(opts.durationSec, 1e-9)));
   };
@@ -206,9 +206,7 @@ function keepNearSpeech(segments: TranscriptSegment[], regions: SpeechRegion[]):
     const last = words.at(-1);
     if (!first || !last) continue;
     out.push(
-      words.length === s.words.length
-        ? s
-        : { ...s, start: first.start, end: last.end, words, text: words.map((w) => w.text).join(' ') },
+      words.length === s.words.length ? s : { ...s, start: first.start, end: last.end, words, text: words.map((w) => w.text).join(' ') },
     );
   }
   return out;

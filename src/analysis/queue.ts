@@ -49,7 +49,11 @@ export class AnalysisQueue {
   private nextRun = 0;
   private closed = false;
   /** what the most recently started worker reported about its engines */
-  engines: { ready: boolean; names: Record<string, string>; warnings: string[]; error?: string } = { ready: false, names: {}, warnings: [] };
+  engines: { ready: boolean; names: Record<string, string>; warnings: string[]; error?: string } = {
+    ready: false,
+    names: {},
+    warnings: [],
+  };
 
   constructor(
     private readonly config: Config,
@@ -101,7 +105,18 @@ export class AnalysisQueue {
       reject = rej;
     });
     promise.catch(() => {});
-    const job: Job = { id: `${keyString(key)}#${++this.nextRun}`, key, path: file, durationSec, promise, resolve, reject, stage: 'queued', fraction: 0, queuedAt: Date.now() };
+    const job: Job = {
+      id: `${keyString(key)}#${++this.nextRun}`,
+      key,
+      path: file,
+      durationSec,
+      promise,
+      resolve,
+      reject,
+      stage: 'queued',
+      fraction: 0,
+      queuedAt: Date.now(),
+    };
     this.jobs.set(keyString(key), job);
     this.runs.set(job.id, job);
     try {

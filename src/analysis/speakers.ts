@@ -31,8 +31,10 @@ export function attachSpeakers(segments: TranscriptSegment[], turns: SpeakerTurn
       return speaker ? { ...w, speaker } : w;
     });
     // words the turns do not cover (edges of a region) take their neighbour's speaker
-    for (let i = 1; i < words.length; i++) if (!words[i]?.speaker && words[i - 1]?.speaker) (words[i] as Word).speaker = words[i - 1]?.speaker;
-    for (let i = words.length - 2; i >= 0; i--) if (!words[i]?.speaker && words[i + 1]?.speaker) (words[i] as Word).speaker = words[i + 1]?.speaker;
+    for (let i = 1; i < words.length; i++)
+      if (!words[i]?.speaker && words[i - 1]?.speaker) (words[i] as Word).speaker = words[i - 1]?.speaker;
+    for (let i = words.length - 2; i >= 0; i--)
+      if (!words[i]?.speaker && words[i + 1]?.speaker) (words[i] as Word).speaker = words[i + 1]?.speaker;
     let run: Word[] = [];
     for (const w of words) {
       if (run.length && run[0]?.speaker !== w.speaker) {

@@ -25,7 +25,14 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : []);
 
 /** Proto enum AudioTranscriptionConfig.Mode: by name or number (MODE_UNSPECIFIED 0, VERBATIM 1, SMART 2). */
-const MODES: Record<string, 'VERBATIM' | 'SMART'> = { MODE_UNSPECIFIED: 'VERBATIM', VERBATIM: 'VERBATIM', SMART: 'SMART', 0: 'VERBATIM', 1: 'VERBATIM', 2: 'SMART' };
+const MODES: Record<string, 'VERBATIM' | 'SMART'> = {
+  MODE_UNSPECIFIED: 'VERBATIM',
+  VERBATIM: 'VERBATIM',
+  SMART: 'SMART',
+  0: 'VERBATIM',
+  1: 'VERBATIM',
+  2: 'SMART',
+};
 
 /**
  * Read the (camelized, schema-checked) config; undefined when absent. SMART with word timestamps or diarization is
@@ -101,10 +108,20 @@ function hintNotices(analyses: readonly AudioAnalysis[], cfg: TranscriptionConfi
   }
   if (cfg.languageCodes.length) {
     const wanted = new Set(cfg.languageCodes.map(baseCode));
-    const heard = new Set(analyses.flatMap((a) => a.segments.map((s) => s.language)).filter((l): l is string => !!l).map(baseCode));
-    if (heard.size === 0) notices.push('languageCodes were not applied: the speech engine did not identify the language, and the audio was transcribed once, without hints.');
+    const heard = new Set(
+      analyses
+        .flatMap((a) => a.segments.map((s) => s.language))
+        .filter((l): l is string => !!l)
+        .map(baseCode),
+    );
+    if (heard.size === 0)
+      notices.push(
+        'languageCodes were not applied: the speech engine did not identify the language, and the audio was transcribed once, without hints.',
+      );
     else if ([...heard].some((l) => !wanted.has(l))) {
-      notices.push(`languageCodes were not applied: the audio was transcribed once, without hints; its speech was identified as ${[...heard].join(', ')}.`);
+      notices.push(
+        `languageCodes were not applied: the audio was transcribed once, without hints; its speech was identified as ${[...heard].join(', ')}.`,
+      );
     }
   }
   return notices;
@@ -125,6 +142,9 @@ export function transcriptionAnswer(conversation: Conversation, cfg: Transcripti
   }
   // `text` beside `audioTranscription` keeps response.text (the SDKs' accessor) the plain transcript, a line per part
   const sep = cfg.mode === 'SMART' ? '\n\n' : '\n';
-  const parts = transcriptions.map((t, i) => ({ text: i < transcriptions.length - 1 ? `${t.text}${sep}` : t.text!, audioTranscription: t }));
+  const parts = transcriptions.map((t, i) => ({
+    text: i < transcriptions.length - 1 ? `${t.text}${sep}` : t.text!,
+    audioTranscription: t,
+  }));
   return { parts, notices: hintNotices(analyses, cfg) };
 }

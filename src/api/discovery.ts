@@ -81,7 +81,8 @@ export function discoveryDocument(rootUrl: string, version: string): Record<stri
 export async function discoveryRoutes(app: FastifyInstance, opts: { ctx: ApiContext }): Promise<void> {
   app.get<{ Querystring: { version?: string } }>('/$discovery/rest', async (req) => {
     const version = req.query.version ?? 'v1beta';
-    if (!VERSIONS.includes(version)) throw new EarshotError('API_DISCOVERY_UNKNOWN_VERSION', { version: version.slice(0, 40), known: VERSIONS.join(', ') });
+    if (!VERSIONS.includes(version))
+      throw new EarshotError('API_DISCOVERY_UNKNOWN_VERSION', { version: version.slice(0, 40), known: VERSIONS.join(', ') });
     return discoveryDocument(baseUrlOf(req, opts.ctx.config), version);
   });
 }

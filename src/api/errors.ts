@@ -41,9 +41,16 @@ const INTERNAL_MESSAGE = 'Internal error encountered.';
  */
 export function toWireError(err: unknown): WireError {
   if (!(err instanceof EarshotError)) {
-    return { httpStatus: 500, body: { error: { code: 500, message: INTERNAL_MESSAGE, status: 'INTERNAL' } }, headers: {}, unexpected: true };
+    return {
+      httpStatus: 500,
+      body: { error: { code: 500, message: INTERNAL_MESSAGE, status: 'INTERNAL' } },
+      headers: {},
+      unexpected: true,
+    };
   }
   const message = err.status === 'INTERNAL' ? INTERNAL_MESSAGE : err.message;
-  const body: ErrorBody = { error: { code: err.httpStatus, message, status: err.status, ...(err.details ? { details: err.details } : {}) } };
+  const body: ErrorBody = {
+    error: { code: err.httpStatus, message, status: err.status, ...(err.details ? { details: err.details } : {}) },
+  };
   return { httpStatus: err.httpStatus, body, headers: headersOf(err.facts), unexpected: false };
 }

@@ -37,10 +37,15 @@ interface ModalityCount {
  * the tokenizer spends time on it where the byte count alone settles it. (Audio is bounded separately by
  * limits.maxPromptAudioSec, Gemini's 9.5 hours, and is not held to the token limit here.)
  */
-async function promptUsage(deps: GenerateDeps, prompt: ResolvedPrompt, signal?: AbortSignal): Promise<{ total: number; details: ModalityCount[] }> {
+async function promptUsage(
+  deps: GenerateDeps,
+  prompt: ResolvedPrompt,
+  signal?: AbortSignal,
+): Promise<{ total: number; details: ModalityCount[] }> {
   const audio = prompt.audioSeconds.reduce((s, sec) => s + audioTokens(sec), 0);
   const bytes = prompt.texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
-  if (bytes > MAX_TEXT_BYTES) throw new EarshotError('API_INPUT_TOKENS_EXCEEDED', { count: Math.ceil(bytes / 4) + audio, max: INPUT_TOKEN_LIMIT });
+  if (bytes > MAX_TEXT_BYTES)
+    throw new EarshotError('API_INPUT_TOKENS_EXCEEDED', { count: Math.ceil(bytes / 4) + audio, max: INPUT_TOKEN_LIMIT });
   const text = await deps.countText(prompt.texts, signal);
   if (text > INPUT_TOKEN_LIMIT) throw new EarshotError('API_INPUT_TOKENS_EXCEEDED', { count: text + audio, max: INPUT_TOKEN_LIMIT });
   const details: ModalityCount[] = [];
@@ -96,7 +101,10 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
       // audioTranscriptionConfig: the stored transcript itself, as audioTranscription parts
       const transcribed = transcriptionAnswer(prompt.conversation, request.transcription);
       if (transcribed.notices.length) reply.header('x-earshot-notice', transcribed.notices.join(' '));
-      const outputTokens = await deps.countText(transcribed.parts.map((p) => p.text ?? ''), abort.signal);
+      const outputTokens = await deps.countText(
+        transcribed.parts.map((p) => p.text ?? ''),
+        abort.signal,
+      );
       return { modelName, usage, transcribed: { ...transcribed, outputTokens } };
     }
     const answerer = await deps.answerer();
@@ -125,7 +133,12 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
     async generateContent({ model, req, reply, project }) {
       const { modelName, usage, it, transcribed } = await startAnswer(model, req.body, project, reply);
       if (transcribed) {
-        return { candidates: [candidate(transcribed.parts, 'STOP')], usageMetadata: usageMetadata(usage, transcribed.outputTokens), modelVersion: modelName, responseId: responseId() };
+        return {
+          candidates: [candidate(transcribed.parts, 'STOP')],
+          usageMetadata: usageMetadata(usage, transcribed.outputTokens),
+          modelVersion: modelName,
+          responseId: responseId(),
+        };
       }
       let outcome: AnswerOutcome;
       for (;;) {
@@ -147,20 +160,31 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
       const sse = (req.query as Record<string, string>).alt === 'sse';
       const { modelName, usage, it, transcribed } = await startAnswer(model, req.body, project, reply);
       const id = responseId();
-      if (transcribed) return streamTranscription(ctx, reply, sse, transcribed, (last) => ({ usageMetadata: usageMetadata(usage, last ? transcribed.outputTokens : undefined), modelVersion: modelName, responseId: id }));
+      if (transcribed)
+        return streamTranscription(ctx, reply, sse, transcribed, (last) => ({
+          usageMetadata: usageMetadata(usage, last ? transcribed.outputTokens : undefined),
+          modelVersion: modelName,
+          responseId: id,
+        }));
       // the first step runs before the response starts, so a refused request still gets its HTTP error
       const firstStep = await it.next();
       return streamOut(ctx, reply, sse, async (write) => {
         let pending: string | undefined;
         let step = firstStep;
-        for (;; step = await it.next()) {
+        for (; ; step = await it.next()) {
           if (step.done) {
             const o = step.value;
-            write({ candidates: [candidate(pending ?? '', o.finishReason)], usageMetadata: usageMetadata(usage, o.outputTokens), modelVersion: modelName, responseId: id });
+            write({
+              candidates: [candidate(pending ?? '', o.finishReason)],
+              usageMetadata: usageMetadata(usage, o.outputTokens),
+              modelVersion: modelName,
+              responseId: id,
+            });
             return;
           }
           // hold one chunk back so the last one can carry finishReason and the final usage
-          if (pending !== undefined) write({ candidates: [candidate(pending)], usageMetadata: usageMetadata(usage), modelVersion: modelName, responseId: id });
+          if (pending !== undefined)
+            write({ candidates: [candidate(pending)], usageMetadata: usageMetadata(usage), modelVersion: modelName, responseId: id });
           pending = step.value;
         }
       });
@@ -169,7 +193,13 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
 }
 
 /** A transcription answer streamed a part per chunk; the last chunk carries finishReason and the full usage. */
-function streamTranscription(ctx: ApiContext, reply: FastifyReply, sse: boolean, t: TranscriptionAnswer, meta: (last: boolean) => object): Promise<FastifyReply> {
+function streamTranscription(
+  ctx: ApiContext,
+  reply: FastifyReply,
+  sse: boolean,
+  t: TranscriptionAnswer,
+  meta: (last: boolean) => object,
+): Promise<FastifyReply> {
   const notice = reply.getHeader('x-earshot-notice');
   if (notice !== undefined) reply.raw.setHeader('x-earshot-notice', notice);
   return streamOut(ctx, reply, sse, async (write) => {
@@ -183,7 +213,12 @@ function streamTranscription(ctx: ApiContext, reply: FastifyReply, sse: boolean,
 }
 
 /** Write a stream of response objects as SSE (`data: {...}\r\n\r\n`) or as one JSON array. */
-async function streamOut(ctx: ApiContext, reply: FastifyReply, sse: boolean, produce: (write: (obj: object) => void) => Promise<void>): Promise<FastifyReply> {
+async function streamOut(
+  ctx: ApiContext,
+  reply: FastifyReply,
+  sse: boolean,
+  produce: (write: (obj: object) => void) => Promise<void>,
+): Promise<FastifyReply> {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {

@@ -77,7 +77,8 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
         if (phase === 'preamble') {
           const i = find(delimiter);
           if (i < 0) {
-            if (buf.length > MAX_PREAMBLE_BYTES) return fail(`no boundary "${boundary.slice(0, 70)}" in the first ${MAX_PREAMBLE_BYTES} bytes`), false;
+            if (buf.length > MAX_PREAMBLE_BYTES)
+              return (fail(`no boundary "${boundary.slice(0, 70)}" in the first ${MAX_PREAMBLE_BYTES} bytes`), false);
             return true;
           }
           buf = buf.subarray(i + delimiter.length);
@@ -85,7 +86,7 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
         } else if (phase === 'meta-headers' || phase === 'media-headers') {
           const end = find('\r\n\r\n');
           if (end < 0) {
-            if (buf.length > 16384) return fail('part headers too long'), false;
+            if (buf.length > 16384) return (fail('part headers too long'), false);
             return true;
           }
           const headers = parseHeaders(buf.subarray(0, end).toString('latin1'));
@@ -104,12 +105,12 @@ export function readRelated(body: Readable, boundary: string, maxMetadataBytes =
         } else if (phase === 'meta-body') {
           const i = find(delimiter);
           if (i < 0) {
-            if (buf.length > maxMetadataBytes) return fail(`metadata part larger than ${maxMetadataBytes} bytes`), false;
+            if (buf.length > maxMetadataBytes) return (fail(`metadata part larger than ${maxMetadataBytes} bytes`), false);
             return true;
           }
           metadata = { contentType: metaHeaders['content-type'] ?? 'application/json', body: Buffer.from(buf.subarray(0, i)) };
           buf = buf.subarray(i + delimiter.length);
-          if (buf.subarray(0, 2).toString() === '--') return fail('no media part'), false;
+          if (buf.subarray(0, 2).toString() === '--') return (fail('no media part'), false);
           phase = 'media-headers';
         } else if (phase === 'media-body') {
           const i = buf.indexOf(delimiter);

@@ -10,7 +10,12 @@ import type { JobCounts } from '../analysis/jobs/types.js';
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'earshot_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'earshot_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'],
+    registers: [this.registry],
+  });
   readonly latency = new Histogram({
     name: 'earshot_http_request_duration_seconds',
     help: 'HTTP request latency by route and method',
@@ -44,7 +49,10 @@ export class Metrics {
   watchJobs(stats: () => Promise<JobCounts>, counters: () => Record<'completed' | 'retried' | 'deadLettered' | 'handedOn', number>): void {
     let last: Promise<JobCounts | undefined> | undefined;
     // one query per scrape, shared by the gauges below (a failing database reads as no sample, not an error)
-    const read = () => (last ??= stats().catch(() => undefined).finally(() => setTimeout(() => (last = undefined), 500).unref()));
+    const read = () =>
+      (last ??= stats()
+        .catch(() => undefined)
+        .finally(() => setTimeout(() => (last = undefined), 500).unref()));
     const gauge = (name: string, help: string, pick: (c: JobCounts) => number) =>
       new Gauge({
         name,
@@ -70,7 +78,7 @@ export class Metrics {
       });
     counter('earshot_jobs_completed_total', 'Analysis jobs this node completed', 'completed');
     counter('earshot_jobs_retried_total', 'Analysis job attempts that failed on this node and will be retried', 'retried');
-    counter('earshot_jobs_handed_on_total', "Jobs of dead workers this node handed to live ones (lost leases)", 'handedOn');
+    counter('earshot_jobs_handed_on_total', 'Jobs of dead workers this node handed to live ones (lost leases)', 'handedOn');
     counter('earshot_jobs_dead_lettered_total', 'Dead-lettered jobs this node turned into FAILED files', 'deadLettered');
   }
 

@@ -15,8 +15,7 @@ const YEAR_MS = 31_536_000_000;
 const HOUR_MS = 3_600_000;
 const REVALIDATE = 'no-cache';
 
-const NOT_BUILT =
-  'The web playground has not been built. Run `npm run build` (or `npm run build:web`) in the Earshot folder, then reload.';
+const NOT_BUILT = 'The web playground has not been built. Run `npm run build` (or `npm run build:web`) in the Earshot folder, then reload.';
 const ASSET_NOT_FOUND = 'Not found. If the playground was rebuilt, reload the page.\n';
 
 /** Every file we serve is ours and typed by extension: browsers must not guess. */

@@ -19,7 +19,6 @@ import { isAudioMime } from '../audio/formats.js';
 import { AudioError } from '../audio/errors.js';
 import { formatDuration } from '../domain/audio.js';
 
-
 const MAX_TEXT_FILE_BYTES = 4 * 1024 * 1024;
 
 export interface ResolvedPrompt {
@@ -142,7 +141,14 @@ export async function resolvePrompt(ctx: ApiContext, project: string, req: Gener
         });
       }
       if (resolved.analysis) {
-        parts.push({ kind: 'audio', index: audioIndex, analysis: resolved.analysis, mimeType: resolved.mimeType, displayName: resolved.displayName, source: resolved.source });
+        parts.push({
+          kind: 'audio',
+          index: audioIndex,
+          analysis: resolved.analysis,
+          mimeType: resolved.mimeType,
+          displayName: resolved.displayName,
+          source: resolved.source,
+        });
       }
       audioIndex++;
     }

@@ -73,12 +73,14 @@ function readPart(raw: unknown, where: string): WirePart {
   if (kind === 'inlineData') {
     const d = raw.inlineData;
     if (!isObject(d) || typeof d.data !== 'string') throw new EarshotError('API_REQUIRED_FIELD', { where, field: 'inline_data.data' });
-    if (typeof d.mimeType !== 'string' || !d.mimeType) throw new EarshotError('API_REQUIRED_FIELD', { where, field: 'inline_data.mime_type' });
+    if (typeof d.mimeType !== 'string' || !d.mimeType)
+      throw new EarshotError('API_REQUIRED_FIELD', { where, field: 'inline_data.mime_type' });
     return { inlineData: { mimeType: d.mimeType, data: d.data } };
   }
   if (kind === 'fileData') {
     const d = raw.fileData;
-    if (!isObject(d) || typeof d.fileUri !== 'string' || !d.fileUri) throw new EarshotError('API_REQUIRED_FIELD', { where, field: 'file_data.file_uri' });
+    if (!isObject(d) || typeof d.fileUri !== 'string' || !d.fileUri)
+      throw new EarshotError('API_REQUIRED_FIELD', { where, field: 'file_data.file_uri' });
     return { fileData: { fileUri: d.fileUri, mimeType: typeof d.mimeType === 'string' ? d.mimeType : undefined } };
   }
   throw new EarshotError('API_PART_UNSUPPORTED', { where, kind: kind! });
@@ -109,7 +111,11 @@ function readGenerationConfig(raw: unknown): GenerationConfig {
   if (typeof raw.responseMimeType === 'string' && raw.responseMimeType !== '') cfg.responseMimeType = raw.responseMimeType;
   if (isObject(raw.responseSchema)) cfg.responseSchema = raw.responseSchema as Schema;
   if (raw.responseJsonSchema !== undefined && raw.responseJsonSchema !== null) cfg.responseJsonSchema = raw.responseJsonSchema;
-  if ((cfg.responseSchema || cfg.responseJsonSchema) && cfg.responseMimeType !== 'application/json' && cfg.responseMimeType !== 'text/x.enum') {
+  if (
+    (cfg.responseSchema || cfg.responseJsonSchema) &&
+    cfg.responseMimeType !== 'application/json' &&
+    cfg.responseMimeType !== 'text/x.enum'
+  ) {
     throw new EarshotError('API_SCHEMA_NEEDS_JSON_MIME');
   }
   if (cfg.responseSchema && cfg.responseJsonSchema) throw new EarshotError('API_TWO_SCHEMAS');
@@ -127,7 +133,10 @@ export function readGenerateRequest(body: unknown): GenerateRequest {
   const list = Array.isArray(contents) ? contents : [contents];
   return {
     contents: list.map((c, i) => readContent(c, `contents[${i}]`)),
-    systemInstruction: req.systemInstruction === undefined || req.systemInstruction === null ? undefined : readContent(req.systemInstruction, 'system_instruction'),
+    systemInstruction:
+      req.systemInstruction === undefined || req.systemInstruction === null
+        ? undefined
+        : readContent(req.systemInstruction, 'system_instruction'),
     generationConfig: readGenerationConfig(req.generationConfig),
     transcription: isObject(req.generationConfig) ? readTranscriptionConfig(req.generationConfig.audioTranscriptionConfig) : undefined,
   };

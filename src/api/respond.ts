@@ -40,10 +40,12 @@ function catalogued(err: unknown, opts: RespondOptions): unknown {
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new EarshotError('API_BODY_TOO_LARGE', { max: opts.maxRequestBytes });
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new EarshotError('API_UNSUPPORTED_CONTENT_TYPE');
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new EarshotError('API_EMPTY_BODY');
-  if (err instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') return new EarshotError('API_INVALID_JSON', { reason: String(e?.message) });
+  if (err instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY')
+    return new EarshotError('API_INVALID_JSON', { reason: String(e?.message) });
   const status = e?.statusCode;
   // other client errors Fastify detects (content-length mismatch, validation): its message, as a 400
-  if (e?.validation || (status && status >= 400 && status < 500)) return new EarshotError('INVALID_ARGUMENT', { message: String(e?.message) });
+  if (e?.validation || (status && status >= 400 && status < 500))
+    return new EarshotError('INVALID_ARGUMENT', { message: String(e?.message) });
   return err;
 }
 

@@ -26,7 +26,10 @@ export const RESPONSE_MIME_TYPES = ['text/plain', 'application/json', 'text/x.en
 const stringList = (field: string) => ({
   type: ['array', 'null'],
   maxItems: 1000,
-  items: { type: 'string', 'x-gemini': { type: `Invalid value at 'generation_config.audio_transcription_config.${field}': expected a list of strings.` } },
+  items: {
+    type: 'string',
+    'x-gemini': { type: `Invalid value at 'generation_config.audio_transcription_config.${field}': expected a list of strings.` },
+  },
   'x-gemini': {
     type: `Invalid value at 'generation_config.audio_transcription_config.${field}': expected a list of strings.`,
     maxItems: `* GenerateContentRequest.generation_config.audio_transcription_config.${field}: at most 1000 entries are allowed.`,
@@ -87,7 +90,10 @@ const generationConfig = {
         enum: `* GenerateContentRequest.generation_config.response_mime_type: allowed mimetypes are ${RESPONSE_MIME_TYPES.map((x) => `\`${x}\``).join(', ')}.`,
       },
     },
-    responseSchema: { type: 'object', 'x-gemini': { type: `Invalid value at 'generation_config.response_schema': expected a Schema object.` } },
+    responseSchema: {
+      type: 'object',
+      'x-gemini': { type: `Invalid value at 'generation_config.response_schema': expected a Schema object.` },
+    },
     responseJsonSchema: { type: ['object', 'boolean'], 'x-gemini': { type: `Invalid value at 'generation_config.response_json_schema'.` } },
     audioTranscriptionConfig,
   },
@@ -110,7 +116,10 @@ export const modelMethodBody = {
 const nonNegativeInteger = (field: string) => ({
   type: 'string',
   pattern: '^\\d{1,9}$',
-  'x-gemini': { pattern: `Invalid ${field} {value}: it must be a non-negative integer.`, type: `Invalid ${field} {value}: it must be a non-negative integer.` },
+  'x-gemini': {
+    pattern: `Invalid ${field} {value}: it must be a non-negative integer.`,
+    type: `Invalid ${field} {value}: it must be a non-negative integer.`,
+  },
 });
 
 /** ?pageSize=&pageToken= on list methods (both spellings). */
@@ -138,7 +147,10 @@ export const nameParams = {
 export const ajvOptions: NonNullable<FastifyServerOptions['ajv']> = {
   customOptions: { coerceTypes: false, verbose: true, allErrors: false },
   onCreate: (ajv) => {
-    (ajv as { addKeyword(def: { keyword: string; schemaType: string }): unknown }).addKeyword({ keyword: 'x-gemini', schemaType: 'object' });
+    (ajv as { addKeyword(def: { keyword: string; schemaType: string }): unknown }).addKeyword({
+      keyword: 'x-gemini',
+      schemaType: 'object',
+    });
   },
 };
 

@@ -18,7 +18,10 @@ import { camelizeRequest } from './wire.js';
 import { openaiAudioRoutes } from './openai/routes.js';
 
 /** Handlers of POST /models/{model}:{method} (generateContent, streamGenerateContent, countTokens). */
-export type ModelMethods = Record<string, (args: { model: string; req: FastifyRequest; reply: FastifyReply; project: string }) => Promise<unknown>>;
+export type ModelMethods = Record<
+  string,
+  (args: { model: string; req: FastifyRequest; reply: FastifyReply; project: string }) => Promise<unknown>
+>;
 
 export interface ServerOptions {
   ctx: ApiContext;
@@ -85,7 +88,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // An empty body on a body-less method is no body, not bad JSON: the legacy google-generativeai client sends
   // DELETE with Content-Type: application/json and nothing after it.
   app.addHook('onRequest', (req, _reply, done) => {
-    if ((req.method === 'DELETE' || req.method === 'GET') && (req.headers['content-length'] ?? '0') === '0' && !req.headers['transfer-encoding']) {
+    if (
+      (req.method === 'DELETE' || req.method === 'GET') &&
+      (req.headers['content-length'] ?? '0') === '0' &&
+      !req.headers['transfer-encoding']
+    ) {
       delete req.headers['content-type'];
     }
     done();
@@ -98,7 +105,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         api.addHook('onRequest', authenticate);
         await api.register(filesRoutes, { ctx });
         await api.register(modelsRoutes, { ctx });
-        api.get<{ Params: { name: string } }>('/models/:name', { schema: { params: nameParams } }, async (req) => getModel(req.params.name, ctx));
+        api.get<{ Params: { name: string } }>('/models/:name', { schema: { params: nameParams } }, async (req) =>
+          getModel(req.params.name, ctx),
+        );
         const methodRoute = {
           schema: { params: nameParams, body: modelMethodBody },
           // one spelling (camelCase) for the schema and the readers; refuses over-deep bodies first

@@ -73,6 +73,11 @@ export function smartParagraphs(segments: readonly TranscriptSegment[]): SmartPa
     } else paragraphs.push({ parts: [cleaned], start: s.start, end: s.end, language: s.language });
   }
   return paragraphs
-    .map((p) => ({ text: formatSentences(removeDisfluencies(p.parts.join(' '))), start: p.start, end: p.end, ...(p.language ? { language: p.language } : {}) }))
+    .map((p) => ({
+      text: formatSentences(removeDisfluencies(p.parts.join(' '))),
+      start: p.start,
+      end: p.end,
+      ...(p.language ? { language: p.language } : {}),
+    }))
     .filter((p) => p.text);
 }

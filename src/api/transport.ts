@@ -45,7 +45,11 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   if (!socket.writable) return void socket.destroy();
   const code: ErrorCode =
-    err.code === 'HPE_HEADER_OVERFLOW' ? 'API_HEADERS_TOO_LARGE' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'API_CLIENT_TIMEOUT' : 'API_MALFORMED_HTTP';
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 'API_HEADERS_TOO_LARGE'
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'API_CLIENT_TIMEOUT'
+        : 'API_MALFORMED_HTTP';
   writeRawError(socket, code);
   socket.destroySoon();
 }
@@ -58,7 +62,11 @@ export function answerOutsideRoutes(app: FastifyInstance): void {
   app.server.on('checkExpectation', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     const err = new EarshotError('API_MALFORMED_HTTP');
     const body = errorBody(err);
-    res.writeHead(err.httpStatus, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    res.writeHead(err.httpStatus, {
+      'content-type': 'application/json; charset=UTF-8',
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
     res.end(body);
   });
   app.server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
@@ -77,7 +85,11 @@ export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: 
       : err.code === 'FST_ERR_MAX_PARAM_LENGTH'
         ? new EarshotError('API_NAME_TOO_LONG', { max: MAX_PARAM_LENGTH })
         : new EarshotError('API_MALFORMED_HTTP');
-  reply.code(e.httpStatus).type('application/json; charset=UTF-8').serializer((b: string) => b).send(errorBody(e));
+  reply
+    .code(e.httpStatus)
+    .type('application/json; charset=UTF-8')
+    .serializer((b: string) => b)
+    .send(errorBody(e));
 }
 
 /** One info line per request, when it ends: method, redacted URL, status and time. */
@@ -112,7 +124,11 @@ export function dropSlowBodies(app: FastifyInstance, windowMs = BODY_WINDOW_MS, 
       const res = reply.raw;
       if (res.headersSent) return void socket.destroy();
       const body = errorBody(new EarshotError('API_BODY_TOO_SLOW', { minBytes, windowSec: windowMs / 1000 }));
-      res.writeHead(408, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+      res.writeHead(408, {
+        'content-type': 'application/json; charset=UTF-8',
+        'content-length': Buffer.byteLength(body),
+        connection: 'close',
+      });
       res.end(body, () => socket.destroy());
     }, windowMs);
     timer.unref();

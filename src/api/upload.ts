@@ -20,7 +20,13 @@ type Query = Record<string, string | undefined>;
 export async function uploadRoutes(app: FastifyInstance, opts: { ctx: ApiContext }): Promise<void> {
   const { ctx } = opts;
   // a session URL (upload_id) is its own capability; everything else needs a key
-  app.addHook('onRequest', requireKey(() => ctx.config.apiKeys, (req) => Boolean((req.query as Query).upload_id)));
+  app.addHook(
+    'onRequest',
+    requireKey(
+      () => ctx.config.apiKeys,
+      (req) => Boolean((req.query as Query).upload_id),
+    ),
+  );
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_req, _payload, done) => done(null));
 
@@ -140,8 +146,12 @@ async function startSession(ctx: ApiContext, req: FastifyRequest, reply: Fastify
     throw new EarshotError('API_UPLOAD_START_COMMAND', { command: command.slice(0, 40) });
   }
   const meta = readMetadata(await readSmallBody(req.raw, MAX_METADATA_BYTES));
-  const declared = parseSize(header(req, 'x-goog-upload-header-content-length') ?? header(req, 'x-upload-content-length'), 'X-Goog-Upload-Header-Content-Length');
-  const mimeType = header(req, 'x-goog-upload-header-content-type') || header(req, 'x-upload-content-type') || meta.mimeType || 'application/octet-stream';
+  const declared = parseSize(
+    header(req, 'x-goog-upload-header-content-length') ?? header(req, 'x-upload-content-length'),
+    'X-Goog-Upload-Header-Content-Length',
+  );
+  const mimeType =
+    header(req, 'x-goog-upload-header-content-type') || header(req, 'x-upload-content-type') || meta.mimeType || 'application/octet-stream';
   const session = await ctx.uploads.start(project, { ...meta, mimeType, declaredSize: declared });
   const url = uploadUrl(req, ctx, session.id);
   reply.headers({
@@ -178,7 +188,9 @@ async function continueSession(ctx: ApiContext, req: FastifyRequest, reply: Fast
       return rec ? { file: toWireFile(rec, baseUrlOf(req, ctx.config)) } : '';
     }
     const facts = { uploadStatus: session.status, uploadSizeReceived: session.received };
-    throw session.status === 'final' ? new EarshotError('API_UPLOAD_FINALIZED', undefined, { facts }) : new EarshotError('API_UPLOAD_CANCELLED', undefined, { facts });
+    throw session.status === 'final'
+      ? new EarshotError('API_UPLOAD_FINALIZED', undefined, { facts })
+      : new EarshotError('API_UPLOAD_CANCELLED', undefined, { facts });
   }
 
   if (commands.has('query')) {

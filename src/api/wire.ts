@@ -78,7 +78,8 @@ export function assertJsonDepth(value: unknown, max = MAX_JSON_DEPTH): void {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth >= max) throw new EarshotError('API_JSON_TOO_DEEP', { max });
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
 }
 

@@ -22,7 +22,6 @@ import { PcmQueue } from './pcm-queue.js';
 import { stderrTail } from './process.js';
 import { SAMPLE_RATE } from '../domain/audio.js';
 
-
 export interface PcmRange {
   /** seconds from the first sample; default 0 */
   start?: number;

@@ -1,7 +1,14 @@
 // The audio layer's failures for a user's file: catalogued AUDIO_* errors (src/domain/errors.ts), thrown as
 // AudioError so callers can still read the machine `reason`. Branch on `code` (or `reason`), never on text.
 
-import { AUDIO_REASON, EarshotError, type AudioErrorCode, type AudioErrorReason, type ErrorParams, type ParamArgs } from '../domain/errors.js';
+import {
+  AUDIO_REASON,
+  EarshotError,
+  type AudioErrorCode,
+  type AudioErrorReason,
+  type ErrorParams,
+  type ParamArgs,
+} from '../domain/errors.js';
 
 export type { AudioErrorCode, AudioErrorReason } from '../domain/errors.js';
 

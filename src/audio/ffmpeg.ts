@@ -114,8 +114,7 @@ export function locateFfmpeg(options: LocateFfmpegOptions = {}): FfmpegBinaries 
   const hit = locateCache.get(key);
   if (hit) return hit;
 
-  const both = (s: FfmpegSource): FfmpegSource[] =>
-    options.strict ? [s] : [s, s === 'system' ? 'npm' : 'system'];
+  const both = (s: FfmpegSource): FfmpegSource[] => (options.strict ? [s] : [s, s === 'system' ? 'npm' : 'system']);
   const ffmpegOrder: FfmpegSource[] = prefer === 'auto' ? ['system', 'npm'] : both(prefer);
   const ffprobeOrder: FfmpegSource[] = prefer === 'auto' ? ['npm', 'system'] : both(prefer);
 

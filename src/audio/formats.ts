@@ -5,13 +5,7 @@
 export const GEMINI_AUDIO_MIMES = ['audio/wav', 'audio/mp3', 'audio/aiff', 'audio/aac', 'audio/ogg', 'audio/flac'] as const;
 
 /** Canonical MIME types this server accepts: Gemini's plus the containers browsers and phones record in. */
-export const CANONICAL_AUDIO_MIMES = [
-  ...GEMINI_AUDIO_MIMES,
-  'audio/mp4',
-  'audio/webm',
-  'audio/x-matroska',
-  'audio/amr',
-] as const;
+export const CANONICAL_AUDIO_MIMES = [...GEMINI_AUDIO_MIMES, 'audio/mp4', 'audio/webm', 'audio/x-matroska', 'audio/amr'] as const;
 export type CanonicalAudioMime = (typeof CANONICAL_AUDIO_MIMES)[number];
 
 const ALIASES: Record<string, CanonicalAudioMime> = {
@@ -71,8 +65,8 @@ export function isAudioMime(mime: string | undefined | null): boolean {
 export type AudioFormat = 'wav' | 'mp3' | 'mp2' | 'aiff' | 'aac' | 'ogg' | 'flac' | 'm4a' | 'webm' | 'matroska' | 'amr';
 
 export type SniffResult =
-  | { kind: 'audio'; mime: CanonicalAudioMime; format: AudioFormat; /** codec inside a container, when the head shows it */ codec?: string }
-  | { kind: 'not-audio'; /** e.g. "a PDF document", "an MP4 video", "plain text" */ what: string }
+  | { kind: 'audio'; mime: CanonicalAudioMime; format: AudioFormat /** codec inside a container, when the head shows it */; codec?: string }
+  | { kind: 'not-audio' /** e.g. "a PDF document", "an MP4 video", "plain text" */; what: string }
   | { kind: 'unknown' };
 
 /** How many leading bytes sniffContent wants to see for its best answer (it works with fewer). */
@@ -102,10 +96,8 @@ function audio(format: AudioFormat, codec?: string): SniffResult {
 }
 const notAudio = (what: string): SniffResult => ({ kind: 'not-audio', what });
 
-const ascii = (b: Buffer, at: number, len: number): string =>
-  at + len <= b.length ? b.toString('latin1', at, at + len) : '';
-const startsWith = (b: Buffer, bytes: number[], at = 0): boolean =>
-  b.length >= at + bytes.length && bytes.every((v, i) => b[at + i] === v);
+const ascii = (b: Buffer, at: number, len: number): string => (at + len <= b.length ? b.toString('latin1', at, at + len) : '');
+const startsWith = (b: Buffer, bytes: number[], at = 0): boolean => b.length >= at + bytes.length && bytes.every((v, i) => b[at + i] === v);
 
 // ---- MPEG audio / ADTS frame headers -------------------------------------------------------------
 
@@ -257,7 +249,11 @@ function looksLikeText(b: Buffer): boolean {
 }
 
 function describeText(b: Buffer): string {
-  const s = b.toString('utf8', 0, Math.min(b.length, 4096)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  const s = b
+    .toString('utf8', 0, Math.min(b.length, 4096))
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
   if (s.startsWith('<!doctype html') || s.startsWith('<html') || /^<(head|body|meta|title)\b/.test(s)) return 'an HTML page';
   if (s.startsWith('<?xml') || s.startsWith('<svg')) return s.includes('<svg') ? 'an SVG image' : 'an XML document';
   if (s.startsWith('{') || s.startsWith('[')) {
@@ -360,7 +356,8 @@ export function sniffContent(head: Buffer): SniffResult {
   if (b.length >= 262 && ascii(b, 257, 5) === 'ustar') return notAudio('a tar archive');
   if (startsWith(b, [0x7f, 0x45, 0x4c, 0x46])) return notAudio('an executable program (ELF)');
   if (ascii(b, 0, 2) === 'MZ') return notAudio('a Windows executable');
-  if (startsWith(b, [0xcf, 0xfa, 0xed, 0xfe]) || startsWith(b, [0xca, 0xfe, 0xba, 0xbe])) return notAudio('an executable program (Mach-O or Java class)');
+  if (startsWith(b, [0xcf, 0xfa, 0xed, 0xfe]) || startsWith(b, [0xca, 0xfe, 0xba, 0xbe]))
+    return notAudio('an executable program (Mach-O or Java class)');
   if (ascii(b, 0, 4) === 'MThd') return notAudio('a MIDI file (note data, not recorded sound)');
   if (ascii(b, 0, 15) === 'SQLite format 3') return notAudio('an SQLite database');
   if (startsWith(b, [0x00, 0x61, 0x73, 0x6d])) return notAudio('a WebAssembly module');

@@ -19,7 +19,6 @@ import { sniffContent, SNIFF_BYTES, type CanonicalAudioMime, type SniffResult } 
 
 import { runTool, stderrTail } from './process.js';
 
-
 export { AudioError } from './errors.js';
 export type { AudioErrorReason } from './errors.js';
 
@@ -211,7 +210,8 @@ export async function probeAudio(path: string, opts: ProbeOptions = {}): Promise
 
   const head = await readHead(path, SNIFF_BYTES);
   const sniff = sniffContent(head);
-  if (sniff.kind === 'not-audio' && !(opts.allowVideo && / video$/.test(sniff.what))) throw new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: 'file', what: sniff.what });
+  if (sniff.kind === 'not-audio' && !(opts.allowVideo && / video$/.test(sniff.what)))
+    throw new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: 'file', what: sniff.what });
 
   const r = await runTool(
     bins.ffprobe,
@@ -225,7 +225,11 @@ export async function probeAudio(path: string, opts: ProbeOptions = {}): Promise
   try {
     info = JSON.parse(r.stdout) as typeof info;
   } catch {
-    throw new AudioError('AUDIO_CORRUPT', { case: 'no-description', tail: withoutPath(stderrTail(r.stderr), path) }, { detail: stderrTail(r.stderr) });
+    throw new AudioError(
+      'AUDIO_CORRUPT',
+      { case: 'no-description', tail: withoutPath(stderrTail(r.stderr), path) },
+      { detail: stderrTail(r.stderr) },
+    );
   }
   const streams = info.streams ?? [];
   const fmt = info.format ?? {};

@@ -21,7 +21,11 @@ export function evalCommand(program: Command): void {
     .action((dir: string, flags: { engine?: string; offline?: boolean; modelsDir?: string; json?: boolean }) =>
       withInterrupt(async () => {
         const config = resolveConfig(
-          { offline: flags.offline, modelsDir: flags.modelsDir, engines: flags.engine ? { speech: flags.engine as Config['engines']['speech'] } : undefined },
+          {
+            offline: flags.offline,
+            modelsDir: flags.modelsDir,
+            engines: flags.engine ? { speech: flags.engine as Config['engines']['speech'] } : undefined,
+          },
           process.env,
         );
         const log = { info: (m: string) => process.stderr.write(`${m}\n`), warn: (m: string) => process.stderr.write(`warning: ${m}\n`) };

@@ -27,15 +27,22 @@ function expiresIn(iso?: string): string {
 export function filesCommands(program: Command): void {
   const files = program.command('files').description('manage files on a running server');
   const remote = (c: Command) =>
-    c.option('--server <url>', 'server base URL (GOOGLE_GEMINI_BASE_URL)').option('--key <key>', 'API key (GEMINI_API_KEY)').option('--json', 'JSON output');
+    c
+      .option('--server <url>', 'server base URL (GOOGLE_GEMINI_BASE_URL)')
+      .option('--key <key>', 'API key (GEMINI_API_KEY)')
+      .option('--json', 'JSON output');
 
-  remote(files.command('list').description('list the project\'s files')).action((flags: RemoteFlags) =>
+  remote(files.command('list').description("list the project's files")).action((flags: RemoteFlags) =>
     withInterrupt(async () => {
       const ai = client(flags);
       const all = [];
       for await (const f of await ai.files.list({ config: { pageSize: 100 } })) all.push(f);
       if (flags.json) process.stdout.write(`${JSON.stringify(all, null, 2)}\n`);
-      else for (const f of all) process.stdout.write(`${f.name}\t${f.state}\t${f.mimeType}\t${f.sizeBytes} B\t${f.displayName ?? ''}\t${expiresIn(f.expirationTime)}\n`);
+      else
+        for (const f of all)
+          process.stdout.write(
+            `${f.name}\t${f.state}\t${f.mimeType}\t${f.sizeBytes} B\t${f.displayName ?? ''}\t${expiresIn(f.expirationTime)}\n`,
+          );
     }),
   );
   remote(files.command('get').argument('<name>').description('show one file')).action((name: string, flags: RemoteFlags) =>

@@ -26,9 +26,15 @@ interface ListenFlags {
 
 function configFor(flags: ListenFlags): Config {
   const engine = flags.engine;
-  if (engine && !['auto', 'whisper', 'pocketsphinx'].includes(engine)) throw new CliError(`--engine must be whisper, pocketsphinx or auto (got ${engine})`, 2);
+  if (engine && !['auto', 'whisper', 'pocketsphinx'].includes(engine))
+    throw new CliError(`--engine must be whisper, pocketsphinx or auto (got ${engine})`, 2);
   return resolveConfig(
-    { offline: flags.offline, modelsDir: flags.modelsDir, engines: engine ? { speech: engine as Config['engines']['speech'] } : undefined, logLevel: 'warn' },
+    {
+      offline: flags.offline,
+      modelsDir: flags.modelsDir,
+      engines: engine ? { speech: engine as Config['engines']['speech'] } : undefined,
+      logLevel: 'warn',
+    },
     process.env,
   );
 }
@@ -38,7 +44,9 @@ async function analyzeAll(files: string[], config: Config, flags: ListenFlags, s
   for (const file of files) {
     const progress = createProgress(path.basename(file), { quiet: flags.json });
     try {
-      out.push(await analyzeLocal(file, config, { signal, onProgress: (s, f) => progress.update(s, f), log: flags.json ? () => {} : undefined }));
+      out.push(
+        await analyzeLocal(file, config, { signal, onProgress: (s, f) => progress.update(s, f), log: flags.json ? () => {} : undefined }),
+      );
     } finally {
       progress.stop();
     }
@@ -83,7 +91,18 @@ export function listenCommands(program: Command): void {
           for (const w of item.analysis.warnings) process.stderr.write(`warning: ${w}\n`);
           if (files.length > 1 && format === 'text') process.stdout.write(`# ${item.file}\n`);
           process.stdout.write(
-            formatTranscript(segments, format, { file: item.file, durationSec: item.analysis.durationSec, range, engines: item.analysis.engines, language: item.analysis.language }, { speakers: flags.speakers }),
+            formatTranscript(
+              segments,
+              format,
+              {
+                file: item.file,
+                durationSec: item.analysis.durationSec,
+                range,
+                engines: item.analysis.engines,
+                language: item.analysis.language,
+              },
+              { speakers: flags.speakers },
+            ),
           );
         }
       }),
@@ -105,7 +124,11 @@ export function listenCommands(program: Command): void {
         try {
           const items = await analyzeAll([file], config, flags, signal);
           const answer = await collectAnswer(answerer.answer(conversationFor(items, prompt), { signal }));
-          process.stdout.write(flags.json ? `${JSON.stringify({ file, answer: answer.text, grounding: answer.grounding, data: answer.data }, null, 2)}\n` : `${answer.text}\n`);
+          process.stdout.write(
+            flags.json
+              ? `${JSON.stringify({ file, answer: answer.text, grounding: answer.grounding, data: answer.data }, null, 2)}\n`
+              : `${answer.text}\n`,
+          );
         } finally {
           await answerer.close?.();
         }

@@ -52,7 +52,13 @@ export function conversationFor(items: LocalAnalysis[], question: string): Conve
       {
         role: 'user',
         parts: [
-          ...items.map((it, index) => ({ kind: 'audio' as const, index, analysis: it.analysis, mimeType: 'audio/*', displayName: path.basename(it.file) })),
+          ...items.map((it, index) => ({
+            kind: 'audio' as const,
+            index,
+            analysis: it.analysis,
+            mimeType: 'audio/*',
+            displayName: path.basename(it.file),
+          })),
           { kind: 'text' as const, text: question },
         ],
       },

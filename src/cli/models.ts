@@ -23,47 +23,61 @@ export function modelsCommands(program: Command): void {
         if (flags.json) return void process.stdout.write(`${JSON.stringify({ modelsDir: dir, models: rows }, null, 2)}\n`);
         process.stdout.write(`models dir: ${dir}\n`);
         for (const r of rows) {
-          process.stdout.write(`${r.installed ? '*' : ' '} ${r.entry.name.padEnd(28)} ${r.entry.kind.padEnd(8)} ${mib(r.entry.bytes ?? r.entry.approxBytes).padStart(9)}  ${r.entry.description}\n`);
+          process.stdout.write(
+            `${r.installed ? '*' : ' '} ${r.entry.name.padEnd(28)} ${r.entry.kind.padEnd(8)} ${mib(r.entry.bytes ?? r.entry.approxBytes).padStart(9)}  ${r.entry.description}\n`,
+          );
         }
       }),
   );
 
-  dirOption(models.command('pull').argument('<names...>').description('download models (resumes interrupted downloads)').option('--offline', 'fail instead of downloading')).action(
-    (names: string[], flags: { modelsDir?: string; offline?: boolean }) =>
-      withInterrupt(async (signal) => {
-        const dir = modelsDir(flags);
-        for (const name of names) {
-          const entry = findModel(name);
-          const tty = process.stderr.isTTY;
-          const bar = tty
-            ? new cliProgress.SingleBar({ format: `${entry.name} |{bar}| {percentage}% | {value}/{total} MiB | {speed} | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
-            : undefined;
-          let started = false;
-          const t0 = Date.now();
-          let lastLine = -1;
-          const file = await pullModel(entry, {
-            modelsDir: dir,
-            signal,
-            offline: flags.offline,
-            onProgress: (p) => {
-              const total = p.total ?? entry.bytes ?? entry.approxBytes;
-              const speed = `${((p.received - p.resumedFrom) / 2 ** 20 / Math.max(0.001, (Date.now() - t0) / 1000)).toFixed(1)} MiB/s`;
-              if (bar) {
-                if (!started) bar.start(Math.round(total / 2 ** 20), 0, { speed });
-                started = true;
-                bar.update(Math.round(p.received / 2 ** 20), { speed });
-              } else {
-                const step = Math.floor((p.received / total) * 10);
-                if (step > lastLine) {
-                  lastLine = step;
-                  process.stderr.write(`${entry.name}: ${Math.min(100, step * 10)}% (${mib(p.received)} of ${mib(total)}, ${speed})\n`);
-                }
+  dirOption(
+    models
+      .command('pull')
+      .argument('<names...>')
+      .description('download models (resumes interrupted downloads)')
+      .option('--offline', 'fail instead of downloading'),
+  ).action((names: string[], flags: { modelsDir?: string; offline?: boolean }) =>
+    withInterrupt(async (signal) => {
+      const dir = modelsDir(flags);
+      for (const name of names) {
+        const entry = findModel(name);
+        const tty = process.stderr.isTTY;
+        const bar = tty
+          ? new cliProgress.SingleBar(
+              {
+                format: `${entry.name} |{bar}| {percentage}% | {value}/{total} MiB | {speed} | ETA {eta_formatted}`,
+                stream: process.stderr,
+                hideCursor: true,
+              },
+              cliProgress.Presets.shades_classic,
+            )
+          : undefined;
+        let started = false;
+        const t0 = Date.now();
+        let lastLine = -1;
+        const file = await pullModel(entry, {
+          modelsDir: dir,
+          signal,
+          offline: flags.offline,
+          onProgress: (p) => {
+            const total = p.total ?? entry.bytes ?? entry.approxBytes;
+            const speed = `${((p.received - p.resumedFrom) / 2 ** 20 / Math.max(0.001, (Date.now() - t0) / 1000)).toFixed(1)} MiB/s`;
+            if (bar) {
+              if (!started) bar.start(Math.round(total / 2 ** 20), 0, { speed });
+              started = true;
+              bar.update(Math.round(p.received / 2 ** 20), { speed });
+            } else {
+              const step = Math.floor((p.received / total) * 10);
+              if (step > lastLine) {
+                lastLine = step;
+                process.stderr.write(`${entry.name}: ${Math.min(100, step * 10)}% (${mib(p.received)} of ${mib(total)}, ${speed})\n`);
               }
-            },
-          }).finally(() => bar?.stop());
-          process.stdout.write(`${entry.name}: installed at ${file}\n`);
-        }
-      }),
+            }
+          },
+        }).finally(() => bar?.stop());
+        process.stdout.write(`${entry.name}: installed at ${file}\n`);
+      }
+    }),
   );
 
   dirOption(models.command('verify').argument('[names...]').description('check installed models against their checksums')).action(

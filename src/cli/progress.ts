@@ -41,7 +41,10 @@ export function createProgress(label: string, opts: { quiet?: boolean; stream?: 
   return {
     update(stage, fraction) {
       const elapsed = (Date.now() - started) / 1000;
-      bar.update(Math.round(fraction * 1000), { stage: stage.padEnd(12), rate: elapsed > 0 ? `${((fraction * 100) / elapsed).toFixed(1)} %/s` : '' });
+      bar.update(Math.round(fraction * 1000), {
+        stage: stage.padEnd(12),
+        rate: elapsed > 0 ? `${((fraction * 100) / elapsed).toFixed(1)} %/s` : '',
+      });
     },
     stop() {
       bar.stop();

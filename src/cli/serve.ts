@@ -29,45 +29,48 @@ export function serveCommand(program: Command): void {
     const env = s.env ? ` (${s.env})` : '';
     serve.option(s.schema.type === 'boolean' ? s.flag : `${s.flag} <value>`, `${s.description}${env}`);
   }
-  serve.option('--print-config', 'print the effective configuration (secrets masked) and exit').action(async (flags: Record<string, unknown>) => {
-    const config = resolveConfig(flagsToInput(flags), processEnvironment());
-    if (flags.printConfig) {
-      process.stdout.write(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
-      return;
-    }
-    // roles api and worker need the shared database and object store: a usage error (exit 2), said in one line
-    try {
-      checkRole(config);
-    } catch (err) {
-      process.stderr.write(`earshot: ${(err as Error).message}\n`);
-      process.exit(2);
-    }
-    const app = await createApp(config);
-    const url = await app.listen();
-    if (config.role === 'worker') {
-      process.stdout.write(`Earshot worker: analysing jobs from the shared queue; /readyz and /metrics on ${url}\n`);
-    } else process.stdout.write(
-      `Earshot listening on ${url}\n` +
-        `Point the Gemini SDKs at it:\n` +
-        `  export GOOGLE_GEMINI_BASE_URL=${url}\n` +
-        `  export GEMINI_API_KEY=any-key${config.apiKeys ? ' (one of the configured keys)' : ''}\n` +
-        `Playground: ${url}/\n` +
-        (config.role === 'api' ? 'Role api: analyses run on the worker nodes (earshot serve --role worker)\n' : ''),
-    );
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      app.logger.info({ signal }, 'shutting down');
-      app.close().then(
-        () => process.exit(0),
-        (err) => {
-          app.logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-  });
+  serve
+    .option('--print-config', 'print the effective configuration (secrets masked) and exit')
+    .action(async (flags: Record<string, unknown>) => {
+      const config = resolveConfig(flagsToInput(flags), processEnvironment());
+      if (flags.printConfig) {
+        process.stdout.write(`${JSON.stringify(printableConfig(config), null, 2)}\n`);
+        return;
+      }
+      // roles api and worker need the shared database and object store: a usage error (exit 2), said in one line
+      try {
+        checkRole(config);
+      } catch (err) {
+        process.stderr.write(`earshot: ${(err as Error).message}\n`);
+        process.exit(2);
+      }
+      const app = await createApp(config);
+      const url = await app.listen();
+      if (config.role === 'worker') {
+        process.stdout.write(`Earshot worker: analysing jobs from the shared queue; /readyz and /metrics on ${url}\n`);
+      } else
+        process.stdout.write(
+          `Earshot listening on ${url}\n` +
+            `Point the Gemini SDKs at it:\n` +
+            `  export GOOGLE_GEMINI_BASE_URL=${url}\n` +
+            `  export GEMINI_API_KEY=any-key${config.apiKeys ? ' (one of the configured keys)' : ''}\n` +
+            `Playground: ${url}/\n` +
+            (config.role === 'api' ? 'Role api: analyses run on the worker nodes (earshot serve --role worker)\n' : ''),
+        );
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.logger.info({ signal }, 'shutting down');
+        app.close().then(
+          () => process.exit(0),
+          (err) => {
+            app.logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
 }

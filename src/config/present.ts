@@ -32,7 +32,9 @@ export function printableConfig(c: Config): Record<string, unknown> {
     const parent = s.path.length > 1 ? (getAt(out, s.path.slice(0, -1)) as Record<string, unknown>) : out;
     parent[s.path[s.path.length - 1] as string] = s.secret === 'url-password' ? maskUrlPassword(v) : maskSecret(v);
   }
-  out.apiKeys = c.apiKeys ? Object.fromEntries([...c.apiKeys].map(([k, p]) => [maskSecret(k), p])) : 'any key (each key is its own project)';
+  out.apiKeys = c.apiKeys
+    ? Object.fromEntries([...c.apiKeys].map(([k, p]) => [maskSecret(k), p]))
+    : 'any key (each key is its own project)';
   return out;
 }
 

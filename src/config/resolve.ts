@@ -50,10 +50,17 @@ function fromObject(settings: readonly Setting[], obj: unknown, origin: Origin, 
 
   function walk(node: unknown, prefix: string[]): void {
     const here = settings.filter((s) => prefix.every((p, i) => s.path[i] === p) && s.path.length > prefix.length);
-    const names = [...new Set(here.filter((s) => origin.kind !== 'file' || s.inFile !== false).map((s) => s.path[prefix.length] as string))];
+    const names = [
+      ...new Set(here.filter((s) => origin.kind !== 'file' || s.inFile !== false).map((s) => s.path[prefix.length] as string)),
+    ];
     if (node === null || typeof node !== 'object' || Array.isArray(node)) {
       const setting = prefix.length ? prefix.join('.') : '(top level)';
-      throw new EarshotError('CONFIG_INVALID', { setting, value: JSON.stringify(node) ?? 'undefined', origin: describeOrigin(origin), allowed: `an object with keys ${names.join(', ')}` });
+      throw new EarshotError('CONFIG_INVALID', {
+        setting,
+        value: JSON.stringify(node) ?? 'undefined',
+        origin: describeOrigin(origin),
+        allowed: `an object with keys ${names.join(', ')}`,
+      });
     }
     for (const [name, value] of Object.entries(node as Obj)) {
       if (value === undefined) continue;
@@ -164,7 +171,10 @@ export function resolveConfig(flags: ConfigInput = {}, env: Env = {}): Config {
     try {
       text = readFileSync(keysFile, 'utf8');
     } catch (e) {
-      throw new EarshotError('CONFIG_FILE_UNREADABLE', { file: keysFile, reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+      throw new EarshotError('CONFIG_FILE_UNREADABLE', {
+        file: keysFile,
+        reason: (e as NodeJS.ErrnoException).code ?? (e as Error).message,
+      });
     }
     parseKeys(text, keys);
   }

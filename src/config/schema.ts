@@ -61,7 +61,8 @@ export const LimitsSchema = Type.Object(
 export const EnginesSchema = Type.Object(
   {
     speech: oneOf(['auto', 'whisper', 'pocketsphinx', 'openai', 'none'], 'auto', {
-      description: 'speech engine (auto: whisper if a model is installed, else pocketsphinx; openai: an OpenAI-compatible transcription server)',
+      description:
+        'speech engine (auto: whisper if a model is installed, else pocketsphinx; openai: an OpenAI-compatible transcription server)',
       env: 'EARSHOT_SPEECH_ENGINE',
     }),
     whisperModel: setting(Type.String({ minLength: 1, default: 'base.en' }), {
@@ -108,23 +109,46 @@ export const EnginesSchema = Type.Object(
         'text generator for open prompts (exact requests are always computed by the composer): auto (llama on llamaModel or the default model qwen2.5-coder-0.5b-instruct when installed, pulled on first need unless offline; the composer until then), composer (built in, no LLM), llama (GGUF via node-llama-cpp), openai (OpenAI-compatible server)',
       env: 'EARSHOT_TEXT_ENGINE',
     }),
-    llamaModel: optional(Type.String({ minLength: 1 }), { description: "GGUF path or catalogue name for text 'llama' or 'auto'", env: 'EARSHOT_LLAMA_MODEL' }),
+    llamaModel: optional(Type.String({ minLength: 1 }), {
+      description: "GGUF path or catalogue name for text 'llama' or 'auto'",
+      env: 'EARSHOT_LLAMA_MODEL',
+    }),
     openaiBaseUrl: optional(Type.String({ pattern: HTTP_URL }), {
       description: "base URL of the OpenAI-compatible server for text 'openai'",
       env: 'EARSHOT_OPENAI_BASE_URL',
       allowed: 'an http:// or https:// URL',
     }),
-    openaiModel: optional(Type.String({ minLength: 1 }), { description: 'model name sent to the OpenAI-compatible server', env: 'EARSHOT_OPENAI_MODEL' }),
+    openaiModel: optional(Type.String({ minLength: 1 }), {
+      description: 'model name sent to the OpenAI-compatible server',
+      env: 'EARSHOT_OPENAI_MODEL',
+    }),
     openaiApiKey: optional(Type.String({ minLength: 1 }), {
       description: 'API key for the OpenAI-compatible server',
       env: 'EARSHOT_OPENAI_API_KEY',
       secret: 'whole',
     }),
-    openaiSendAudio: setting(Type.Boolean({ default: false }), { description: 'send the audio itself to an audio-native OpenAI-compatible server' }),
-    openaiTimeoutSec: positive(120, { description: 'seconds the text server may take to start answering', env: 'EARSHOT_OPENAI_TIMEOUT_SEC' }),
-    remoteRetries: int(0, 2, { description: 'retries of a remote engine request after a network error, 5xx or 429 (exponential back-off; 4xx and time-outs are not retried)' }, 10),
-    remoteBreakerFailures: int(1, 5, { description: "consecutive failures after which a remote engine's circuit breaker opens and its calls fail at once" }),
-    remoteBreakerResetSec: positive(30, { description: 'seconds an open circuit breaker fails fast before one probe request is let through' }),
+    openaiSendAudio: setting(Type.Boolean({ default: false }), {
+      description: 'send the audio itself to an audio-native OpenAI-compatible server',
+    }),
+    openaiTimeoutSec: positive(120, {
+      description: 'seconds the text server may take to start answering',
+      env: 'EARSHOT_OPENAI_TIMEOUT_SEC',
+    }),
+    remoteRetries: int(
+      0,
+      2,
+      {
+        description:
+          'retries of a remote engine request after a network error, 5xx or 429 (exponential back-off; 4xx and time-outs are not retried)',
+      },
+      10,
+    ),
+    remoteBreakerFailures: int(1, 5, {
+      description: "consecutive failures after which a remote engine's circuit breaker opens and its calls fail at once",
+    }),
+    remoteBreakerResetSec: positive(30, {
+      description: 'seconds an open circuit breaker fails fast before one probe request is let through',
+    }),
     gpu: oneOf(['auto', 'off'], 'auto', { description: 'GPU use for engines that support it' }),
     threads: int(0, 0, { description: 'threads for CPU engines (0: let the engine choose)' }),
   },
@@ -139,7 +163,11 @@ export const SettingsSchema = Type.Object(
       env: 'EARSHOT_CONFIG',
       inFile: false,
     }),
-    host: setting(Type.String({ minLength: 1, default: '127.0.0.1' }), { description: 'interface to listen on', flag: '--host', env: 'EARSHOT_HOST' }),
+    host: setting(Type.String({ minLength: 1, default: '127.0.0.1' }), {
+      description: 'interface to listen on',
+      flag: '--host',
+      env: 'EARSHOT_HOST',
+    }),
     port: int(0, 8080, { description: 'port, 0 for any free one', flag: '--port', env: 'EARSHOT_PORT' }, 65535),
     dataDir: setting(Type.String({ minLength: 1, default: '.earshot' }), {
       description: 'where files, database and analyses live',
@@ -178,10 +206,21 @@ export const SettingsSchema = Type.Object(
       flag: '--api-keys-file',
       env: 'EARSHOT_API_KEYS_FILE',
     }),
-    metricsRequireKey: setting(Type.Boolean({ default: false }), { description: '/metrics asks for an API key', env: 'EARSHOT_METRICS_REQUIRE_KEY' }),
-    offline: setting(Type.Boolean({ default: false }), { description: 'never download anything (models)', flag: '--offline', env: 'EARSHOT_OFFLINE' }),
+    metricsRequireKey: setting(Type.Boolean({ default: false }), {
+      description: '/metrics asks for an API key',
+      env: 'EARSHOT_METRICS_REQUIRE_KEY',
+    }),
+    offline: setting(Type.Boolean({ default: false }), {
+      description: 'never download anything (models)',
+      flag: '--offline',
+      env: 'EARSHOT_OFFLINE',
+    }),
     logLevel: oneOf(LOG_LEVELS, 'info', { description: 'log level', flag: '--log-level', env: 'EARSHOT_LOG_LEVEL' }),
-    role: oneOf(['api', 'worker', 'all'], 'all', { description: 'what this process does (all: one process does everything)', flag: '--role', env: 'EARSHOT_ROLE' }),
+    role: oneOf(['api', 'worker', 'all'], 'all', {
+      description: 'what this process does (all: one process does everything)',
+      flag: '--role',
+      env: 'EARSHOT_ROLE',
+    }),
     databaseUrl: optional(Type.String({ pattern: '^postgres(ql)?://[^\\s]+$' }), {
       description: 'PostgreSQL for metadata',
       flag: '--database-url',

@@ -51,7 +51,14 @@ export function allowedText(s: Pick<Setting, 'schema' | 'allowed'>): string {
   if (Array.isArray(sch.enum)) return `one of ${(sch.enum as string[]).join(', ')}`;
   const min = sch.minimum as number | undefined;
   const max = sch.maximum as number | undefined;
-  const range = min !== undefined && max !== undefined ? ` from ${min} to ${max}` : min !== undefined ? ` ≥ ${min}` : sch.exclusiveMinimum !== undefined ? ` > ${sch.exclusiveMinimum}` : '';
+  const range =
+    min !== undefined && max !== undefined
+      ? ` from ${min} to ${max}`
+      : min !== undefined
+        ? ` ≥ ${min}`
+        : sch.exclusiveMinimum !== undefined
+          ? ` > ${sch.exclusiveMinimum}`
+          : '';
   if (sch.type === 'integer') return `an integer${range}`;
   if (sch.type === 'number') return `a number${range}`;
   if (sch.type === 'boolean') return 'true or false (also 1/0, yes/no, on/off as text)';
@@ -71,14 +78,23 @@ export function fromText(s: Setting, text: string): unknown {
     const v = text.trim().toLowerCase();
     return TRUE.has(v) ? true : FALSE.has(v) ? false : text;
   }
-  if (t === 'array') return text.split(',').map((x) => x.trim()).filter(Boolean);
+  if (t === 'array')
+    return text
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   return text;
 }
 
 /** Throw CONFIG_INVALID unless `value` fits the setting. */
 export function checkValue(s: Setting, value: unknown, origin: Origin): void {
   if (Value.Check(s.schema, value)) return;
-  throw new EarshotError('CONFIG_INVALID', { setting: s.key, value: shown(s, value), origin: describeOrigin(origin), allowed: allowedText(s) });
+  throw new EarshotError('CONFIG_INVALID', {
+    setting: s.key,
+    value: shown(s, value),
+    origin: describeOrigin(origin),
+    allowed: allowedText(s),
+  });
 }
 
 function shown(s: Setting, value: unknown): string {

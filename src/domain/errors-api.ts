@@ -29,20 +29,31 @@ export const API_ERRORS = {
     'NOT_FOUND',
     (p) => `Unknown method "${p.method}" on models/${p.model}: use generateContent, streamGenerateContent or countTokens.`,
   ),
-  API_UNKNOWN_FILE_METHOD: entry<{ method: string; id: string }>('INVALID_ARGUMENT', (p) => `Unknown method ":${p.method}" on files/${p.id}.`),
+  API_UNKNOWN_FILE_METHOD: entry<{ method: string; id: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `Unknown method ":${p.method}" on files/${p.id}.`,
+  ),
   API_MODEL_NOT_FOUND: entry<{ name: string }>(
     'NOT_FOUND',
     (p) =>
       `models/${p.name} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.`,
   ),
-  API_BAD_PAGE_TOKEN: entry<{ token: string }>('INVALID_ARGUMENT', (p) => (p.token ? `Invalid page_token "${p.token}".` : 'Invalid page_token.')),
+  API_BAD_PAGE_TOKEN: entry<{ token: string }>('INVALID_ARGUMENT', (p) =>
+    p.token ? `Invalid page_token "${p.token}".` : 'Invalid page_token.',
+  ),
   // GenerateContentRequest, in Gemini's words ({where} is the proto path, e.g. contents[0].parts[1])
   API_BODY_NOT_OBJECT: entry('INVALID_ARGUMENT', () => 'Invalid JSON payload received. Expected a JSON object.'),
   API_CONTENTS_MISSING: entry('INVALID_ARGUMENT', () => '* GenerateContentRequest.contents: contents is not specified'),
   API_CONTENTS_TWICE: entry('INVALID_ARGUMENT', () => 'Set only one of contents and generate_content_request.'),
   API_BAD_CONTENT: entry<{ where: string }>('INVALID_ARGUMENT', (p) => `Invalid value at '${p.where}': expected a Content object.`),
-  API_BAD_ROLE: entry<{ where: string; role: string }>('INVALID_ARGUMENT', (p) => `Please use a valid role: user, model. (${p.where}.role is "${p.role}")`),
-  API_PARTS_EMPTY: entry<{ where: string }>('INVALID_ARGUMENT', (p) => `* GenerateContentRequest.${p.where}.parts: contents.parts must not be empty.`),
+  API_BAD_ROLE: entry<{ where: string; role: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `Please use a valid role: user, model. (${p.where}.role is "${p.role}")`,
+  ),
+  API_PARTS_EMPTY: entry<{ where: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `* GenerateContentRequest.${p.where}.parts: contents.parts must not be empty.`,
+  ),
   API_BAD_PART: entry<{ where: string }>('INVALID_ARGUMENT', (p) => `Invalid value at '${p.where}': expected a Part object.`),
   API_PART_DATA_UNSET: entry<{ where: string }>(
     'INVALID_ARGUMENT',
@@ -53,7 +64,10 @@ export const API_ERRORS = {
     (p) => `* GenerateContentRequest.${p.where}.data: oneof field 'data' is already set. Cannot set '${p.field}'`,
   ),
   API_PART_TEXT_TYPE: entry<{ where: string }>('INVALID_ARGUMENT', (p) => `Invalid value at '${p.where}.text' (TYPE_STRING).`),
-  API_REQUIRED_FIELD: entry<{ where: string; field: string }>('INVALID_ARGUMENT', (p) => `* GenerateContentRequest.${p.where}.${p.field}: required field is not set.`),
+  API_REQUIRED_FIELD: entry<{ where: string; field: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `* GenerateContentRequest.${p.where}.${p.field}: required field is not set.`,
+  ),
   API_PART_UNSUPPORTED: entry<{ where: string; kind: string }>(
     'INVALID_ARGUMENT',
     (p) => `${p.where}: ${p.kind} parts are not supported by Earshot (it answers about audio and text).`,
@@ -64,7 +78,8 @@ export const API_ERRORS = {
   ),
   API_SCHEMA_NEEDS_JSON_MIME: entry(
     'INVALID_ARGUMENT',
-    () => '* GenerateContentRequest.generation_config.response_mime_type: it must be one of ["application/json", "text/x.enum"] when response_schema is set.',
+    () =>
+      '* GenerateContentRequest.generation_config.response_mime_type: it must be one of ["application/json", "text/x.enum"] when response_schema is set.',
   ),
   API_TWO_SCHEMAS: entry('INVALID_ARGUMENT', () => 'Set only one of response_schema and response_json_schema.'),
   // request bodies as Fastify reads them (src/api/respond.ts maps its errors to these)
@@ -88,16 +103,21 @@ export const API_ERRORS = {
   API_FILE_FAILED: entry<{ id: string; reason: string }>('FAILED_PRECONDITION', (p) => `The File ${p.id} failed processing: ${p.reason}`),
   API_FILE_NOT_ACTIVE: entry<{ id: string }>(
     'FAILED_PRECONDITION',
-    (p) => `The File ${p.id} is not in an ACTIVE state and usage is not allowed. It is still being analysed; poll files.get until state is ACTIVE.`,
+    (p) =>
+      `The File ${p.id} is not in an ACTIVE state and usage is not allowed. It is still being analysed; poll files.get until state is ACTIVE.`,
   ),
-  API_TEXT_FILE_TOO_LARGE: entry<{ id: string; max: number }>('INVALID_ARGUMENT', (p) => `The text file ${p.id} is larger than ${p.max} bytes.`),
+  API_TEXT_FILE_TOO_LARGE: entry<{ id: string; max: number }>(
+    'INVALID_ARGUMENT',
+    (p) => `The text file ${p.id} is larger than ${p.max} bytes.`,
+  ),
   API_FILE_NOT_AUDIO: entry<{ id: string; mimeType: string }>(
     'INVALID_ARGUMENT',
     (p) => `The File ${p.id} (${p.mimeType}) is not audio or text; Earshot answers about audio and text.`,
   ),
   API_UNSUPPORTED_MIME: entry<{ mime: string }>(
     'INVALID_ARGUMENT',
-    (p) => `Unsupported MIME type: ${p.mime}. Earshot answers about audio (audio/wav, audio/mp3, audio/aiff, audio/aac, audio/ogg, audio/flac, …) and text.`,
+    (p) =>
+      `Unsupported MIME type: ${p.mime}. Earshot answers about audio (audio/wav, audio/mp3, audio/aiff, audio/aac, audio/ogg, audio/flac, …) and text.`,
   ),
   API_INLINE_AUDIO_UNREADABLE: entry<{ where: string; reason: string }>('INVALID_ARGUMENT', (p) => `${p.where}.inline_data: ${p.reason}`),
   API_PROMPT_AUDIO_TOO_LONG: entry<{ held: string; seconds: string; limit: string }>(
@@ -110,10 +130,16 @@ export const API_ERRORS = {
     'INVALID_ARGUMENT',
     (p) => `Unknown X-Goog-Upload-Protocol "${p.protocol}": use resumable, multipart or media.`,
   ),
-  API_UPLOAD_BAD_SIZE: entry<{ what: string; value: string }>('INVALID_ARGUMENT', (p) => `Invalid ${p.what} "${p.value}": it must be a non-negative integer.`),
+  API_UPLOAD_BAD_SIZE: entry<{ what: string; value: string }>(
+    'INVALID_ARGUMENT',
+    (p) => `Invalid ${p.what} "${p.value}": it must be a non-negative integer.`,
+  ),
   API_UPLOAD_METADATA_TOO_LARGE: entry<{ limit: number }>('INVALID_ARGUMENT', (p) => `Upload metadata is larger than ${p.limit} bytes.`),
   API_UPLOAD_METADATA_JSON: entry<{ reason: string }>('INVALID_ARGUMENT', (p) => `Invalid JSON payload received. ${p.reason}`),
-  API_UPLOAD_METADATA_NOT_OBJECT: entry('INVALID_ARGUMENT', () => 'Upload metadata must be a JSON object like {"file": {"displayName": "…"}}.'),
+  API_UPLOAD_METADATA_NOT_OBJECT: entry(
+    'INVALID_ARGUMENT',
+    () => 'Upload metadata must be a JSON object like {"file": {"displayName": "…"}}.',
+  ),
   API_UPLOAD_METADATA_FILE_NOT_OBJECT: entry('INVALID_ARGUMENT', () => '"file" in the upload metadata must be an object.'),
   API_UPLOAD_METADATA_FIELD_TYPE: entry<{ field: string }>('INVALID_ARGUMENT', (p) => `file.${p.field} must be a string.`),
   API_UPLOAD_START_COMMAND: entry<{ command: string }>(
@@ -146,9 +172,13 @@ export const API_ERRORS = {
   ),
   API_TRANSCRIPTION_NO_AUDIO: entry(
     'INVALID_ARGUMENT',
-    () => '* GenerateContentRequest.generation_config.audio_transcription_config: the request holds no audio to transcribe; add an audio part (inline_data or file_data).',
+    () =>
+      '* GenerateContentRequest.generation_config.audio_transcription_config: the request holds no audio to transcribe; add an audio part (inline_data or file_data).',
   ),
-  API_TRANSCRIPTION_NOT_ANALYSED: entry<{ reason: string }>('FAILED_PRECONDITION', (p) => `The speech in this audio was not transcribed: ${p.reason}`),
+  API_TRANSCRIPTION_NOT_ANALYSED: entry<{ reason: string }>(
+    'FAILED_PRECONDITION',
+    (p) => `The speech in this audio was not transcribed: ${p.reason}`,
+  ),
   API_DIARIZATION_UNAVAILABLE: entry<{ reason: string }>(
     'FAILED_PRECONDITION',
     (p) =>

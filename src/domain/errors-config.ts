@@ -8,7 +8,11 @@ export const CONFIG_ERRORS = {
   CONFIG_INVALID: internal<{ setting: string; value: string; origin: string; allowed: string }>(
     (p) => `invalid setting ${p.setting}=${p.value} from ${p.origin}; allowed: ${p.allowed}`,
   ),
-  CONFIG_UNKNOWN_KEY: internal<{ key: string; origin: string; allowed: string }>((p) => `unknown setting "${p.key}" in ${p.origin}; allowed keys: ${p.allowed}`),
+  CONFIG_UNKNOWN_KEY: internal<{ key: string; origin: string; allowed: string }>(
+    (p) => `unknown setting "${p.key}" in ${p.origin}; allowed keys: ${p.allowed}`,
+  ),
   CONFIG_FILE_UNREADABLE: internal<{ file: string; reason: string }>((p) => `cannot use config file ${p.file}: ${p.reason}`),
-  CONFIG_MISSING: internal<{ setting: string; env: string; because: string }>((p) => `setting ${p.setting} (${p.env}) is required when ${p.because}`),
+  CONFIG_MISSING: internal<{ setting: string; env: string; because: string }>(
+    (p) => `setting ${p.setting} (${p.env}) is required when ${p.because}`,
+  ),
 } as const;

@@ -16,7 +16,10 @@ const HTTP_ADVICE = (status: number): string =>
 export const ENGINE_ERRORS = {
   ENGINE_CLOSED: entry<{ name: string }>('INTERNAL', (p) => `${p.name} is closed`),
   TEXT_NO_MESSAGES: entry('INTERNAL', () => 'generate() needs at least one message'),
-  TEXT_UNKNOWN_ROLE: entry<{ role: unknown }>('INTERNAL', (p) => `unknown chat role ${JSON.stringify(p.role)}; use system, user or assistant`),
+  TEXT_UNKNOWN_ROLE: entry<{ role: unknown }>(
+    'INTERNAL',
+    (p) => `unknown chat role ${JSON.stringify(p.role)}; use system, user or assistant`,
+  ),
 
   // ── llama.cpp (src/engines/text/llama.ts) ──
   LLAMA_UNAVAILABLE: entry<{ reason: string; platform: string; arch: string }>(
@@ -35,7 +38,10 @@ export const ENGINE_ERRORS = {
     'INTERNAL',
     (p) => `could not load the GGUF model ${p.file} (${p.reason}); is it a complete llama.cpp GGUF file?`,
   ),
-  LLAMA_CONTEXT_FAILED: entry<{ reason: string }>('INTERNAL', (p) => `could not create a llama.cpp context (${p.reason}); try a smaller contextSize.`),
+  LLAMA_CONTEXT_FAILED: entry<{ reason: string }>(
+    'INTERNAL',
+    (p) => `could not create a llama.cpp context (${p.reason}); try a smaller contextSize.`,
+  ),
   LLAMA_PROMPT_TOO_LONG: entry<{ promptTokens: number; name: string; contextSize: number; trainContextSize: number }>(
     'INTERNAL',
     (p) =>
@@ -51,9 +57,13 @@ export const ENGINE_ERRORS = {
   ),
   OPENAI_HTTP_ERROR: entry<{ url: string; status: number; statusText: string; message: string }>(
     'INTERNAL',
-    (p) => `the OpenAI-compatible server at ${p.url} answered ${p.status} ${p.statusText}${p.message ? `: ${p.message}` : ''}.${HTTP_ADVICE(p.status)}`,
+    (p) =>
+      `the OpenAI-compatible server at ${p.url} answered ${p.status} ${p.statusText}${p.message ? `: ${p.message}` : ''}.${HTTP_ADVICE(p.status)}`,
   ),
-  OPENAI_STREAM_ERROR: entry<{ url: string; problem: string }>('INTERNAL', (p) => `the OpenAI-compatible server at ${p.url} reported an error: ${p.problem}`),
+  OPENAI_STREAM_ERROR: entry<{ url: string; problem: string }>(
+    'INTERNAL',
+    (p) => `the OpenAI-compatible server at ${p.url} reported an error: ${p.problem}`,
+  ),
   OPENAI_STREAM_NOT_JSON: entry<{ url: string; data: string }>(
     'INTERNAL',
     (p) => `the OpenAI-compatible server at ${p.url} sent a stream event that is not JSON: ${p.data.slice(0, 200)}`,
@@ -95,7 +105,10 @@ export const ENGINE_ERRORS = {
     'INTERNAL',
     (p) => `PocketSphinx is set up for English (en-us) only; cannot transcribe language "${p.language}".`,
   ),
-  POCKETSPHINX_NOT_RUNNABLE: entry<{ binary: string; reason: string; hint: string }>('INTERNAL', (p) => `Could not run ${p.binary}: ${p.reason}. ${p.hint}`),
+  POCKETSPHINX_NOT_RUNNABLE: entry<{ binary: string; reason: string; hint: string }>(
+    'INTERNAL',
+    (p) => `Could not run ${p.binary}: ${p.reason}. ${p.hint}`,
+  ),
   POCKETSPHINX_FAILED: entry<{ tool: string; how: string; errors: string }>('INTERNAL', (p) => `${p.tool} failed (${p.how}): ${p.errors}`),
   /** `problem` is the install check's own sentence (what is missing and how to get it) */
   POCKETSPHINX_MISSING: entry<{ problem: string }>('INTERNAL', (p) => p.problem),
@@ -103,7 +116,8 @@ export const ENGINE_ERRORS = {
   // ── speech requests: languages and translation (src/engines/speech/whisper*.ts; client-facing) ──
   SPEECH_LANGUAGE_UNSUPPORTED: entry<{ language: string }>(
     'INVALID_ARGUMENT',
-    (p) => `Language code "${p.language}" is not supported for transcription; use a BCP-47 code of a language Whisper knows (such as en, es, de, fr, ja).`,
+    (p) =>
+      `Language code "${p.language}" is not supported for transcription; use a BCP-47 code of a language Whisper knows (such as en, es, de, fr, ja).`,
   ),
   SPEECH_TRANSLATION_UNAVAILABLE: entry<{ engine: string }>(
     'FAILED_PRECONDITION',

@@ -13,7 +13,10 @@ export const JOB_ERRORS = {
     'INTERNAL',
     (p) => `it was tried ${p.attempts} times and failed each time (last: ${p.last})`,
   ),
-  JOBS_LEASE_LOST: entry('INTERNAL', () => 'the worker analysing this audio stopped (its database session ended); handed to another worker'),
+  JOBS_LEASE_LOST: entry(
+    'INTERNAL',
+    () => 'the worker analysing this audio stopped (its database session ended); handed to another worker',
+  ),
   JOBS_TIMED_OUT: entry<{ seconds: number }>('DEADLINE_EXCEEDED', (p) => `the analysis did not finish within ${p.seconds} s`),
   JOBS_ROLE_NEEDS_CLUSTER: entry<{ role: string }>(
     'FAILED_PRECONDITION',

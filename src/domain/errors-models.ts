@@ -18,7 +18,8 @@ export const MODEL_ERRORS = {
   ),
   MODEL_UNREACHABLE: entry<{ host: string; reason: string; url: string; dest: string }>(
     'INTERNAL',
-    (p) => `cannot reach ${p.host} (${p.reason}): are you offline? Download ${p.url} yourself and place it at ${p.dest}, then run with --offline`,
+    (p) =>
+      `cannot reach ${p.host} (${p.reason}): are you offline? Download ${p.url} yourself and place it at ${p.dest}, then run with --offline`,
   ),
   MODEL_EMPTY_RESPONSE: entry<{ url: string }>('INTERNAL', (p) => `empty response from ${p.url}`),
   MODEL_DOWNLOAD_BROKE_OFF: entry<{ name: string; host: string; received: number; reason: string; part: string }>(
@@ -42,7 +43,10 @@ export const MODEL_ERRORS = {
     'INTERNAL',
     (p) => `downloaded ${p.name} does not verify (${p.problem}); the partial file was removed, run the command again`,
   ),
-  MODEL_UNKNOWN: entry<{ name: string; known: string[] }>('INTERNAL', (p) => `unknown model "${p.name}"; known models: ${p.known.join(', ')}`),
+  MODEL_UNKNOWN: entry<{ name: string; known: string[] }>(
+    'INTERNAL',
+    (p) => `unknown model "${p.name}"; known models: ${p.known.join(', ')}`,
+  ),
 
   // ── whisper.cpp model files (src/engines/speech/whisper-model.ts, whisper.ts) ──
   WHISPER_MODEL_NOT_FOUND: entry<{ file: string }>(
@@ -54,7 +58,8 @@ export const MODEL_ERRORS = {
   WHISPER_MODEL_DAMAGED: entry<{ file: string; problem: string }>('INTERNAL', (p) => `whisper model ${p.file} ${p.problem}: ${REDOWNLOAD}`),
   WHISPER_MODEL_IS_GGUF: entry<{ file: string }>(
     'INTERNAL',
-    (p) => `${p.file} is a GGUF file (llama.cpp format), not a whisper.cpp model: use a ggml-*.bin from huggingface.co/ggerganov/whisper.cpp`,
+    (p) =>
+      `${p.file} is a GGUF file (llama.cpp format), not a whisper.cpp model: use a ggml-*.bin from huggingface.co/ggerganov/whisper.cpp`,
   ),
   WHISPER_MODEL_BAD_MAGIC: entry<{ file: string; magic: number }>(
     'INTERNAL',

@@ -8,10 +8,14 @@ export const STORE_ERRORS = {
   // A full disk is RESOURCE_EXHAUSTED: google.rpc.Code defines it as "some resource has been exhausted,
   // perhaps a per-user quota, or perhaps the entire file system is out of space" — the server's state, not
   // the request's fault, so never INVALID_ARGUMENT ("send it again" would invite endless retries).
-  STORAGE_FULL: entry('RESOURCE_EXHAUSTED', () => "The server's storage is full; nothing was stored. Retry later, once space has been freed."),
+  STORAGE_FULL: entry(
+    'RESOURCE_EXHAUSTED',
+    () => "The server's storage is full; nothing was stored. Retry later, once space has been freed.",
+  ),
   STORE_FILE_ID_INVALID: entry<{ id: string }>(
     'INVALID_ARGUMENT',
-    (p) => `Invalid file name "${p.id}": the id must be 1-40 characters of lowercase letters, digits or dashes, and cannot start or end with a dash.`,
+    (p) =>
+      `Invalid file name "${p.id}": the id must be 1-40 characters of lowercase letters, digits or dashes, and cannot start or end with a dash.`,
   ),
   STORE_FILE_EXISTS: entry<{ id: string }>('ALREADY_EXISTS', (p) => `File files/${p.id} already exists.`),
   STORE_DISPLAY_NAME_TOO_LONG: entry<{ length: number; max: number }>(
@@ -19,7 +23,9 @@ export const STORE_ERRORS = {
     (p) => `display_name is ${p.length} characters long; the limit is ${p.max}.`,
   ),
   STORE_FILE_TOO_LARGE: entry<{ size?: number; max: number }>('INVALID_ARGUMENT', (p) =>
-    p.size === undefined ? `File size exceeds the limit of ${p.max} bytes per file.` : `File size ${p.size} bytes exceeds the limit of ${p.max} bytes per file.`,
+    p.size === undefined
+      ? `File size exceeds the limit of ${p.max} bytes per file.`
+      : `File size ${p.size} bytes exceeds the limit of ${p.max} bytes per file.`,
   ),
   STORE_QUOTA_EXCEEDED: entry<{ used: number; size: number; max: number }>(
     'RESOURCE_EXHAUSTED',

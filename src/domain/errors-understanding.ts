@@ -40,7 +40,8 @@ export const UNDERSTANDING_ERRORS = {
   // ── the configured language model (src/understanding/backends.ts) ──
   TEXT_MODEL_UNSET: entry(
     'INTERNAL',
-    () => 'engines.text=llama needs engines.llamaModel (EARSHOT_LLAMA_MODEL): a .gguf path or a catalogue name pulled with `earshot models pull`.',
+    () =>
+      'engines.text=llama needs engines.llamaModel (EARSHOT_LLAMA_MODEL): a .gguf path or a catalogue name pulled with `earshot models pull`.',
   ),
   TEXT_MODEL_NOT_INSTALLED: entry<{ model: string; path: string }>(
     'INTERNAL',

@@ -90,9 +90,10 @@ export interface EarshotErrorOptions {
   facts?: ErrorFacts;
 }
 
-export type ParamArgs<C extends ErrorCode> = undefined extends ErrorParams<C>
-  ? [params?: ErrorParams<C>, options?: EarshotErrorOptions]
-  : [params: ErrorParams<C>, options?: EarshotErrorOptions];
+export type ParamArgs<C extends ErrorCode> =
+  undefined extends ErrorParams<C>
+    ? [params?: ErrorParams<C>, options?: EarshotErrorOptions]
+    : [params: ErrorParams<C>, options?: EarshotErrorOptions];
 
 /** A catalogued failure. Throw it anywhere; only src/api/errors.ts knows how it looks on the wire. */
 export class EarshotError<C extends ErrorCode = ErrorCode> extends Error {

@@ -23,7 +23,10 @@ function clock(sec: number, sep: ',' | '.'): string {
 
 /** Cue text may not contain a blank line (it would end the cue) nor, in VTT, "-->". */
 function cueText(text: string): string {
-  return text.replace(/\r?\n\s*\r?\n/g, '\n').replace(/-->/g, '->').trim();
+  return text
+    .replace(/\r?\n\s*\r?\n/g, '\n')
+    .replace(/-->/g, '->')
+    .trim();
 }
 
 /** "[spk_1] " when speakers are asked for and the segment has one. */
@@ -35,7 +38,9 @@ const vttEscape = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 export function toSrt(segments: readonly TranscriptSegment[], options: TranscriptOptions = {}): string {
   return segments
     .filter((s) => s.text.trim())
-    .map((s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(Math.max(s.end, s.start), ',')}\n${prefix(s, options)}${cueText(s.text)}\n`)
+    .map(
+      (s, i) => `${i + 1}\n${clock(s.start, ',')} --> ${clock(Math.max(s.end, s.start), ',')}\n${prefix(s, options)}${cueText(s.text)}\n`,
+    )
     .join('\n');
 }
 
@@ -51,12 +56,27 @@ export function toVtt(segments: readonly TranscriptSegment[], options: Transcrip
 
 export function toText(segments: readonly TranscriptSegment[], options: TranscriptOptions = {}): string {
   if (options.speakers && segments.some((s) => s.speaker)) {
-    return segments.filter((s) => s.text.trim()).map((s) => `${prefix(s, options)}${s.text.trim()}`).join('\n') + '\n';
+    return (
+      segments
+        .filter((s) => s.text.trim())
+        .map((s) => `${prefix(s, options)}${s.text.trim()}`)
+        .join('\n') + '\n'
+    );
   }
-  return segments.map((s) => s.text.trim()).filter(Boolean).join(' ') + '\n';
+  return (
+    segments
+      .map((s) => s.text.trim())
+      .filter(Boolean)
+      .join(' ') + '\n'
+  );
 }
 
-export function formatTranscript(segments: readonly TranscriptSegment[], format: TranscriptFormat, extra: object = {}, options: TranscriptOptions = {}): string {
+export function formatTranscript(
+  segments: readonly TranscriptSegment[],
+  format: TranscriptFormat,
+  extra: object = {},
+  options: TranscriptOptions = {},
+): string {
   switch (format) {
     case 'srt':
       return toSrt(segments, options);

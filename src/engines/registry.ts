@@ -39,7 +39,9 @@ export async function loadSounds(config: Config, log: EngineLog): Promise<SoundE
   if (config.engines.sounds === 'none') return undefined;
   const paths = yamnetPaths(config);
   if (!paths) {
-    log.warn(`YAMNet not found: run \`earshot models pull yamnet\` (or place yamnet.tflite and yamnet_class_map.csv in ${path.join(config.modelsDir, 'yamnet')}).`);
+    log.warn(
+      `YAMNet not found: run \`earshot models pull yamnet\` (or place yamnet.tflite and yamnet_class_map.csv in ${path.join(config.modelsDir, 'yamnet')}).`,
+    );
     return undefined;
   }
   const { createYamnet } = await import('./sounds/yamnet.js');
@@ -95,7 +97,14 @@ export async function loadSpeech(config: Config, log: EngineLog): Promise<Speech
       const modelPath = await resolveWhisperModel(config, log);
       if (modelPath) {
         const { createWhisper } = await import('./speech/whisper.js');
-        return { engine: await createWhisper({ modelPath, useGpu: config.engines.gpu !== 'off', threads: config.engines.threads || undefined, nativeAddon: config.engines.whisperNative }) };
+        return {
+          engine: await createWhisper({
+            modelPath,
+            useGpu: config.engines.gpu !== 'off',
+            threads: config.engines.threads || undefined,
+            nativeAddon: config.engines.whisperNative,
+          }),
+        };
       }
     } catch (err) {
       if (want === 'whisper') throw err;
@@ -125,8 +134,11 @@ export async function loadListeningEngines(config: Config, log: EngineLog): Prom
     return undefined;
   });
   if (sounds) names.sounds = sounds.name;
-  else if (config.engines.sounds !== 'none') warnings.push('Non-speech sounds were not analysed: YAMNet is not installed (earshot models pull yamnet).');
-  const speech = await loadSpeech(config, log).catch((err: Error) => ({ engine: undefined, warning: `The speech engine failed to load: ${err.message}` }) as SpeechChoice);
+  else if (config.engines.sounds !== 'none')
+    warnings.push('Non-speech sounds were not analysed: YAMNet is not installed (earshot models pull yamnet).');
+  const speech = await loadSpeech(config, log).catch(
+    (err: Error) => ({ engine: undefined, warning: `The speech engine failed to load: ${err.message}` }) as SpeechChoice,
+  );
   if (speech.engine) names.speech = speech.engine.name;
   if (speech.warning) warnings.push(speech.warning);
   if (!vad && speech.engine) warnings.push('Speech was not transcribed: voice activity detection is needed to find the speech.');
@@ -135,7 +147,8 @@ export async function loadListeningEngines(config: Config, log: EngineLog): Prom
     return undefined;
   });
   if (speakers) names.speakers = speakers.name;
-  else if (config.engines.speakers === 'none') warnings.push('Speakers were not told apart: diarization is turned off (engines.speakers = none).');
+  else if (config.engines.speakers === 'none')
+    warnings.push('Speakers were not told apart: diarization is turned off (engines.speakers = none).');
   else warnings.push('Speakers were not told apart: the speaker model is not installed (earshot models pull resemblyzer).');
   return { vad, sounds, speech: vad ? speech.engine : undefined, speakers: vad ? speakers : undefined, names, warnings };
 }

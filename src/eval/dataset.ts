@@ -36,7 +36,9 @@ export interface EvalSet {
 }
 
 function readTsv(file: string): string[][] {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   return lines.slice(1).map((l) => l.split('\t'));
 }
 
@@ -59,7 +61,10 @@ export function loadEvalSet(dir: string): EvalSet {
         file,
         path: path.join(dir, 'sounds', file),
         what: what ?? '',
-        accepted: accepted.split('|').map((a) => a.trim()).filter(Boolean),
+        accepted: accepted
+          .split('|')
+          .map((a) => a.trim())
+          .filter(Boolean),
       });
     }
   }

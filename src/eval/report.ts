@@ -11,35 +11,56 @@ export function formatEvalTable(result: EvalResult): string {
   const out: string[] = [`# earshot eval — ${result.dir}`, ''];
   if (result.speech) {
     const { rows, total, engine } = result.speech;
-    out.push(`## Speech (${engine})`, '', '| file | WER | sub | del | ins | words | speed | language | hypothesis |', '|---|---|---|---|---|---|---|---|---|');
+    out.push(
+      `## Speech (${engine})`,
+      '',
+      '| file | WER | sub | del | ins | words | speed | language | hypothesis |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
     for (const r of rows) {
-      out.push(`| ${cell(r.file)} | ${pct(r.wer)} | ${r.substitutions} | ${r.deletions} | ${r.insertions} | ${r.refWords} | ` +
-        `${r.error ? '—' : fx(r.durationSec / r.seconds)} | ${r.language ?? '—'} | ${cell(r.error ? `ERROR: ${r.error}` : r.hypothesis)} |`);
+      out.push(
+        `| ${cell(r.file)} | ${pct(r.wer)} | ${r.substitutions} | ${r.deletions} | ${r.insertions} | ${r.refWords} | ` +
+          `${r.error ? '—' : fx(r.durationSec / r.seconds)} | ${r.language ?? '—'} | ${cell(r.error ? `ERROR: ${r.error}` : r.hypothesis)} |`,
+      );
     }
-    out.push(`| **total** | **${pct(total.wer)}** | ${total.substitutions} | ${total.deletions} | ${total.insertions} | ` +
-      `${total.refWords} | ${fx(total.xRealtime)} | | |`, '');
+    out.push(
+      `| **total** | **${pct(total.wer)}** | ${total.substitutions} | ${total.deletions} | ${total.insertions} | ` +
+        `${total.refWords} | ${fx(total.xRealtime)} | | |`,
+      '',
+    );
   }
   if (result.sounds) {
     const { rows, total, engine } = result.sounds;
     out.push(`## Sounds (${engine})`, '', '| file | what | top-5 | accepted rank | top 5 | speed |', '|---|---|---|---|---|---|');
     for (const r of rows) {
       const top = r.error ? `ERROR: ${r.error}` : r.top.map((t) => `${t.label} ${t.score.toFixed(2)}`).join(', ');
-      out.push(`| ${cell(r.file)} | ${cell(r.what)} | ${r.correct ? 'yes' : 'no'} | ` +
-        `${Number.isFinite(r.bestAcceptedRank) ? r.bestAcceptedRank : '—'} | ${cell(top)} | ${r.error ? '—' : fx(r.durationSec / r.seconds)} |`);
+      out.push(
+        `| ${cell(r.file)} | ${cell(r.what)} | ${r.correct ? 'yes' : 'no'} | ` +
+          `${Number.isFinite(r.bestAcceptedRank) ? r.bestAcceptedRank : '—'} | ${cell(top)} | ${r.error ? '—' : fx(r.durationSec / r.seconds)} |`,
+      );
     }
     out.push(`| **total** | | **${total.correct}/${total.count} (${pct(total.top5Accuracy)})** | | | ${fx(total.xRealtime)} |`, '');
   }
   if (result.vad) {
     const { rows, total, engine, reference } = result.vad;
-    out.push(`## VAD (${engine}; reference: ${reference === 'labelled' ? 'vad/regions.tsv' : 'speech clips placed in -60 dBFS noise, energy-based reference'})`,
-      '', '| file | accuracy | precision | recall | F1 | ref speech s | found s | speed |', '|---|---|---|---|---|---|---|---|');
+    out.push(
+      `## VAD (${engine}; reference: ${reference === 'labelled' ? 'vad/regions.tsv' : 'speech clips placed in -60 dBFS noise, energy-based reference'})`,
+      '',
+      '| file | accuracy | precision | recall | F1 | ref speech s | found s | speed |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const r of rows) {
-      out.push(r.error
-        ? `| ${cell(r.file)} | ERROR: ${cell(r.error)} | | | | | | |`
-        : `| ${cell(r.file)} | ${pct(r.accuracy)} | ${pct(r.precision)} | ${pct(r.recall)} | ${pct(r.f1)} | ` +
-          `${r.refSpeechSec.toFixed(2)} | ${r.hypSpeechSec.toFixed(2)} | ${fx(r.durationSec / r.seconds)} |`);
+      out.push(
+        r.error
+          ? `| ${cell(r.file)} | ERROR: ${cell(r.error)} | | | | | | |`
+          : `| ${cell(r.file)} | ${pct(r.accuracy)} | ${pct(r.precision)} | ${pct(r.recall)} | ${pct(r.f1)} | ` +
+              `${r.refSpeechSec.toFixed(2)} | ${r.hypSpeechSec.toFixed(2)} | ${fx(r.durationSec / r.seconds)} |`,
+      );
     }
-    out.push(`| **total** | **${pct(total.accuracy)}** | ${pct(total.precision)} | ${pct(total.recall)} | ${pct(total.f1)} | | | ${fx(total.xRealtime)} |`, '');
+    out.push(
+      `| **total** | **${pct(total.accuracy)}** | ${pct(total.precision)} | ${pct(total.recall)} | ${pct(total.f1)} | | | ${fx(total.xRealtime)} |`,
+      '',
+    );
   }
   return out.join('\n');
 }

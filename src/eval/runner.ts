@@ -99,9 +99,20 @@ export async function runEval(
         const t0 = now();
         const { segments, language } = await engines.speech.transcribe(pcm);
         const seconds = now() - t0;
-        const hypothesis = segments.map((s) => s.text).join(' ').replace(/\s+/g, ' ').trim();
-        row = { file: item.file, durationSec: pcm.length / SAMPLE_RATE, reference: item.transcript, hypothesis, seconds, language,
-          ...wordErrorRate(item.transcript, hypothesis) };
+        const hypothesis = segments
+          .map((s) => s.text)
+          .join(' ')
+          .replace(/\s+/g, ' ')
+          .trim();
+        row = {
+          file: item.file,
+          durationSec: pcm.length / SAMPLE_RATE,
+          reference: item.transcript,
+          hypothesis,
+          seconds,
+          language,
+          ...wordErrorRate(item.transcript, hypothesis),
+        };
       } catch (e) {
         const w = wordErrorRate(item.transcript, '');
         row = { file: item.file, durationSec: 0, reference: item.transcript, hypothesis: '', seconds: 0, ...w, error: message(e) };
@@ -129,8 +140,16 @@ export async function runEval(
         const r = top5Correct(frames, engines.sounds.labels, item.accepted);
         row = { file: item.file, what: item.what, durationSec: pcm.length / SAMPLE_RATE, seconds, ...r };
       } catch (e) {
-        row = { file: item.file, what: item.what, durationSec: 0, seconds: 0, correct: false, top: [],
-          bestAcceptedRank: Infinity, error: message(e) };
+        row = {
+          file: item.file,
+          what: item.what,
+          durationSec: 0,
+          seconds: 0,
+          correct: false,
+          top: [],
+          bestAcceptedRank: Infinity,
+          error: message(e),
+        };
       }
       rows.push(row);
       options.onFile?.('sounds', item.file, n + 1, set.sounds.length);
@@ -140,8 +159,12 @@ export async function runEval(
     result.sounds = {
       engine: engines.sounds.name,
       rows,
-      total: { correct, count: rows.length, top5Accuracy: rows.length ? correct / rows.length : 0,
-        ...speed(sumOf(ok, 'durationSec'), sumOf(ok, 'seconds')) },
+      total: {
+        correct,
+        count: rows.length,
+        top5Accuracy: rows.length ? correct / rows.length : 0,
+        ...speed(sumOf(ok, 'durationSec'), sumOf(ok, 'seconds')),
+      },
     };
   }
 

@@ -29,8 +29,7 @@ export function top5Correct(
   accepted: readonly string[],
   k = 5,
 ): TopKResult {
-  const mean: ArrayLike<number> =
-    isFrameList(scores) ? meanScores(scores, labels.length) : scores;
+  const mean: ArrayLike<number> = isFrameList(scores) ? meanScores(scores, labels.length) : scores;
   if (mean.length !== labels.length) {
     throw new Error(`top5Correct: ${mean.length} scores for ${labels.length} labels`);
   }

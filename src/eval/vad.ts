@@ -125,7 +125,7 @@ export function placeInNoise(clip: Float32Array, seed = 1): { pcm: Float32Array;
     s ^= s << 13;
     s ^= s >>> 17;
     s ^= s << 5;
-    pcm[i] = ((s >>> 0) / 4294967296 * 2 - 1) * amp;
+    pcm[i] = (((s >>> 0) / 4294967296) * 2 - 1) * amp;
   }
   for (let i = 0; i < clip.length; i++) pcm[lead + i]! += clip[i]!; // pcm holds lead + clip.length + tail samples
   return { pcm, offsetSec: lead / SAMPLE_RATE };

@@ -1,18 +1,48 @@
 // Word error rate for `earshot eval`: English text normalisation (numbers, contractions, abbreviations,
 // punctuation) applied to reference and hypothesis alike, then word-level Levenshtein alignment.
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
-  'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const SCALES = ['', 'thousand', 'million', 'billion', 'trillion'];
 const ORDINAL_WORDS: Record<string, string> = {
-  one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth',
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
 };
 
 /** English words for a non-negative integer written in digits, e.g. "1205" → "one thousand two hundred five". */
 export function integerToWords(digits: string): string {
   const clean = digits.replace(/^0+(?=\d)/, '');
-  if (clean.length > 15) return clean.split('').map((d) => ONES[Number(d)]).join(' ');
+  if (clean.length > 15)
+    return clean
+      .split('')
+      .map((d) => ONES[Number(d)])
+      .join(' ');
   let n = Number(clean);
   if (n === 0) return 'zero';
   const parts: string[] = [];
@@ -59,7 +89,13 @@ function numberToWords(token: string): string {
   if (!m) return token;
   const [, digits = '', decimals, suffix] = m; // the integer group is mandatory
   let words = integerToWords(digits.replace(/,/g, ''));
-  if (decimals) words += ' point ' + decimals.split('').map((d) => ONES[Number(d)]).join(' ');
+  if (decimals)
+    words +=
+      ' point ' +
+      decimals
+        .split('')
+        .map((d) => ONES[Number(d)])
+        .join(' ');
   if (suffix && !decimals) words = ordinal(words);
   return words;
 }
@@ -94,7 +130,10 @@ const ABBREVIATIONS: [RegExp, string][] = [
  * other punctuation (possessive "'s" becomes "s"), collapse whitespace. Apply to reference and hypothesis alike.
  */
 export function normalizeForWer(text: string): string {
-  let t = text.normalize('NFKC').toLowerCase().replace(/[\u2018\u2019\u02bc`]/g, "'");
+  let t = text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc`]/g, "'");
   for (const [re, rep] of CONTRACTIONS) t = t.replace(re, rep);
   for (const [re, rep] of ABBREVIATIONS) t = t.replace(re, rep);
   t = t.replace(/\$(\d[\d,]*(?:\.\d+)?)/g, '$1 dollars');

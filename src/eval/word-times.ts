@@ -30,7 +30,12 @@ export function quantile(values: readonly number[], q: number): number {
 /** Word-start errors of `hypothesis` against `reference` (both in time order; a word may normalise to several). */
 export function wordStartErrors(reference: readonly TimedWord[], hypothesis: readonly TimedWord[]): WordTimeScore {
   const split = (ws: readonly TimedWord[]) =>
-    ws.flatMap((w) => normalizeForWer(w.text).split(' ').filter(Boolean).map((t, i) => ({ t, start: w.start, first: i === 0 })));
+    ws.flatMap((w) =>
+      normalizeForWer(w.text)
+        .split(' ')
+        .filter(Boolean)
+        .map((t, i) => ({ t, start: w.start, first: i === 0 })),
+    );
   const ref = split(reference);
   const hyp = split(hypothesis);
   const n = ref.length;

@@ -55,7 +55,10 @@ export class AnalysisStore {
   }
 
   private row(key: AnalysisKey): Promise<Row | undefined> {
-    return this.db.get<Row>('SELECT status, stage, fraction, result, error FROM analyses WHERE scope = ? AND sha256 = ?', [key.scope, key.sha256]);
+    return this.db.get<Row>('SELECT status, stage, fraction, result, error FROM analyses WHERE scope = ? AND sha256 = ?', [
+      key.scope,
+      key.sha256,
+    ]);
   }
 
   /** The finished analysis, from memory or the database. */
@@ -104,7 +107,14 @@ export class AnalysisStore {
     );
   }
 
-  private settle(key: AnalysisKey, status: 'done' | 'failed', stage: string, fraction: number, result: string | null, error: string | null): Promise<number> {
+  private settle(
+    key: AnalysisKey,
+    status: 'done' | 'failed',
+    stage: string,
+    fraction: number,
+    result: string | null,
+    error: string | null,
+  ): Promise<number> {
     return this.db.run(
       `UPDATE analyses SET status = ?, stage = ?, fraction = ?, result = ?, error = ?, update_time = ?
        WHERE scope = ? AND sha256 = ? AND status IN ('queued', 'running')`,
@@ -144,7 +154,9 @@ export class AnalysisStore {
     const keys: AnalysisKey[] = [];
     if (leftInProject === 0) keys.push({ scope: project, sha256 });
     if (leftAll === 0) {
-      for (const { scope } of await q.all<{ scope: string }>('SELECT scope FROM analyses WHERE sha256 = ? AND expire_time IS NULL', [sha256])) {
+      for (const { scope } of await q.all<{ scope: string }>('SELECT scope FROM analyses WHERE sha256 = ? AND expire_time IS NULL', [
+        sha256,
+      ])) {
         if (scope !== project) keys.push({ scope, sha256 });
       }
       if (!keys.some((k) => k.scope === SHARED_SCOPE)) keys.push({ scope: SHARED_SCOPE, sha256 });

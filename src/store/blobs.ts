@@ -70,7 +70,10 @@ export class BlobStore implements Blobs {
   }
 
   async recoverUpload(upload: UploadTarget): Promise<number> {
-    const size = await stat(this.partPath(upload.id)).then((s) => s.size, () => 0);
+    const size = await stat(this.partPath(upload.id)).then(
+      (s) => s.size,
+      () => 0,
+    );
     const received = Math.min(size, upload.received);
     await this.preparePart(upload.id, received);
     return received;
@@ -81,7 +84,10 @@ export class BlobStore implements Blobs {
   }
 
   async exists(sha256: string): Promise<boolean> {
-    return stat(this.blobPath(sha256)).then(() => true, () => false);
+    return stat(this.blobPath(sha256)).then(
+      () => true,
+      () => false,
+    );
   }
 
   async openRead(sha256: string, range?: ByteRange): Promise<Readable> {
@@ -164,7 +170,10 @@ export class BlobStore implements Blobs {
     const part = this.partPath(uploadId);
     const dest = this.blobPath(sha256);
     await mkdir(path.dirname(dest), { recursive: true, mode: DIR_MODE });
-    const exists = await stat(dest).then(() => true, () => false);
+    const exists = await stat(dest).then(
+      () => true,
+      () => false,
+    );
     if (exists) {
       await unlink(part);
       return false;

@@ -110,7 +110,18 @@ export class FileStore {
     await q.run(
       `INSERT INTO files (id, project, display_name, mime_type, size_bytes, sha256, create_time, update_time, expire_time, state, error, probe)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-      [rec.id, rec.project, rec.displayName, rec.mimeType, rec.sizeBytes, rec.sha256, rec.createTime, rec.updateTime, rec.expireTime, rec.state],
+      [
+        rec.id,
+        rec.project,
+        rec.displayName,
+        rec.mimeType,
+        rec.sizeBytes,
+        rec.sha256,
+        rec.createTime,
+        rec.updateTime,
+        rec.expireTime,
+        rec.state,
+      ],
     );
   }
 
@@ -133,7 +144,10 @@ export class FileStore {
 
   /** Bytes stored by a project (live files only). */
   async usedBytes(project: string, now = Date.now(), q: Sql = this.db): Promise<number> {
-    return (await q.get<{ n: number | null }>('SELECT sum(size_bytes) AS n FROM files WHERE project = ? AND expire_time > ?', [project, now]))?.n ?? 0;
+    return (
+      (await q.get<{ n: number | null }>('SELECT sum(size_bytes) AS n FROM files WHERE project = ? AND expire_time > ?', [project, now]))
+        ?.n ?? 0
+    );
   }
 
   async setState(project: string, id: string, state: FileState, error: { code: number; message: string } | null = null): Promise<void> {
@@ -147,7 +161,12 @@ export class FileStore {
   }
 
   async setProbe(project: string, id: string, probe: AudioProbe): Promise<void> {
-    await this.db.run('UPDATE files SET probe = ?, update_time = ? WHERE project = ? AND id = ?', [JSON.stringify(probe), Date.now(), project, id]);
+    await this.db.run('UPDATE files SET probe = ?, update_time = ? WHERE project = ? AND id = ?', [
+      JSON.stringify(probe),
+      Date.now(),
+      project,
+      id,
+    ]);
   }
 
   async filesWithSha(sha256: string): Promise<FileRecord[]> {
@@ -173,7 +192,10 @@ export class FileStore {
       const gone = await this.db.tx(async (q) => {
         if ((await q.run('DELETE FROM files WHERE project = ? AND id = ?', [project, id])) === 0) return undefined;
         const leftAll = await this.shaUsers(row.sha256, q);
-        const leftInProject = (await q.get<{ n: number }>('SELECT count(*) AS n FROM files WHERE project = ? AND sha256 = ?', [row.project, row.sha256]))!.n;
+        const leftInProject = (await q.get<{ n: number }>('SELECT count(*) AS n FROM files WHERE project = ? AND sha256 = ?', [
+          row.project,
+          row.sha256,
+        ]))!.n;
         return { orphaned: leftAll === 0, analyses: await this.analyses.released(q, row.project, row.sha256, leftInProject, leftAll) };
       });
       if (!gone) return;

@@ -26,7 +26,9 @@ export async function openDb(config: Pick<Config, 'dataDir' | 'databaseUrl'>): P
 }
 
 export async function openBlobs(config: Pick<Config, 'dataDir' | 'blobStore' | 's3Endpoint' | 's3Region'>): Promise<Blobs> {
-  const blobs: Blobs = config.blobStore ? new S3Blobs({ url: config.blobStore, endpoint: config.s3Endpoint, region: config.s3Region, dataDir: config.dataDir }) : new BlobStore(config.dataDir);
+  const blobs: Blobs = config.blobStore
+    ? new S3Blobs({ url: config.blobStore, endpoint: config.s3Endpoint, region: config.s3Region, dataDir: config.dataDir })
+    : new BlobStore(config.dataDir);
   await blobs.init();
   return blobs;
 }

@@ -90,7 +90,8 @@ const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUN
  * statement past query_timeout on a connection that stopped answering), "Client has encountered a
  * connection error and is not queryable", "Client was closed and is not queryable").
  */
-const DRIVER_LOST = /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client (has encountered a connection error|was closed))/;
+const DRIVER_LOST =
+  /^(Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client (has encountered a connection error|was closed))/;
 
 /** The try-lock connection's bound on one statement (a try-lock or an unlock answers in milliseconds). */
 const LOCK_STATEMENT_TIMEOUT_MS = 10_000;
@@ -152,7 +153,10 @@ export class PostgresDb implements Db {
   private lockClient: Promise<pg.Client> | undefined;
   private readonly held = new Set<string>();
 
-  private constructor(readonly url: string, max: number) {
+  private constructor(
+    readonly url: string,
+    max: number,
+  ) {
     this.pool = new pg.Pool({ connectionString: url, max, types, connectionTimeoutMillis: 10_000 });
     // an idle client's error (the server restarted) must not crash the process; the pool replaces the client
     this.pool.on('error', () => {});
@@ -174,16 +178,19 @@ export class PostgresDb implements Db {
   }
 
   private async migrate(): Promise<void> {
-    await this.tx(async (q) => {
-      await q.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-      const row = await q.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-      const applied = row?.v ?? 0;
-      for (const [v, sql] of MIGRATIONS.entries()) {
-        if (v < applied) continue;
-        await q.run(sql);
-        await q.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [v + 1, Date.now()]);
-      }
-    }, [MIGRATION_LOCK]);
+    await this.tx(
+      async (q) => {
+        await q.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+        const row = await q.get<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+        const applied = row?.v ?? 0;
+        for (const [v, sql] of MIGRATIONS.entries()) {
+          if (v < applied) continue;
+          await q.run(sql);
+          await q.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [v + 1, Date.now()]);
+        }
+      },
+      [MIGRATION_LOCK],
+    );
   }
 
   get<T>(sql: string, params?: unknown[]): Promise<T | undefined> {
@@ -255,7 +262,13 @@ export class PostgresDb implements Db {
       // Only non-blocking statements run here, so a bounded wait for each (query_timeout) is safe: a connection
       // whose peer vanished (no RST: a cut link) fails its next statement in seconds and is replaced, never
       // awaited for ever; keep-alive notices it even while idle.
-      const client = new pg.Client({ connectionString: this.url, types, keepAlive: true, connectionTimeoutMillis: 10_000, query_timeout: LOCK_STATEMENT_TIMEOUT_MS });
+      const client = new pg.Client({
+        connectionString: this.url,
+        types,
+        keepAlive: true,
+        connectionTimeoutMillis: 10_000,
+        query_timeout: LOCK_STATEMENT_TIMEOUT_MS,
+      });
       const forget = () => {
         // its locks went with it; the next try-lock opens a new connection
         if (this.lockClient === ready) this.lockClient = undefined;

@@ -122,10 +122,18 @@ export class S3Blobs implements Blobs {
       const data = Buffer.concat(buf, buffered);
       buf = [];
       buffered = 0;
-      mp ??= (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: `${this.uploadPrefix(upload.id)}object` }))).UploadId!;
+      mp ??= (
+        await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: `${this.uploadPrefix(upload.id)}object` }))
+      ).UploadId!;
       const n = parts.length + 1;
       const out = await this.client.send(
-        new UploadPartCommand({ Bucket: this.bucket, Key: `${this.uploadPrefix(upload.id)}object`, UploadId: mp, PartNumber: n, Body: data }),
+        new UploadPartCommand({
+          Bucket: this.bucket,
+          Key: `${this.uploadPrefix(upload.id)}object`,
+          UploadId: mp,
+          PartNumber: n,
+          Body: data,
+        }),
       );
       parts.push({ n, etag: out.ETag!, size: data.length });
     };
@@ -170,10 +178,14 @@ export class S3Blobs implements Blobs {
       if (state.tail) {
         const n = state.parts.length + 1;
         const body = await this.readAll(state.tail.key);
-        const out = await this.client.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: state.mp, PartNumber: n, Body: body }));
+        const out = await this.client.send(
+          new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: state.mp, PartNumber: n, Body: body }),
+        );
         parts.push({ PartNumber: n, ETag: out.ETag! });
       }
-      await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: state.mp, MultipartUpload: { Parts: parts } }));
+      await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: state.mp, MultipartUpload: { Parts: parts } }),
+      );
     } catch (err) {
       // completed by an earlier attempt (this node or another): the object is there
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })).catch(() => undefined);
@@ -191,7 +203,8 @@ export class S3Blobs implements Blobs {
     const source = await this.assemble(upload);
     if (!source) await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: dest, Body: Buffer.alloc(0) }));
     // a server-side copy: the bytes do not pass through this node (one CopyObject holds up to 5 GiB)
-    else await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: dest, CopySource: `${this.bucket}/${encodeURI(source)}` }));
+    else
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: dest, CopySource: `${this.bucket}/${encodeURI(source)}` }));
     await this.discardUpload(upload.id, upload.blobState);
     return true;
   }
@@ -207,7 +220,10 @@ export class S3Blobs implements Blobs {
     const keys = await this.list(this.uploadPrefix(id));
     for (let i = 0; i < keys.length; i += 1000) {
       await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
+        }),
       );
     }
   }
@@ -254,7 +270,13 @@ export class S3Blobs implements Blobs {
   async localPath(sha256: string): Promise<string> {
     const file = path.join(this.cacheDir, this.blobKey(sha256).slice(-64));
     const now = new Date();
-    if (await utimes(file, now, now).then(() => true, () => false)) return file;
+    if (
+      await utimes(file, now, now).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
     let p = this.downloads.get(sha256);
     if (!p) {
       p = (async () => {

@@ -90,14 +90,16 @@ export class UploadStore {
       throw new EarshotError('STORE_DISPLAY_NAME_TOO_LONG', { length: req.displayName.length, max: limits.maxDisplayNameChars });
     }
     const declared = req.declaredSize ?? null;
-    if (declared !== null && declared > limits.maxFileBytes) throw new EarshotError('STORE_FILE_TOO_LARGE', { size: declared, max: limits.maxFileBytes });
+    if (declared !== null && declared > limits.maxFileBytes)
+      throw new EarshotError('STORE_FILE_TOO_LARGE', { size: declared, max: limits.maxFileBytes });
     const id = randomBytes(24).toString('base64url');
     await this.db.tx(
       async (q) => {
         let fileId = req.fileId;
         if (fileId !== undefined) {
           // names are per project: another project's files/x is invisible, and no obstacle
-          if ((await this.files.idTaken(project, fileId, q)) || (await this.namePending(q, project, fileId))) throw new EarshotError('STORE_FILE_EXISTS', { id: fileId });
+          if ((await this.files.idTaken(project, fileId, q)) || (await this.namePending(q, project, fileId)))
+            throw new EarshotError('STORE_FILE_EXISTS', { id: fileId });
         } else {
           do fileId = newFileId();
           while ((await this.files.idTaken(project, fileId, q)) || (await this.namePending(q, project, fileId)));
@@ -116,7 +118,12 @@ export class UploadStore {
   }
 
   private async namePending(q: Sql, project: string, fileId: string): Promise<boolean> {
-    return (await q.get<{ n: number }>("SELECT count(*) AS n FROM uploads WHERE project = ? AND file_id = ? AND status = 'active'", [project, fileId]))!.n > 0;
+    return (
+      (await q.get<{ n: number }>("SELECT count(*) AS n FROM uploads WHERE project = ? AND file_id = ? AND status = 'active'", [
+        project,
+        fileId,
+      ]))!.n > 0
+    );
   }
 
   /** Refuse `size` more bytes when the project's files and active reservations leave no room for them. */
@@ -192,7 +199,11 @@ export class UploadStore {
 
   private async append(session: UploadSession, offset: number, body: Readable): Promise<UploadSession> {
     if (offset !== session.received) {
-      throw new EarshotError('UPLOAD_OFFSET_MISMATCH', { offset, received: session.received }, { facts: { uploadStatus: 'active', uploadSizeReceived: session.received } });
+      throw new EarshotError(
+        'UPLOAD_OFFSET_MISMATCH',
+        { offset, received: session.received },
+        { facts: { uploadStatus: 'active', uploadSizeReceived: session.received } },
+      );
     }
     const max = Math.min(session.declaredSize ?? Infinity, this.limits.maxFileBytes) - offset;
     const tooMuch = () =>
@@ -209,13 +220,10 @@ export class UploadStore {
     }
     const received = offset + chunk.written;
     try {
-      await this.db.run("UPDATE uploads SET received = ?, blob_state = ?, update_time = ? WHERE id = ? AND received = ? AND status = 'active'", [
-        received,
-        chunk.blobState,
-        Date.now(),
-        session.id,
-        offset,
-      ]);
+      await this.db.run(
+        "UPDATE uploads SET received = ?, blob_state = ?, update_time = ? WHERE id = ? AND received = ? AND status = 'active'",
+        [received, chunk.blobState, Date.now(), session.id, offset],
+      );
     } catch (err) {
       if (isDiskFull(err)) throw await this.release(session, err);
       throw err;
@@ -283,7 +291,8 @@ export class UploadStore {
       });
     } catch (err) {
       // nothing half-written is listed: bytes this commit put at the content address go with the record
-      if (created && (await this.files.filesWithSha(sha256).catch(() => [1])).length === 0) await this.blobs.removeBlob(sha256).catch(() => {});
+      if (created && (await this.files.filesWithSha(sha256).catch(() => [1])).length === 0)
+        await this.blobs.removeBlob(sha256).catch(() => {});
       throw err;
     }
     return (await this.files.getAny(record.project, record.id))!;
@@ -309,7 +318,8 @@ export class UploadStore {
       if (this.db.dialect !== 'sqlite') continue; // other nodes may be writing to it right now
       const session = fromRow(row);
       const received = await this.blobs.recoverUpload(target(session));
-      if (received !== row.received) await this.db.run('UPDATE uploads SET received = ?, update_time = ? WHERE id = ?', [received, now, row.id]);
+      if (received !== row.received)
+        await this.db.run('UPDATE uploads SET received = ?, update_time = ? WHERE id = ?', [received, now, row.id]);
     }
     if (this.db.dialect !== 'sqlite') return;
     for (const id of await this.blobs.listUploads()) if (!active.has(id)) await this.blobs.discardUpload(id, null);

@@ -115,7 +115,9 @@ export function generatorAnswerer(generator: TextGenerator, labels: readonly str
       let jsonSchema: object | undefined;
       if (mime === 'application/json') jsonSchema = jsonSchemaOf(req) ?? {};
       else if (mime === 'text/x.enum') {
-        const values = ((jsonSchemaOf(req) as { enum?: unknown[] } | undefined)?.enum ?? []).filter((v): v is string => typeof v === 'string');
+        const values = ((jsonSchemaOf(req) as { enum?: unknown[] } | undefined)?.enum ?? []).filter(
+          (v): v is string => typeof v === 'string',
+        );
         if (!values.length) throw new EarshotError('SCHEMA_ENUM_MISSING');
         jsonSchema = { type: 'string', enum: values };
       }

@@ -31,7 +31,12 @@ const stderrLog: BackendLog = { info: (m) => process.stderr.write(`${m}\n`), war
  * The answerer `config.engines.text` names, built on first call and shared after (a failed load is retried on the
  * next call). `tokenizer` counts output tokens for usage metadata; without one the composer cuts approximately.
  */
-export function answererFactory(config: Config, tokenizer: OutputTokenizer | undefined, labels: readonly string[], options: FactoryOptions = {}): () => Promise<Answerer> {
+export function answererFactory(
+  config: Config,
+  tokenizer: OutputTokenizer | undefined,
+  labels: readonly string[],
+  options: FactoryOptions = {},
+): () => Promise<Answerer> {
   const log = options.log ?? stderrLog;
   const composer = composerAnswerer(tokenizer, labels, LLM_HINT);
   let loading: Promise<Answerer> | undefined;
@@ -44,7 +49,9 @@ export function answererFactory(config: Config, tokenizer: OutputTokenizer | und
         return routedAnswerer(composer, await llama(config, labels, e.llamaModel), labels);
       } catch (err) {
         // auto never fails a request: the composer answers, and the log says why the model did not load
-        log.warn(`The language model ${e.llamaModel} is unavailable (${(err as Error).message}); open prompts are answered by the built-in composer.`);
+        log.warn(
+          `The language model ${e.llamaModel} is unavailable (${(err as Error).message}); open prompts are answered by the built-in composer.`,
+        );
         return composer;
       }
     }
@@ -63,7 +70,10 @@ export function answererFactory(config: Config, tokenizer: OutputTokenizer | und
       });
       if (!existsSync(file)) {
         // a first pull takes minutes: answer with the composer meanwhile, and load the model on the call after it ends
-        pulling = got.then((p) => p && (loading = undefined), () => undefined);
+        pulling = got.then(
+          (p) => p && (loading = undefined),
+          () => undefined,
+        );
         return composer;
       }
       const verified = await got;
@@ -71,7 +81,9 @@ export function answererFactory(config: Config, tokenizer: OutputTokenizer | und
         try {
           return routedAnswerer(composer, await llama(config, labels, verified), labels);
         } catch (err) {
-          log.warn(`The language model ${entry.name} failed to load (${(err as Error).message}); open prompts are answered by the built-in composer.`);
+          log.warn(
+            `The language model ${entry.name} failed to load (${(err as Error).message}); open prompts are answered by the built-in composer.`,
+          );
         }
       }
     }
@@ -87,17 +99,26 @@ export function answererFactory(config: Config, tokenizer: OutputTokenizer | und
     }
     if (e.text === 'openai') {
       const { createOpenAiCompatibleGenerator } = await import('../engines/text/openai.js');
-      const generator = createOpenAiCompatibleGenerator({ baseUrl: e.openaiBaseUrl!, model: e.openaiModel ?? 'default', apiKey: e.openaiApiKey, sendAudio: e.openaiSendAudio,
-        timeoutMs: e.openaiTimeoutSec * 1000, retries: e.remoteRetries, breakerFailures: e.remoteBreakerFailures, breakerResetMs: e.remoteBreakerResetSec * 1000 });
+      const generator = createOpenAiCompatibleGenerator({
+        baseUrl: e.openaiBaseUrl!,
+        model: e.openaiModel ?? 'default',
+        apiKey: e.openaiApiKey,
+        sendAudio: e.openaiSendAudio,
+        timeoutMs: e.openaiTimeoutSec * 1000,
+        retries: e.remoteRetries,
+        breakerFailures: e.remoteBreakerFailures,
+        breakerResetMs: e.remoteBreakerResetSec * 1000,
+      });
       return routedAnswerer(composer, generatorAnswerer(generator, labels), labels);
     }
     return composer;
   }
 
-  return () => (loading ??= load().catch((err) => {
-    loading = undefined;
-    throw err;
-  }));
+  return () =>
+    (loading ??= load().catch((err) => {
+      loading = undefined;
+      throw err;
+    }));
 }
 
 /** The llama.cpp answerer on `model`: a .gguf path, or a catalogue name installed in the models directory. */

@@ -26,7 +26,16 @@ import { WRITERS } from './composer/writers.js';
 import { diarizationUnavailable, hasDiarization, speakerLabels, withFacts } from './facts.js';
 import { applyStopSequences, approxTokens, pickEnum, truncateToTokens } from './composer/output.js';
 
-export { findSpoken, mergeEvents, resolveRanges, segmentWords, sliceSegments, speechStatus, widenPoint, type SpeechStatus } from './composer/queries.js';
+export {
+  findSpoken,
+  mergeEvents,
+  resolveRanges,
+  segmentWords,
+  sliceSegments,
+  speechStatus,
+  widenPoint,
+  type SpeechStatus,
+} from './composer/queries.js';
 export { languageName } from './composer/prose.js';
 export { applyStopSequences, approxTokens, truncateToTokens } from './composer/output.js';
 
@@ -46,7 +55,10 @@ function clipAnswer(intent: Intent, part: AudioPart, forSchema: boolean): ClipRe
   const transcribed = speechStatus(a) === 'transcribed';
   clip.fallback = {
     transcript: transcribed ? a.segments.map((s) => s.text.trim()).join(' ') : undefined,
-    segments: withFacts(a, a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }))),
+    segments: withFacts(
+      a,
+      a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() })),
+    ),
     sounds: soundsData(a, new Set(soundSummary(a).map((s) => s.label))),
   };
   if (clip.segments) clip.segments = withFacts(a, clip.segments);

@@ -35,7 +35,8 @@ export const GROUNDING_INSTRUCTION =
  * a small model follows the instruction nearest its answer, and rewriting computed facts keeps it grounded.
  */
 const TASKS: Partial<Record<IntentKind, string>> = {
-  description: 'Task: describe the recording in two or three sentences from these facts. Name the sounds by their labels and say whether there is speech.',
+  description:
+    'Task: describe the recording in two or three sentences from these facts. Name the sounds by their labels and say whether there is speech.',
   summary: 'Task: summarise the recording in a few sentences from these facts: what is said and the main sounds, by their labels.',
   question: 'Task: answer the question in one or two sentences from the transcript, quoting the words the answer rests on.',
 };
@@ -45,7 +46,12 @@ function span(start: number, end: number): string {
 }
 
 /** The analysis of one audio as text, optionally cut to time ranges. */
-export function renderAnalysis(part: AudioPart, ordinal: number, ranges?: { start: number; end: number; label: string }[], maxEventLines = 200): string {
+export function renderAnalysis(
+  part: AudioPart,
+  ordinal: number,
+  ranges?: { start: number; end: number; label: string }[],
+  maxEventLines = 200,
+): string {
   const a: AudioAnalysis = part.analysis;
   const head = `Audio ${ordinal} (${[part.displayName, `${formatTime(a.durationSec)} long`].filter(Boolean).join(', ')}${a.language ? `, language: ${languageName(a.language)}` : ''})`;
   const lines: string[] = [head + ':'];
@@ -53,18 +59,29 @@ export function renderAnalysis(part: AudioPart, ordinal: number, ranges?: { star
   if (ranges) lines.push(`Only the requested part is shown: ${ranges.map((r) => r.label).join(', ')}.`);
   const status = speechStatus(a);
   if (status === 'transcribed') {
-    const cut = ranges ? ranges.flatMap((r) => sliceSegments(a, r)) : a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }));
+    const cut = ranges
+      ? ranges.flatMap((r) => sliceSegments(a, r))
+      : a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }));
     const segs = withFacts(a, cut);
-    lines.push(hasDiarization(a) ? `Speakers (diarization): ${speakerLabels(a).join(', ') || 'none'}` : 'Speakers: not identified (no diarization).');
+    lines.push(
+      hasDiarization(a) ? `Speakers (diarization): ${speakerLabels(a).join(', ') || 'none'}` : 'Speakers: not identified (no diarization).',
+    );
     lines.push('Transcript:');
-    const tag = (s: (typeof segs)[number]) => (s.speaker || s.language ? `${[s.speaker, s.language && `(${s.language})`].filter(Boolean).join(' ')}: ` : '');
+    const tag = (s: (typeof segs)[number]) =>
+      s.speaker || s.language ? `${[s.speaker, s.language && `(${s.language})`].filter(Boolean).join(' ')}: ` : '';
     if (segs.length) for (const s of segs) lines.push(`${span(s.start, s.end)} ${tag(s)}${s.text}`);
     else lines.push('(no speech in this part)');
   } else if (status === 'no-speech') {
     lines.push('Transcript: (no speech detected)');
   } else {
     lines.push(`Transcript: (not available: ${a.warnings.join(' ') || 'speech was not analysed'})`);
-    if (a.speechRegions.length) lines.push(`Speech detected (not transcribed) at: ${a.speechRegions.filter(inside).map((r) => span(r.start, r.end)).join(', ')}`);
+    if (a.speechRegions.length)
+      lines.push(
+        `Speech detected (not transcribed) at: ${a.speechRegions
+          .filter(inside)
+          .map((r) => span(r.start, r.end))
+          .join(', ')}`,
+      );
   }
   const events = a.soundEvents.filter((e) => !SPEECH_LABELS.has(e.label) && inside(e));
   lines.push('Sound events:');
@@ -107,7 +124,8 @@ export function renderGroundedContext(conversation: Conversation, options: Conte
     turn.parts.forEach((p, pi) => {
       if (p.kind === 'text') {
         if (pi === lastText && task) {
-          if (options.digest !== false) blocks.push(`Facts computed from the analysis:\n${composeData(conversation, { labels: options.labels }).data.answer}`);
+          if (options.digest !== false)
+            blocks.push(`Facts computed from the analysis:\n${composeData(conversation, { labels: options.labels }).data.answer}`);
           blocks.push(task);
         }
         blocks.push(p.text);

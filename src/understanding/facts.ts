@@ -15,7 +15,8 @@ export const EMOTION_EVIDENCE: Readonly<Record<EmotionFact['value'], readonly st
 /** The neutral default a schema gets when it forces an emotion and there is no evidence (never called a detection). */
 export const NEUTRAL_EMOTION = 'neutral';
 
-const overlap = (a: { start: number; end: number }, b: { start: number; end: number }) => Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
+const overlap = (a: { start: number; end: number }, b: { start: number; end: number }) =>
+  Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
 
 /** Whether diarization ran for this analysis (speakers may still be an empty list: no speech). */
 export function hasDiarization(a: AudioAnalysis): boolean {

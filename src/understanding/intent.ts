@@ -65,38 +65,97 @@ export interface ClassifyOptions {
 
 const REASONING = new RegExp(
   [
-    '\\btranslat', '\\bin (?:french|spanish|german|italian|portuguese|chinese|japanese|korean|russian|arabic|hindi|dutch)\\b',
-    '\\bwrite (?:a|an|me|some)\\b', '\\bpoem\\b', '\\bstory\\b', '\\bessay\\b', '\\bsentiment', '\\bemotion', '\\bmood\\b',
-    '\\btone\\b', '\\bsarcas', '\\bopinion\\b', '\\bwhat do you think\\b', '\\bdo you (?:think|believe|agree)\\b',
-    '\\bcompare\\b', '\\bcomparison\\b', '\\bpredict', '\\brecommend', '\\bevaluat', '\\bcritique', '\\bgrade\\b',
-    '\\brate (?:the|this|it)\\b', '\\bgenre\\b', '\\brewrite\\b', '\\bparaphrase', '\\bcorrect (?:the|any)\\b',
-    '\\bgrammar\\b', '\\bcalculat', '\\bsolve\\b', '\\bjoke\\b', '\\bhow (?:does|did) (?:he|she|they|the speaker) feel',
-    '\\bis (?:he|she|the speaker) (?:happy|sad|angry|lying|sincere|right)\\b', '\\bfact[- ]?check', '\\bcontinue\\b',
+    '\\btranslat',
+    '\\bin (?:french|spanish|german|italian|portuguese|chinese|japanese|korean|russian|arabic|hindi|dutch)\\b',
+    '\\bwrite (?:a|an|me|some)\\b',
+    '\\bpoem\\b',
+    '\\bstory\\b',
+    '\\bessay\\b',
+    '\\bsentiment',
+    '\\bemotion',
+    '\\bmood\\b',
+    '\\btone\\b',
+    '\\bsarcas',
+    '\\bopinion\\b',
+    '\\bwhat do you think\\b',
+    '\\bdo you (?:think|believe|agree)\\b',
+    '\\bcompare\\b',
+    '\\bcomparison\\b',
+    '\\bpredict',
+    '\\brecommend',
+    '\\bevaluat',
+    '\\bcritique',
+    '\\bgrade\\b',
+    '\\brate (?:the|this|it)\\b',
+    '\\bgenre\\b',
+    '\\brewrite\\b',
+    '\\bparaphrase',
+    '\\bcorrect (?:the|any)\\b',
+    '\\bgrammar\\b',
+    '\\bcalculat',
+    '\\bsolve\\b',
+    '\\bjoke\\b',
+    '\\bhow (?:does|did) (?:he|she|they|the speaker) feel',
+    '\\bis (?:he|she|the speaker) (?:happy|sad|angry|lying|sincere|right)\\b',
+    '\\bfact[- ]?check',
+    '\\bcontinue\\b',
   ].join('|'),
   'i',
 );
-const TARGET_LANGUAGES = 'english|french|spanish|german|italian|portuguese|chinese|japanese|korean|russian|arabic|hindi|dutch|polish|turkish|swedish';
+const TARGET_LANGUAGES =
+  'english|french|spanish|german|italian|portuguese|chinese|japanese|korean|russian|arabic|hindi|dutch|polish|turkish|swedish';
 const TRANSLATE = /\btranslat/i;
 const TRANSLATE_TARGET = new RegExp(`\\b(?:into|to|in)\\s+(${TARGET_LANGUAGES})\\b`, 'i');
-const SPEAKER_LABELS = /\bspeaker (?:labels?|names?|tags?|turns?|ids?)\b|\bwho said what\b|\b(?:by|per|for each) speaker\b|\bdiari[sz]ed\b|\blabel(?:l?ed|l?ing)? (?:the |each )?speakers?\b/i;
-const ONE_SPEAKER = /\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|other|last) (?:speaker|voice|person)\b|\b(?:speaker|spk)[ _#]?(\d{1,2}|one|two|three|four|five|six)\b/i;
-const LANGUAGE = /\b(?:what|which) language\b|\blanguage (?:is|was|are|of|spoken|used)\b|\bin what language\b|\bspoken language\b|\bidentify the language\b/i;
-const DURATION = /\bhow long is (?:the |this |that )?(?:audio|clip|recording|file|track|song|it|this|that)\b|\bhow long (?:does|do) (?:the |this )?(?:audio|clip|recording|file|track|song|it) (?:last|run|take|go on)\b|\b(?:duration|length) of (?:the |this |that )?(?:audio|clip|recording|file|track|song|it)\b|\bwhat(?:'s| is) the (?:total |overall )?(?:duration|length)\b(?!\s+of\b)|\bhow (?:many )?(?:seconds|minutes|hours) (?:long )?is (?:it|this|the (?:audio|clip|recording|file|track))\b|^\s*(?:total |overall )?(?:duration|length)\s*\??\s*$/i;
-const SPEAKERS = /\bhow many (?:different |distinct )?(?:speakers|people|persons|voices)\b|\bwho (?:speaks|spoke|talks|talked)\b|\b(?:first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|other|last) (?:speaker|voice|person)\b|\bspeaker (?:\d{1,2}|one|two|three|four|five|six)\b|\bspk_\d+|\bnumber of (?:speakers|voices|people)\b|\bwho (?:is|are) (?:speaking|talking)\b|\bidentify (?:the )?speakers\b|\bdiari[sz]/i;
+const SPEAKER_LABELS =
+  /\bspeaker (?:labels?|names?|tags?|turns?|ids?)\b|\bwho said what\b|\b(?:by|per|for each) speaker\b|\bdiari[sz]ed\b|\blabel(?:l?ed|l?ing)? (?:the |each )?speakers?\b/i;
+const ONE_SPEAKER =
+  /\b(first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|other|last) (?:speaker|voice|person)\b|\b(?:speaker|spk)[ _#]?(\d{1,2}|one|two|three|four|five|six)\b/i;
+const LANGUAGE =
+  /\b(?:what|which) language\b|\blanguage (?:is|was|are|of|spoken|used)\b|\bin what language\b|\bspoken language\b|\bidentify the language\b/i;
+const DURATION =
+  /\bhow long is (?:the |this |that )?(?:audio|clip|recording|file|track|song|it|this|that)\b|\bhow long (?:does|do) (?:the |this )?(?:audio|clip|recording|file|track|song|it) (?:last|run|take|go on)\b|\b(?:duration|length) of (?:the |this |that )?(?:audio|clip|recording|file|track|song|it)\b|\bwhat(?:'s| is) the (?:total |overall )?(?:duration|length)\b(?!\s+of\b)|\bhow (?:many )?(?:seconds|minutes|hours) (?:long )?is (?:it|this|the (?:audio|clip|recording|file|track))\b|^\s*(?:total |overall )?(?:duration|length)\s*\??\s*$/i;
+const SPEAKERS =
+  /\bhow many (?:different |distinct )?(?:speakers|people|persons|voices)\b|\bwho (?:speaks|spoke|talks|talked)\b|\b(?:first|second|third|fourth|fifth|sixth|1st|2nd|3rd|4th|5th|6th|other|last) (?:speaker|voice|person)\b|\bspeaker (?:\d{1,2}|one|two|three|four|five|six)\b|\bspk_\d+|\bnumber of (?:speakers|voices|people)\b|\bwho (?:is|are) (?:speaking|talking)\b|\bidentify (?:the )?speakers\b|\bdiari[sz]/i;
 const COUNT = /\bhow many\b|\bhow often\b|\bcount (?:the|how|all)?\b|\bnumber of\b/i;
 const TIMESTAMPS = /\btime[- ]?stamp|\btime[- ]?codes?\b|\bwith (?:the )?times\b|\[\s*mm:ss\s*\]|\bmm:ss\b/i;
-const SUMMARY = /\bsummar|\bsum (?:it )?up\b|\bgist\b|\btl;?dr\b|\bmain (?:points?|ideas?|topics?|message)\b|\bkey (?:points?|takeaways?|ideas?)\b|\boverview\b|\brecap\b|\bwhat(?: is| was|'s) (?:it|(?:this|that|the)(?: (?:audio|clip|recording|talk|speech|podcast|file|lecture|conversation|episode|song|track))?) about\b|\bwhat (?:is|was|are) (?:being )?(?:discussed|talked about)\b|\bwhat (?:are|is) (?:they|he|she|the speakers?) talking about\b|\bin (?:a|one|two|three|a few) (?:sentences?|words?|bullet)/i;
-const TRANSCRIPT = /\btranscri|\bverbatim\b|\bword for word\b|\bdictat|\bwhat (?:exactly )?(?:is|was) (?:being )?said\b(?!\s+about)|\bwhat (?:does|did) (?:he|she|they|the (?:speaker|narrator|man|woman|person|voice)) say\b(?!\s+about)|\bwrite (?:down|out) (?:what|everything)|\bsubtitles?\b|\bcaptions\b|\bwhat (?:are|were) the (?:exact )?words\b|\bspell out\b/i;
-const TIME = /^\s*(?:and\s+)?when\b|\bat what (?:time|point|moment|timestamp)\b|\bwhat time (?:does|do|did|is|was)\b|\bat which (?:time|point|moment)\b|\bhow (?:far|long) into\b|\b(?:find|give|what is|what's) the (?:time|timestamp|moment)\b|\bwhere in the (?:audio|clip|recording|file)\b|\bhow long (?:does|do|did|is|was) (?:the |a |an )?\w+/i;
-const PRESENCE = /^\s*(?:and\s+)?(?:is|are|was|were) there\b|\b(?:do|did|can|could) (?:you|i|we) hear\b|\b(?:does|did|do) (?:it|this|that|the (?:audio|clip|recording|file|track)s?) (?:contain|include|have|feature|mention)\b|\bis (?:a|an|any|the) [\w ,-]+ (?:audible|present|heard|detected)\b|^\s*any\b|^\s*(?:and\s+)?(?:does|did) (?:he|she|they|the (?:speaker|narrator|man|woman|person)) (?:ever )?(?:mention|say|talk about|speak about|use the word)\b|\bis (?:someone|somebody|anyone|anybody) (?:speaking|talking|singing)\b|\bis there (?:any )?(?:speech|talking|music)\b/i;
-const SOUNDS = /\bwhat (?:kind of |type of |sort of )?(?:sounds?|noises?|animals?|instruments?|birds?)\b|\bidentify (?:the |this |that )?(?:sound|noise|animal|instrument|bird)s?\b|\bwhich (?:animal|instrument|sound|bird)s?\b|\bclassify\b|\bwhat(?:'s| is) (?:making|that|the) (?:sound|noise)\b|\bwhat makes (?:this|that|the) (?:sound|noise)\b|\blist (?:the|all) sounds?\b/i;
-const DESCRIPTION = /\bdescri|\bwhat (?:do|can|did) you hear\b|\bwhat(?:'s| is| was) (?:in )?(?:this|the|that) (?:audio|clip|recording|file|sound)\b|\bwhat is this\b|\bwhat(?:'s| is) (?:going on|happening)\b|\btell me about (?:this|the|that)\b|\bcaption\b|\banaly[sz]e (?:this|the|it)\b|\blisten to (?:this|the|it)\b/i;
-const QUESTION = /^\s*(?:and\s+)?(?:who|whom|whose|what|which|why|where|how|does|did|do|is|are|was|were|can|could|will|would|should|has|have|had)\b|\?\s*$/i;
+const SUMMARY =
+  /\bsummar|\bsum (?:it )?up\b|\bgist\b|\btl;?dr\b|\bmain (?:points?|ideas?|topics?|message)\b|\bkey (?:points?|takeaways?|ideas?)\b|\boverview\b|\brecap\b|\bwhat(?: is| was|'s) (?:it|(?:this|that|the)(?: (?:audio|clip|recording|talk|speech|podcast|file|lecture|conversation|episode|song|track))?) about\b|\bwhat (?:is|was|are) (?:being )?(?:discussed|talked about)\b|\bwhat (?:are|is) (?:they|he|she|the speakers?) talking about\b|\bin (?:a|one|two|three|a few) (?:sentences?|words?|bullet)/i;
+const TRANSCRIPT =
+  /\btranscri|\bverbatim\b|\bword for word\b|\bdictat|\bwhat (?:exactly )?(?:is|was) (?:being )?said\b(?!\s+about)|\bwhat (?:does|did) (?:he|she|they|the (?:speaker|narrator|man|woman|person|voice)) say\b(?!\s+about)|\bwrite (?:down|out) (?:what|everything)|\bsubtitles?\b|\bcaptions\b|\bwhat (?:are|were) the (?:exact )?words\b|\bspell out\b/i;
+const TIME =
+  /^\s*(?:and\s+)?when\b|\bat what (?:time|point|moment|timestamp)\b|\bwhat time (?:does|do|did|is|was)\b|\bat which (?:time|point|moment)\b|\bhow (?:far|long) into\b|\b(?:find|give|what is|what's) the (?:time|timestamp|moment)\b|\bwhere in the (?:audio|clip|recording|file)\b|\bhow long (?:does|do|did|is|was) (?:the |a |an )?\w+/i;
+const PRESENCE =
+  /^\s*(?:and\s+)?(?:is|are|was|were) there\b|\b(?:do|did|can|could) (?:you|i|we) hear\b|\b(?:does|did|do) (?:it|this|that|the (?:audio|clip|recording|file|track)s?) (?:contain|include|have|feature|mention)\b|\bis (?:a|an|any|the) [\w ,-]+ (?:audible|present|heard|detected)\b|^\s*any\b|^\s*(?:and\s+)?(?:does|did) (?:he|she|they|the (?:speaker|narrator|man|woman|person)) (?:ever )?(?:mention|say|talk about|speak about|use the word)\b|\bis (?:someone|somebody|anyone|anybody) (?:speaking|talking|singing)\b|\bis there (?:any )?(?:speech|talking|music)\b/i;
+const SOUNDS =
+  /\bwhat (?:kind of |type of |sort of )?(?:sounds?|noises?|animals?|instruments?|birds?)\b|\bidentify (?:the |this |that )?(?:sound|noise|animal|instrument|bird)s?\b|\bwhich (?:animal|instrument|sound|bird)s?\b|\bclassify\b|\bwhat(?:'s| is) (?:making|that|the) (?:sound|noise)\b|\bwhat makes (?:this|that|the) (?:sound|noise)\b|\blist (?:the|all) sounds?\b/i;
+const DESCRIPTION =
+  /\bdescri|\bwhat (?:do|can|did) you hear\b|\bwhat(?:'s| is| was) (?:in )?(?:this|the|that) (?:audio|clip|recording|file|sound)\b|\bwhat is this\b|\bwhat(?:'s| is) (?:going on|happening)\b|\btell me about (?:this|the|that)\b|\bcaption\b|\banaly[sz]e (?:this|the|it)\b|\blisten to (?:this|the|it)\b/i;
+const QUESTION =
+  /^\s*(?:and\s+)?(?:who|whom|whose|what|which|why|where|how|does|did|do|is|are|was|were|can|could|will|would|should|has|have|had)\b|\?\s*$/i;
 const FOLLOW_UP = /^\s*(?:and|what about|how about|same (?:for|with)|now|also|then|ok(?:ay)?|and now|again|the other|what of)\b/i;
 
 const ORDINALS: Record<string, number> = {
-  first: 1, '1st': 1, second: 2, '2nd': 2, third: 3, '3rd': 3, fourth: 4, '4th': 4, fifth: 5, '5th': 5,
-  sixth: 6, '6th': 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10, one: 1, two: 2, three: 3, four: 4, five: 5,
+  first: 1,
+  '1st': 1,
+  second: 2,
+  '2nd': 2,
+  third: 3,
+  '3rd': 3,
+  fourth: 4,
+  '4th': 4,
+  fifth: 5,
+  '5th': 5,
+  sixth: 6,
+  '6th': 6,
+  seventh: 7,
+  eighth: 8,
+  ninth: 9,
+  tenth: 10,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
 };
 const CLIP_NOUN = '(?:clips?|audios?|audio files?|files?|recordings?|tracks?|samples?|songs?|sounds?|ones?|attachments?|uploads?)';
 
@@ -108,7 +167,11 @@ export function audioParts(conversation: Conversation): AudioPart[] {
 }
 
 function turnText(parts: Conversation['turns'][number]['parts']): string {
-  return parts.filter((p) => p.kind === 'text').map((p) => (p as { text: string }).text).join('\n').trim();
+  return parts
+    .filter((p) => p.kind === 'text')
+    .map((p) => (p as { text: string }).text)
+    .join('\n')
+    .trim();
 }
 
 /** The kind of request a text makes, or undefined when it gives no cue. */
@@ -141,18 +204,32 @@ export function resolveTargets(text: string, parts: AudioPart[], previous?: numb
   // n is clamped to 1..parts.length, so the lookup always finds a part
   const idx = (n: number) => (parts[Math.min(parts.length, Math.max(1, n)) - 1] ?? lastPart).index;
   const found = new Set<number>();
-  if (/\b(?:both|all|each|every)\b(?:\s+(?:of\s+)?(?:the|these|those)?\s*(?:clips|audios|audio files|files|recordings|tracks|samples|songs|ones))?/.test(t) &&
-    (/\bboth\b/.test(t) || new RegExp(`\\b(?:all|each|every)\\b[^.?!]*${CLIP_NOUN}`).test(t))) {
+  if (
+    /\b(?:both|all|each|every)\b(?:\s+(?:of\s+)?(?:the|these|those)?\s*(?:clips|audios|audio files|files|recordings|tracks|samples|songs|ones))?/.test(
+      t,
+    ) &&
+    (/\bboth\b/.test(t) || new RegExp(`\\b(?:all|each|every)\\b[^.?!]*${CLIP_NOUN}`).test(t))
+  ) {
     return parts.map((p) => p.index);
   }
-  for (const m of t.matchAll(new RegExp(`\\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|eighth|ninth|tenth|last|final|latter|former)\\s+${CLIP_NOUN}\\b`, 'g'))) {
+  for (const m of t.matchAll(
+    new RegExp(
+      `\\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|sixth|seventh|eighth|ninth|tenth|last|final|latter|former)\\s+${CLIP_NOUN}\\b`,
+      'g',
+    ),
+  )) {
     const [, w = ''] = m;
     const n = ORDINALS[w];
     if (w === 'last' || w === 'final' || w === 'latter') found.add(lastPart.index);
     else if (w === 'former') found.add(firstPart.index);
     else if (n !== undefined) found.add(idx(n));
   }
-  for (const m of t.matchAll(new RegExp(`\\b(?:clip|audio|file|recording|track|sample|song|attachment)\\s*(?:#|no\\.?|number)?\\s*(\\d{1,2}|one|two|three|four|five)\\b(?![:.\\d])`, 'g'))) {
+  for (const m of t.matchAll(
+    new RegExp(
+      `\\b(?:clip|audio|file|recording|track|sample|song|attachment)\\s*(?:#|no\\.?|number)?\\s*(\\d{1,2}|one|two|three|four|five)\\b(?![:.\\d])`,
+      'g',
+    ),
+  )) {
     const [, ref = ''] = m;
     const n = /^\d+$/.test(ref) ? Number(ref) : ORDINALS[ref];
     if (n !== undefined && n >= 1 && n <= parts.length) found.add(idx(n));
@@ -165,7 +242,7 @@ export function resolveTargets(text: string, parts: AudioPart[], previous?: numb
       if (w === 'other') {
         const prev = new Set(previous ?? []);
         const rest = parts.filter((p) => !prev.has(p.index));
-        if (rest.length) rest.forEach((p) => found.add(p.index));
+        for (const p of rest) found.add(p.index);
       } else if (w === 'last') found.add(lastPart.index);
       else if (n !== undefined && n <= parts.length) found.add(idx(n));
     }
@@ -174,20 +251,26 @@ export function resolveTargets(text: string, parts: AudioPart[], previous?: numb
     const name = p.displayName?.toLowerCase().trim();
     if (!name) continue;
     const base = name.replace(/\.[a-z0-9]{2,5}$/, '');
-    if (t.includes(name) || (base.length >= 3 && new RegExp(`\\b${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(t))) found.add(p.index);
+    if (t.includes(name) || (base.length >= 3 && new RegExp(`\\b${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(t)))
+      found.add(p.index);
   }
   return found.size ? [...found].sort((a, b) => a - b) : undefined;
 }
 
-const SPOKEN_VERB = /\b(?:says?|said|saying|mentions?|mentioned|mentioning|utters?|uttered|pronounces?|pronounced|talks? about|talked about|speaks? about|spoke about|use[sd]? the word|the words?|the phrase|the name)\b/i;
-const SPEECH_WORDS = /\b(?:speech|speaking|talking|talk|speaker|speakers|someone|somebody|anyone|anybody|person|people|voices?|man|woman|men|women|narrat\w*|conversation|dialog(?:ue)?|words?)\b/i;
+const SPOKEN_VERB =
+  /\b(?:says?|said|saying|mentions?|mentioned|mentioning|utters?|uttered|pronounces?|pronounced|talks? about|talked about|speaks? about|spoke about|use[sd]? the word|the words?|the phrase|the name)\b/i;
+const SPEECH_WORDS =
+  /\b(?:speech|speaking|talking|talk|speaker|speakers|someone|somebody|anyone|anybody|person|people|voices?|man|woman|men|women|narrat\w*|conversation|dialog(?:ue)?|words?)\b/i;
 
 /** Strip question scaffolding so what remains names the thing asked about. */
 function subjectPhrase(text: string): string {
   return text
     .replace(/["“”'‘’]/g, ' ')
     .replace(/\b(?:from|between|after|before|until|at|around|in)\s+(?:\d[\d:.]*\s*(?:and|to|-|–)?\s*)+\S*/gi, ' ')
-    .replace(/\b(?:how many times|how many|how often|number of|count(?: the)?|when|at what (?:time|point|moment)|what time|at which (?:time|point)|is there|are there|was there|were there|do you hear|can you hear|did you hear|could you hear|does it contain|does this contain|does the (?:audio|clip|recording|file) (?:contain|include|have|feature)|does it (?:include|have|feature)|is|are|was|were|does|do|did|can|could|any|some|a|an|the|of|in|on|this|that|these|those|audio|clip|recording|file|track|background|heard|hear|audible|present|detected|there|you|it|start|starts|begin|begins|first|appear|appears|occur|occurs|happen|happens|end|ends|stop|stops|finish|finishes|last|lasts|go|on|for|please|sound|sounds|noise|noises|and|what about|how about|also|then|now)\b/gi, ' ')
+    .replace(
+      /\b(?:how many times|how many|how often|number of|count(?: the)?|when|at what (?:time|point|moment)|what time|at which (?:time|point)|is there|are there|was there|were there|do you hear|can you hear|did you hear|could you hear|does it contain|does this contain|does the (?:audio|clip|recording|file) (?:contain|include|have|feature)|does it (?:include|have|feature)|is|are|was|were|does|do|did|can|could|any|some|a|an|the|of|in|on|this|that|these|those|audio|clip|recording|file|track|background|heard|hear|audible|present|detected|there|you|it|start|starts|begin|begins|first|appear|appears|occur|occurs|happen|happens|end|ends|stop|stops|finish|finishes|last|lasts|go|on|for|please|sound|sounds|noise|noises|and|what about|how about|also|then|now)\b/gi,
+      ' ',
+    )
     .replace(/[?.!,;:]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
@@ -200,10 +283,19 @@ export function extractSubject(text: string, labels?: readonly string[]): Subjec
   const verb = SPOKEN_VERB.exec(text);
   if (verb) {
     let after = text.slice(verb.index + verb[0].length).replace(/^\s*(?:the words?|the phrase|the name)\b/i, '');
-    after = after.replace(/\b(?:in|during|from|between|at|after|before)\b.*$/i, '').replace(/[?.!,;:]+/g, ' ').replace(/\b(?:the|a|an|word|words|phrase)\b/gi, ' ').replace(/\s+/g, ' ').trim();
+    after = after
+      .replace(/\b(?:in|during|from|between|at|after|before)\b.*$/i, '')
+      .replace(/[?.!,;:]+/g, ' ')
+      .replace(/\b(?:the|a|an|word|words|phrase)\b/gi, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (after) return { phrase: after, labels: [], spoken: after };
     // "how many times is country said?": the words between the question's scaffolding and the verb
-    const before = subjectPhrase(text.slice(0, verb.index)).replace(SPEECH_WORDS, ' ').replace(/\b(?:he|she|they|speaker)\b/gi, ' ').replace(/\s+/g, ' ').trim();
+    const before = subjectPhrase(text.slice(0, verb.index))
+      .replace(SPEECH_WORDS, ' ')
+      .replace(/\b(?:he|she|they|speaker)\b/gi, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (before) return { phrase: before, labels: [], spoken: before };
   }
   const phrase = subjectPhrase(text);
@@ -254,14 +346,18 @@ export function classifyIntent(conversation: Conversation, options: ClassifyOpti
     let kind = classifyKind(text);
     const shortFollow = !!prev && words(text).length <= 10 && own.length === 0 && (FOLLOW_UP.test(text) || !!named || kind === undefined);
     const followUp = shortFollow && (kind === undefined || kind === 'question' || FOLLOW_UP.test(text));
-    const ownTimes = /\d:\d\d|\b\d+\s*(?:s|sec|secs|seconds?|m|mins?|minutes?|h|hours?)\b|\b(?:first|last|final|second) half\b|\bthe middle\b/i.test(text);
+    const ownTimes =
+      /\d:\d\d|\b\d+\s*(?:s|sec|secs|seconds?|m|mins?|minutes?|h|hours?)\b|\b(?:first|last|final|second) half\b|\bthe middle\b/i.test(text);
     let subject: Subject | undefined;
     if (followUp && prev) {
       const ownKind = kind && kind !== 'question' ? kind : undefined;
       kind = ownKind ?? prev.kind;
       // strip the clip reference ("the second one", "clip 2") so it is not read as the thing asked about
       const bare = text
-        .replace(new RegExp(`\\b(?:the\\s+)?(?:first|second|third|fourth|fifth|last|other|final|1st|2nd|3rd)(?:\\s+${CLIP_NOUN})?\\b`, 'gi'), ' ')
+        .replace(
+          new RegExp(`\\b(?:the\\s+)?(?:first|second|third|fourth|fifth|last|other|final|1st|2nd|3rd)(?:\\s+${CLIP_NOUN})?\\b`, 'gi'),
+          ' ',
+        )
         .replace(/\b(?:clip|audio|file|recording|track)\s*#?\d+\b/gi, ' ');
       const s = ['presence', 'time', 'count'].includes(kind) ? extractSubject(bare, options.labels) : undefined;
       const explicit = /["“'‘]/.test(bare) || SPOKEN_VERB.test(bare);
@@ -277,7 +373,15 @@ export function classifyIntent(conversation: Conversation, options: ClassifyOpti
     }
     const targets = named ?? (own.length ? own : followUp && prev ? prev.targets : parts.map((p) => p.index));
     const timestamps = TIMESTAMPS.test(text) || TIMESTAMPS.test(system) || (followUp && !!prev?.timestamps);
-    if (timestamps && followUp && kind !== 'transcript' && kind !== 'summary' && prev && /^\s*(?:and|now|also|ok|okay)?\s*(?:with|add)\b/i.test(text)) kind = prev.kind;
+    if (
+      timestamps &&
+      followUp &&
+      kind !== 'transcript' &&
+      kind !== 'summary' &&
+      prev &&
+      /^\s*(?:and|now|also|ok|okay)?\s*(?:with|add)\b/i.test(text)
+    )
+      kind = prev.kind;
     prev = {
       kind: parts.length === 0 ? 'text-only' : kind,
       prompt: text,

@@ -62,7 +62,7 @@ export function knownClass(name: string): boolean {
 /** The direct children's display names of a class. */
 export function childrenOf(name: string): string[] {
   const id = byName.get(name);
-  const children = id ? CLASSES[id]?.[1] ?? [] : [];
+  const children = id ? (CLASSES[id]?.[1] ?? []) : [];
   return children.map((c) => CLASSES[c]?.[0]).filter((n): n is string => !!n);
 }
 
@@ -116,7 +116,8 @@ function lowerBound(xs: number[], x: number): number {
   let hi = xs.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (xs[mid]! < x) lo = mid + 1; // 0 <= lo <= mid < hi <= xs.length
+    if (xs[mid]! < x)
+      lo = mid + 1; // 0 <= lo <= mid < hi <= xs.length
     else hi = mid;
   }
   return lo;

@@ -5,12 +5,14 @@ import { LRUCache } from 'lru-cache';
 import { stemmer } from 'stemmer';
 
 export const STOP_WORDS = new Set(
-  ('a an the and or but if then else of to in on at by for with from into onto about as is are was were be been being ' +
+  (
+    'a an the and or but if then else of to in on at by for with from into onto about as is are was were be been being ' +
     'am do does did doing have has had having it its this that these those there here what which who whom whose why ' +
     'how when where i me my we our you your he him his she her they them their not no nor so too very can could will ' +
     'would shall should may might must just also than only own same such both each few more most other some any all ' +
     'up down out over under again further once s t don now please tell say says said speaker audio clip recording ' +
-    'file track transcript sound sounds hear heard hears listen does did give provide').split(/\s+/),
+    'file track transcript sound sounds hear heard hears listen does did give provide'
+  ).split(/\s+/),
 );
 
 /** lower-case word tokens (letters, digits, apostrophes inside words) */
@@ -32,7 +34,9 @@ export function stem(w: string): string {
 
 /** content terms: words minus stop words, stemmed */
 export function terms(text: string): string[] {
-  return words(text).filter((w) => !STOP_WORDS.has(w)).map(stem);
+  return words(text)
+    .filter((w) => !STOP_WORDS.has(w))
+    .map(stem);
 }
 
 export interface Scored {

@@ -36,13 +36,44 @@ export interface TimeRange {
 }
 
 const NUMBER_WORDS: Record<string, number> = {
-  zero: 0, one: 1, a: 1, an: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9,
-  ten: 10, eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17,
-  eighteen: 18, nineteen: 19, twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70,
-  eighty: 80, ninety: 90, hundred: 100, half: 0.5, couple: 2, few: 3,
+  zero: 0,
+  one: 1,
+  a: 1,
+  an: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+  hundred: 100,
+  half: 0.5,
+  couple: 2,
+  few: 3,
 };
 
-const NUMWORD = '(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)';
+const NUMWORD =
+  '(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)';
 // "twenty five", "twenty-five"
 const NUM = `(?:\\d+(?:\\.\\d+)?|\\b${NUMWORD}(?:[- ]${NUMWORD})?)`;
 const H_UNIT = '(?:h|hrs?|hours?)';
@@ -110,7 +141,13 @@ function secondsOf(expr: string, borrowUnitFrom?: string): number {
   return parseTimeExpression(t);
 }
 
-interface RawRef { start: number; end: number; point?: boolean; index: number; length: number }
+interface RawRef {
+  start: number;
+  end: number;
+  point?: boolean;
+  index: number;
+  length: number;
+}
 
 /**
  * All time references in `prompt`, in the order they appear, as ranges on an audio of `durationSec` seconds.
@@ -121,7 +158,10 @@ const REL_AMOUNT = `(?:(${QTY})|(${NUM})?\\s*(${H_UNIT}|${M_UNIT}|${S_UNIT})(?![
 // "between the timestamps 02:30 and 03:29" (the Go seed's words) as well as "between 02:30 and 03:29"
 const RE_0 = new RegExp(`\\bbetween\\s+(?:the\\s+)?(?:time(?:stamp)?s?\\s+|marks?\\s+)?(${TIME_OR_NUM})\\s+and\\s+(${TIME_OR_NUM})`, 'gi');
 const RE_1 = new RegExp(`(?:\\bfrom\\s+)?(?<![\\d:.])(${TIME_OR_NUM})${DASH}(${TIME_OR_NUM})(?![\\d:])`, 'gi');
-const RE_2 = new RegExp(`\\b(?:the\\s+)?(first|opening|initial|beginning|last|final|closing|ending)\\s+(?:few\\s+|couple\\s+(?:of\\s+)?)?${REL_AMOUNT}`, 'gi');
+const RE_2 = new RegExp(
+  `\\b(?:the\\s+)?(first|opening|initial|beginning|last|final|closing|ending)\\s+(?:few\\s+|couple\\s+(?:of\\s+)?)?${REL_AMOUNT}`,
+  'gi',
+);
 const RE_3 = /\b(?:the\s+)?(first|second|last|latter|former)\s+half\b/gi;
 const RE_4 = new RegExp(`\\b(?:after|since|past|beyond|starting\\s+(?:at|from)|from)\\s+(${TIME})`, 'gi');
 const RE_5 = new RegExp(`(?<![\\d:.])(${TIME})\\s+(?:onwards?|and\\s+(?:later|beyond|after))\\b`, 'gi');
@@ -176,16 +216,17 @@ export function findTimeReferences(prompt: string, durationSec: number): TimeRan
     return fromStart ? { start: 0, end: amount } : { start: dur - amount, end: dur };
   });
   scan(RE_3, ([, half]) =>
-    half === undefined ? null : /^(first|former)$/i.test(half) ? { start: 0, end: dur / 2 } : { start: dur / 2, end: dur });
-  scan(/\bthe\s+middle(?:\s+(?:third|part|section|portion))?(?:\s+of\s+(?:the|this)\s+(?:audio|clip|recording|file|track|song|podcast))?\b(?!\s+of\b)/gi,
-    () => ({ start: dur / 3, end: (2 * dur) / 3 }));
+    half === undefined ? null : /^(first|former)$/i.test(half) ? { start: 0, end: dur / 2 } : { start: dur / 2, end: dur },
+  );
+  scan(
+    /\bthe\s+middle(?:\s+(?:third|part|section|portion))?(?:\s+of\s+(?:the|this)\s+(?:audio|clip|recording|file|track|song|podcast))?\b(?!\s+of\b)/gi,
+    () => ({ start: dur / 3, end: (2 * dur) / 3 }),
+  );
 
   // 3. open-ended ranges
-  scan(RE_4, ([, t]) =>
-    (t === undefined ? null : { start: secondsOf(t), end: Infinity }));
+  scan(RE_4, ([, t]) => (t === undefined ? null : { start: secondsOf(t), end: Infinity }));
   scan(RE_5, ([, t]) => (t === undefined ? null : { start: secondsOf(t), end: Infinity }));
-  scan(RE_6, ([, t]) =>
-    (t === undefined ? null : { start: 0, end: secondsOf(t) }));
+  scan(RE_6, ([, t]) => (t === undefined ? null : { start: 0, end: secondsOf(t) }));
 
   // 4. points
   scan(RE_7, ([, t]) => (t === undefined ? null : pointAt(t)));

@@ -21,7 +21,12 @@ const sqliteFull = () => Object.assign(new Error('database or disk is full'), { 
 
 async function setup() {
   const tmp = tempDir('earshot-ingest-');
-  const config = resolveConfig({ dataDir: tmp.dir, offline: true, modelsDir: path.join(tmp.dir, 'models'), engines: { speech: 'none', sounds: 'none', vad: 'none' } });
+  const config = resolveConfig({
+    dataDir: tmp.dir,
+    offline: true,
+    modelsDir: path.join(tmp.dir, 'models'),
+    engines: { speech: 'none', sounds: 'none', vad: 'none' },
+  });
   const db = openDatabase(tmp.dir);
   const blobs = new BlobStore(tmp.dir);
   await blobs.init();

@@ -69,7 +69,10 @@ test('without a speaker model: no speaker field, and a warning that says what to
   const bare = await loadListeningEngines(config, { info() {}, warn() {} });
   try {
     assert.equal(bare.speakers, undefined);
-    assert.ok(bare.warnings.some((w) => /earshot models pull resemblyzer/.test(w)), bare.warnings.join('; '));
+    assert.ok(
+      bare.warnings.some((w) => /earshot models pull resemblyzer/.test(w)),
+      bare.warnings.join('; '),
+    );
     const c = conversation(2, 2);
     const a = await analyzeAudio(() => once(c.pcm), bare, { sha256: 'y'.repeat(64), durationSec: c.pcm.length / 16000 });
     assert.equal(a.speakers, undefined);

@@ -44,7 +44,10 @@ test('cutWindows hands each window its exact samples, across chunk edges', async
   async function* chunks() {
     for (let i = 0; i < pcm.length; i += 7_000) yield pcm.subarray(i, i + 7_000);
   }
-  const windows = [{ start: 0.25, end: 1 }, { start: 1.5, end: 2.9 }];
+  const windows = [
+    { start: 0.25, end: 1 },
+    { start: 1.5, end: 2.9 },
+  ];
   const out = [];
   for await (const w of cutWindows(chunks(), windows)) out.push(w);
   assert.equal(out.length, 2);
@@ -81,5 +84,6 @@ test('a long file takes the streaming path: a sentence after minutes of silence 
   const words = a.segments.flatMap((s) => s.words);
   assert.ok(words.length > 0);
   // every word sits inside the sentence's span on the file's clock (a block or window offset error would move it)
-  for (const w of words) assert.ok(w.start >= r.start - 0.3 && w.end <= r.end + 0.3, `word "${w.text}" at ${w.start}-${w.end}, speech ${r.start}-${r.end}`);
+  for (const w of words)
+    assert.ok(w.start >= r.start - 0.3 && w.end <= r.end + 0.3, `word "${w.text}" at ${w.start}-${w.end}, speech ${r.start}-${r.end}`);
 });

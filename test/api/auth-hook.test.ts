@@ -32,9 +32,13 @@ test('no key: 403 PERMISSION_DENIED on every API route, even with a broken body'
   }
 });
 
-test('an unknown key: 400 API_KEY_INVALID with Google\'s ErrorInfo; the configured key passes', async () => {
+test("an unknown key: 400 API_KEY_INVALID with Google's ErrorInfo; the configured key passes", async () => {
   for (const [method, path, body] of ROUTES) {
-    const res = await fetch(`${s.url}${path}`, { method, body, headers: { 'x-goog-api-key': 'bad-key', ...(body ? { 'content-type': 'application/json' } : {}) } });
+    const res = await fetch(`${s.url}${path}`, {
+      method,
+      body,
+      headers: { 'x-goog-api-key': 'bad-key', ...(body ? { 'content-type': 'application/json' } : {}) },
+    });
     const json = (await res.json()) as { error: { status: string; details: { reason: string }[] } };
     assert.equal(res.status, 400, `${method} ${path}`);
     assert.equal(json.error.details[0]!.reason, 'API_KEY_INVALID');
@@ -45,7 +49,13 @@ test('an unknown key: 400 API_KEY_INVALID with Google\'s ErrorInfo; the configur
 test('an upload session URL needs no key', async () => {
   const start = await fetch(`${s.url}/upload/v1beta/files`, {
     method: 'POST',
-    headers: { 'x-goog-api-key': 'good-key', 'x-goog-upload-protocol': 'resumable', 'x-goog-upload-command': 'start', 'x-goog-upload-header-content-type': 'text/plain', 'content-type': 'application/json' },
+    headers: {
+      'x-goog-api-key': 'good-key',
+      'x-goog-upload-protocol': 'resumable',
+      'x-goog-upload-command': 'start',
+      'x-goog-upload-header-content-type': 'text/plain',
+      'content-type': 'application/json',
+    },
     body: '{}',
   });
   const url = start.headers.get('x-goog-upload-url')!;

@@ -9,7 +9,10 @@ const opts = { maxRequestBytes: 1000, privateRoots: ['/srv/earshot/data', '/srv/
 
 test('paths under the data and models directories, the temp dir or a file: URL become <file>', () => {
   assert.equal(
-    scrubPaths('contents[0].parts[0].inline_data: cannot read file:/srv/earshot/data/inline/ab12.probe: Invalid data found', opts.privateRoots),
+    scrubPaths(
+      'contents[0].parts[0].inline_data: cannot read file:/srv/earshot/data/inline/ab12.probe: Invalid data found',
+      opts.privateRoots,
+    ),
     'contents[0].parts[0].inline_data: cannot read <file>: Invalid data found',
   );
   assert.equal(scrubPaths('model /srv/earshot/models/ggml-base.en.bin is missing.', opts.privateRoots), 'model <file> is missing.');
@@ -19,7 +22,7 @@ test('paths under the data and models directories, the temp dir or a file: URL b
   assert.equal(scrubPaths(keep, opts.privateRoots), keep);
 });
 
-test('toApiError keeps a catalogued error\'s status and scrubs its message; unknown errors are 500 INTERNAL', () => {
+test("toApiError keeps a catalogued error's status and scrubs its message; unknown errors are 500 INTERNAL", () => {
   const deep = toApiError(new EarshotError('API_JSON_TOO_DEEP', { max: 100 }), opts);
   assert.deepEqual([deep.httpCode, deep.status], [400, 'INVALID_ARGUMENT']);
   const slow = toApiError(new EarshotError('API_BODY_TOO_SLOW', { minBytes: 1024, windowSec: 10 }), opts);

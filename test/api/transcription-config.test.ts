@@ -30,7 +30,9 @@ function analysis(segments: TranscriptSegment[], speakers = true): AudioAnalysis
   };
 }
 
-const convo = (a: AudioAnalysis): Conversation => ({ turns: [{ role: 'user', parts: [{ kind: 'audio', index: 0, analysis: a, mimeType: 'audio/wav' }] }] });
+const convo = (a: AudioAnalysis): Conversation => ({
+  turns: [{ role: 'user', parts: [{ kind: 'audio', index: 0, analysis: a, mimeType: 'audio/wav' }] }],
+});
 
 test('Duration strings as protobuf JSON writes them', () => {
   assert.equal(durationString(1.25), '1.250s');
@@ -66,14 +68,20 @@ test('the config: absent is undefined, deprecated spellings fold in, SMART with 
 });
 
 test('VERBATIM: a part per segment with offsets; speaker labels and words only when asked', () => {
-  const a = analysis([seg(0.5, 2.25, 'Hello there.', { speaker: 'spk_1', language: 'en' }), seg(3, 4.5, 'Hola amigo.', { speaker: 'spk_2', language: 'es' })]);
+  const a = analysis([
+    seg(0.5, 2.25, 'Hello there.', { speaker: 'spk_1', language: 'en' }),
+    seg(3, 4.5, 'Hola amigo.', { speaker: 'spk_2', language: 'es' }),
+  ]);
   const plain = transcriptionAnswer(convo(a), readTranscriptionConfig({})!);
   assert.equal(plain.parts.length, 2);
   const t0 = plain.parts[0]!.audioTranscription!;
   assert.deepEqual(t0, { text: 'Hello there.', languageCode: 'en', startOffset: '0.500s', endOffset: '2.250s' });
   assert.equal(plain.parts.map((p) => p.text).join(''), 'Hello there.\nHola amigo.');
   const full = transcriptionAnswer(convo(a), readTranscriptionConfig({ diarization: true, wordTimestamp: true })!);
-  assert.deepEqual(full.parts.map((p) => p.audioTranscription!.speakerLabel), ['spk_1', 'spk_2']);
+  assert.deepEqual(
+    full.parts.map((p) => p.audioTranscription!.speakerLabel),
+    ['spk_1', 'spk_2'],
+  );
   assert.deepEqual(full.parts[1]!.audioTranscription!.words, [
     { word: 'Hola', startOffset: '3s', endOffset: '3.750s' },
     { word: 'amigo.', startOffset: '3.750s', endOffset: '4.500s' },
@@ -99,10 +107,15 @@ test('diarization asked of an analysis made without a speaker model: FAILED_PREC
 });
 
 test('no audio in the prompt, and audio whose speech was not transcribed, are refused', () => {
-  assert.throws(() => transcriptionAnswer({ turns: [{ role: 'user', parts: [{ kind: 'text', text: 'hi' }] }] }, readTranscriptionConfig({})!), (e) =>
-    isEarshotError(e, 'API_TRANSCRIPTION_NO_AUDIO'),
+  assert.throws(
+    () => transcriptionAnswer({ turns: [{ role: 'user', parts: [{ kind: 'text', text: 'hi' }] }] }, readTranscriptionConfig({})!),
+    (e) => isEarshotError(e, 'API_TRANSCRIPTION_NO_AUDIO'),
   );
-  const none = { ...analysis([]), engines: { vad: 'silero' }, warnings: ['No speech engine is installed: run earshot models pull whisper-base.'] };
+  const none = {
+    ...analysis([]),
+    engines: { vad: 'silero' },
+    warnings: ['No speech engine is installed: run earshot models pull whisper-base.'],
+  };
   assert.throws(
     () => transcriptionAnswer(convo(none), readTranscriptionConfig({})!),
     (e) => isEarshotError(e, 'API_TRANSCRIPTION_NOT_ANALYSED') && /earshot models pull whisper-base/.test((e as Error).message),
@@ -123,12 +136,18 @@ test('SMART: fillers and stutters go, words and their order stay, sentences are 
   assert.equal(removeDisfluencies('so, um, we we went uh to the the market'), 'so, we went to the market');
   assert.equal(removeDisfluencies('I know that that is true and she had had enough'), 'I know that that is true and she had had enough');
   assert.equal(removeDisfluencies('it was fine, um.'), 'it was fine.');
-  assert.equal(formatSentences('well i think so . and then we left'), "Well I think so. And then we left.");
+  assert.equal(formatSentences('well i think so . and then we left'), 'Well I think so. And then we left.');
   assert.equal(formatSentences("i'm sure, i've seen it"), "I'm sure, I've seen it.");
   const a = analysis([seg(0, 2, 'um so i i think'), seg(2.3, 4, 'we should uh go'), seg(7, 9, 'erm okay then')]);
   const paras = smartParagraphs(a.segments);
-  assert.deepEqual(paras.map((p) => p.text), ['So I think we should go.', 'Okay then.']);
+  assert.deepEqual(
+    paras.map((p) => p.text),
+    ['So I think we should go.', 'Okay then.'],
+  );
   const answer = transcriptionAnswer(convo(a), readTranscriptionConfig({ mode: 'SMART' })!);
-  assert.deepEqual(answer.parts.map((p) => p.audioTranscription), [{ text: 'So I think we should go.' }, { text: 'Okay then.' }]);
+  assert.deepEqual(
+    answer.parts.map((p) => p.audioTranscription),
+    [{ text: 'So I think we should go.' }, { text: 'Okay then.' }],
+  );
   assert.equal(answer.parts.map((p) => p.text).join(''), 'So I think we should go.\n\nOkay then.');
 });

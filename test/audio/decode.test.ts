@@ -10,7 +10,17 @@ import { AudioError } from '../../src/audio/errors.js';
 import { locateFfmpeg, type FfmpegBinaries } from '../../src/audio/ffmpeg.js';
 import { probeAudio } from '../../src/audio/probe.js';
 import { tempDir, SPEECH_DIR, SOUNDS_DIR } from '../helpers.js';
-import { encodeFrom, ffmpegChildren, ffmpegCli, goertzel, makeToneFiles, TONE_HZ, TONE_SEC, zeroCrossingHz, type FormatFixture } from './fixtures.js';
+import {
+  encodeFrom,
+  ffmpegChildren,
+  ffmpegCli,
+  goertzel,
+  makeToneFiles,
+  TONE_HZ,
+  TONE_SEC,
+  zeroCrossingHz,
+  type FormatFixture,
+} from './fixtures.js';
 
 function binaries(source: 'system' | 'npm'): FfmpegBinaries | undefined {
   try {
@@ -76,7 +86,15 @@ for (const source of ['system', 'npm'] as const) {
         [96000, '5.1'],
       ] as const) {
         const file = path.join(tmp.dir, `${source}-r${rate}.flac`);
-        ffmpegCli(['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${rate}:duration=2`, '-af', `aformat=channel_layouts=${layout}`, file]);
+        ffmpegCli([
+          '-f',
+          'lavfi',
+          '-i',
+          `sine=frequency=440:sample_rate=${rate}:duration=2`,
+          '-af',
+          `aformat=channel_layouts=${layout}`,
+          file,
+        ]);
         const p = await probeAudio(file, opts);
         assert.equal(p.sampleRate, rate);
         assert.equal(p.channels, layout === 'mono' ? 1 : layout === 'stereo' ? 2 : 6);
@@ -88,7 +106,15 @@ for (const source of ['system', 'npm'] as const) {
 
     test('stereo with opposite-phase channels mixes to near silence; in-phase keeps its level', async () => {
       const anti = path.join(tmp.dir, `${source}-anti.wav`);
-      ffmpegCli(['-f', 'lavfi', '-i', 'sine=frequency=1000:sample_rate=44100:duration=2', '-af', 'volume=4,pan=stereo|c0=c0|c1=-1*c0', anti]);
+      ffmpegCli([
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=1000:sample_rate=44100:duration=2',
+        '-af',
+        'volume=4,pan=stereo|c0=c0|c1=-1*c0',
+        anti,
+      ]);
       assert.equal((await probeAudio(anti, opts)).channels, 2);
       const mixed = await decodeAll(anti, {}, opts);
       assert.ok(rmsDb(mixed) < -40, `opposite phase: ${rmsDb(mixed)} dB`);

@@ -23,16 +23,60 @@ export interface FormatFixture {
   sampleRate: number;
 }
 
-const ENCODINGS: { name: string; ext: string; args: string[]; codec: string; format: string; mime: string; innerCodec?: string; rate: number }[] = [
+const ENCODINGS: {
+  name: string;
+  ext: string;
+  args: string[];
+  codec: string;
+  format: string;
+  mime: string;
+  innerCodec?: string;
+  rate: number;
+}[] = [
   { name: 'wav', ext: 'wav', args: ['-c:a', 'pcm_s16le'], codec: 'pcm_s16le', format: 'wav', mime: 'audio/wav', rate: 44100 },
   { name: 'mp3', ext: 'mp3', args: ['-c:a', 'libmp3lame', '-b:a', '128k'], codec: 'mp3', format: 'mp3', mime: 'audio/mp3', rate: 44100 },
   { name: 'aiff', ext: 'aiff', args: ['-c:a', 'pcm_s16be'], codec: 'pcm_s16be', format: 'aiff', mime: 'audio/aiff', rate: 44100 },
-  { name: 'aac', ext: 'aac', args: ['-c:a', 'aac', '-b:a', '128k', '-f', 'adts'], codec: 'aac', format: 'aac', mime: 'audio/aac', rate: 44100 },
+  {
+    name: 'aac',
+    ext: 'aac',
+    args: ['-c:a', 'aac', '-b:a', '128k', '-f', 'adts'],
+    codec: 'aac',
+    format: 'aac',
+    mime: 'audio/aac',
+    rate: 44100,
+  },
   { name: 'm4a', ext: 'm4a', args: ['-c:a', 'aac', '-b:a', '128k'], codec: 'aac', format: 'm4a', mime: 'audio/mp4', rate: 44100 },
-  { name: 'ogg', ext: 'ogg', args: ['-c:a', 'libvorbis', '-q:a', '5'], codec: 'vorbis', format: 'ogg', mime: 'audio/ogg', innerCodec: 'vorbis', rate: 44100 },
-  { name: 'opus', ext: 'opus', args: ['-c:a', 'libopus', '-b:a', '96k'], codec: 'opus', format: 'ogg', mime: 'audio/ogg', innerCodec: 'opus', rate: 48000 },
+  {
+    name: 'ogg',
+    ext: 'ogg',
+    args: ['-c:a', 'libvorbis', '-q:a', '5'],
+    codec: 'vorbis',
+    format: 'ogg',
+    mime: 'audio/ogg',
+    innerCodec: 'vorbis',
+    rate: 44100,
+  },
+  {
+    name: 'opus',
+    ext: 'opus',
+    args: ['-c:a', 'libopus', '-b:a', '96k'],
+    codec: 'opus',
+    format: 'ogg',
+    mime: 'audio/ogg',
+    innerCodec: 'opus',
+    rate: 48000,
+  },
   { name: 'flac', ext: 'flac', args: ['-c:a', 'flac'], codec: 'flac', format: 'flac', mime: 'audio/flac', rate: 44100 },
-  { name: 'webm', ext: 'webm', args: ['-c:a', 'libopus', '-b:a', '96k'], codec: 'opus', format: 'webm', mime: 'audio/webm', innerCodec: 'opus', rate: 48000 },
+  {
+    name: 'webm',
+    ext: 'webm',
+    args: ['-c:a', 'libopus', '-b:a', '96k'],
+    codec: 'opus',
+    format: 'webm',
+    mime: 'audio/webm',
+    innerCodec: 'opus',
+    rate: 48000,
+  },
 ];
 
 export function ffmpegCli(args: string[]): void {

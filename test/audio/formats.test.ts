@@ -143,7 +143,23 @@ describe('sniffing non-audio', () => {
 
   test('an MP4 video (index at the front) is a video; an M4A with the same codec is audio', () => {
     const f = path.join(tmp.dir, 'clip.mp4');
-    ffmpegCli(['-f', 'lavfi', '-i', 'testsrc=s=64x48:d=1', '-f', 'lavfi', '-i', 'sine=d=1', '-c:v', 'mpeg4', '-c:a', 'aac', '-movflags', '+faststart', f]);
+    ffmpegCli([
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=s=64x48:d=1',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=d=1',
+      '-c:v',
+      'mpeg4',
+      '-c:a',
+      'aac',
+      '-movflags',
+      '+faststart',
+      f,
+    ]);
     assert.equal(whatOf(head(f)), 'an MP4 video');
     const webm = path.join(tmp.dir, 'clip.webm');
     ffmpegCli(['-f', 'lavfi', '-i', 'testsrc=s=64x48:d=1', '-c:v', 'libvpx', '-b:v', '100k', webm]);

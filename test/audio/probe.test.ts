@@ -114,7 +114,24 @@ for (const source of ['npm', 'system'] as const) {
     test('a video is refused unless allowed', async () => {
       // index at the end, beyond the sniffed head, so sniffing cannot tell: the prober sees the video track
       const mp4 = path.join(tmp.dir, `${source}-clip.mp4`);
-      ffmpegCli(['-f', 'lavfi', '-i', 'testsrc=s=640x480:d=2', '-f', 'lavfi', '-i', 'sine=d=2', '-c:v', 'mpeg4', '-q:v', '1', '-c:a', 'aac', '-shortest', mp4]);
+      ffmpegCli([
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=s=640x480:d=2',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=d=2',
+        '-c:v',
+        'mpeg4',
+        '-q:v',
+        '1',
+        '-c:a',
+        'aac',
+        '-shortest',
+        mp4,
+      ]);
       assert.deepEqual(sniffContent(readFileSync(mp4).subarray(0, SNIFF_BYTES)), { kind: 'unknown' });
       const e = await refusal(probeAudio(mp4, opts));
       assert.equal(e.reason, 'not-audio');

@@ -52,7 +52,11 @@ test('errors are one clear line with a meaningful exit code', () => {
 });
 
 test('serve --print-config shows the effective configuration with secrets masked, flags over env', () => {
-  const r = earshot(['serve', '--print-config', '--port', '9999'], { EARSHOT_PORT: '7777', EARSHOT_API_KEYS: 'supersecretkey=alpha', EARSHOT_OPENAI_API_KEY: 'sk-verysecret' });
+  const r = earshot(['serve', '--print-config', '--port', '9999'], {
+    EARSHOT_PORT: '7777',
+    EARSHOT_API_KEYS: 'supersecretkey=alpha',
+    EARSHOT_OPENAI_API_KEY: 'sk-verysecret',
+  });
   assert.equal(r.status, 0, r.stderr);
   const cfg = JSON.parse(r.stdout);
   assert.equal(cfg.port, 9999);

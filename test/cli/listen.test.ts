@@ -25,11 +25,16 @@ test('ask honours EARSHOT_TEXT_ENGINE: a llama model that is not installed fails
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /^earshot: The language model no-such-model is not installed \(looked for .*no-such-model\.gguf\); run `earshot models pull no-such-model`\.$/m);
+  assert.match(
+    r.stderr,
+    /^earshot: The language model no-such-model is not installed \(looked for .*no-such-model\.gguf\); run `earshot models pull no-such-model`\.$/m,
+  );
 });
 
 test('ask --json with the built-in composer gives the answer, its grounding and its structure', () => {
-  const r = earshot(['ask', path.join(SPEECH_DIR, 'jfk.wav'), 'How long is the audio?', '--json', '--offline'], { EARSHOT_TEXT_ENGINE: 'composer' });
+  const r = earshot(['ask', path.join(SPEECH_DIR, 'jfk.wav'), 'How long is the audio?', '--json', '--offline'], {
+    EARSHOT_TEXT_ENGINE: 'composer',
+  });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.data.kind, 'duration');

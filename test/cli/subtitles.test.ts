@@ -13,7 +13,10 @@ test('SRT: numbered cues, comma milliseconds, parses back exactly', () => {
   const srt = toSrt(segs);
   const cues = parseSrt(srt);
   assert.equal(cues.length, 2, 'blank segments are skipped');
-  assert.deepEqual(cues.map((c) => c.index), [1, 2]);
+  assert.deepEqual(
+    cues.map((c) => c.index),
+    [1, 2],
+  );
   assert.equal(cues[0].start, 0.28);
   assert.equal(cues[0].end, 2.09);
   assert.equal(cues[1].end, 3661.005);
@@ -43,7 +46,10 @@ test('speaker labels when asked: a voice span in VTT, a [spk_N] prefix in SRT an
   assert.match(vtt, /\n<v spk_2>Hola &amp; &lt;bienvenidos>\.\n/);
   assert.match(vtt, /\nUnlabelled\.\n/);
   const cues = parseSrt(toSrt(said, { speakers: true }));
-  assert.deepEqual(cues.map((c) => c.text), ['[spk_1] Good morning.', '[spk_2] Hola & <bienvenidos>.', 'Unlabelled.']);
+  assert.deepEqual(
+    cues.map((c) => c.text),
+    ['[spk_1] Good morning.', '[spk_2] Hola & <bienvenidos>.', 'Unlabelled.'],
+  );
   assert.equal(toText(said, { speakers: true }), '[spk_1] Good morning.\n[spk_2] Hola & <bienvenidos>.\nUnlabelled.\n');
   // not asked: no labels anywhere
   assert.doesNotMatch(toVtt(said) + toSrt(said) + toText(said), /spk_|<v /);

@@ -65,9 +65,11 @@ describe('cluster harness', { timeout: 120_000 }, () => {
     client = s3.client();
     for (const ns of net.namespaces) {
       const child = net.spawn(ns.index, process.execPath, ['-e', SERVER], { env: { ...process.env, NODE_NAME: ns.name } });
-      await waitFor(`HTTP server in ${ns.name}`, async () => (await hit(`http://${ns.address}:${NODE_PORT}/`)) === ns.name, 10_000).catch((err) => {
-        throw new Error(`${(err as Error).message}\n${child.output()}`);
-      });
+      await waitFor(`HTTP server in ${ns.name}`, async () => (await hit(`http://${ns.address}:${NODE_PORT}/`)) === ns.name, 10_000).catch(
+        (err) => {
+          throw new Error(`${(err as Error).message}\n${child.output()}`);
+        },
+      );
     }
     lb = await startLoadBalancer({ upstreams: net.namespaces.map((n) => `${n.address}:${NODE_PORT}`) });
   });
@@ -118,7 +120,12 @@ describe('cluster harness', { timeout: 120_000 }, () => {
           Bucket,
           Key: 'blobs/multi',
           UploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }] },
+          MultipartUpload: {
+            Parts: [
+              { PartNumber: 1, ETag: p1.ETag },
+              { PartNumber: 2, ETag: p2.ETag },
+            ],
+          },
         }),
       );
     } catch (err) {
@@ -128,14 +135,23 @@ describe('cluster harness', { timeout: 120_000 }, () => {
     const whole = Buffer.from(await (await client.send(new GetObjectCommand({ Bucket, Key: 'blobs/multi' }))).Body!.transformToByteArray());
     assert.equal(whole.length, part1.length + part2.length);
     assert.ok(whole.equals(Buffer.concat([part1, part2])), 'the completed object is the parts in order');
-    const across = await client.send(new GetObjectCommand({ Bucket, Key: 'blobs/multi', Range: `bytes=${part1.length - 10}-${part1.length + 9}` }));
-    assert.deepEqual(Buffer.from(await across.Body!.transformToByteArray()), whole.subarray(part1.length - 10, part1.length + 10), 'a range across the part boundary');
+    const across = await client.send(
+      new GetObjectCommand({ Bucket, Key: 'blobs/multi', Range: `bytes=${part1.length - 10}-${part1.length + 9}` }),
+    );
+    assert.deepEqual(
+      Buffer.from(await across.Body!.transformToByteArray()),
+      whole.subarray(part1.length - 10, part1.length + 10),
+      'a range across the part boundary',
+    );
 
     const listed = await client.send(new ListObjectsV2Command({ Bucket, Prefix: 'blobs/' }));
     assert.deepEqual((listed.Contents ?? []).map((o) => o.Key).sort(), ['blobs/multi', 'blobs/one']);
     await client.send(new DeleteObjectCommand({ Bucket, Key: 'blobs/one' }));
     const after = await client.send(new ListObjectsV2Command({ Bucket, Prefix: 'blobs/' }));
-    assert.deepEqual((after.Contents ?? []).map((o) => o.Key), ['blobs/multi']);
+    assert.deepEqual(
+      (after.Contents ?? []).map((o) => o.Key),
+      ['blobs/multi'],
+    );
     await assert.rejects(client.send(new GetObjectCommand({ Bucket, Key: 'blobs/one' })), (err: Error) => err.name === 'NoSuchKey');
 
     // path-style: the bucket is the first path segment on the plain endpoint (no bucket.host virtual hosting)
@@ -168,7 +184,9 @@ describe('cluster harness', { timeout: 120_000 }, () => {
       const retried = lb.accessLog().filter((e) => e.uri.startsWith('/cut/') && e.upstreams.length > 1);
       assert.ok(retried.length >= 1, 'at least one request was retried on the other node');
       assert.equal(retried[0].upstreams[0], `${a.address}:${NODE_PORT}`);
-      const cutOff = await net.exec(a.index, 'psql', [pg.urlFor(net.hostAddress), '-X', '-tAc', 'SELECT 1'], { env: { ...process.env, PGCONNECT_TIMEOUT: '2' } });
+      const cutOff = await net.exec(a.index, 'psql', [pg.urlFor(net.hostAddress), '-X', '-tAc', 'SELECT 1'], {
+        env: { ...process.env, PGCONNECT_TIMEOUT: '2' },
+      });
       assert.notEqual(cutOff.code, 0, 'the cut namespace cannot reach PostgreSQL');
     } finally {
       await net.restore(a.index);
@@ -178,7 +196,7 @@ describe('cluster harness', { timeout: 120_000 }, () => {
 
   it('fails queries while PostgreSQL is down and serves them again after a restart', async () => {
     assert.ok(pg && net);
-    assert.equal((await pg.psql('CREATE TABLE kept (v text); INSERT INTO kept VALUES (\'before\')')).code, 0);
+    assert.equal((await pg.psql("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('before')")).code, 0);
     await pg.down({ mode: 'immediate' });
     try {
       const down = await pg.psql('SELECT v FROM kept');

@@ -48,7 +48,9 @@ export interface LoadBalancer {
 
 function config(dir: string, port: number, o: Required<LoadBalancerOptions>, asRoot: boolean): string {
   const s = (ms: number) => `${Math.max(1, Math.round(ms))}ms`;
-  const servers = o.upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=${Math.max(1, Math.round(o.failTimeoutMs / 1000))}s;`).join('\n');
+  const servers = o.upstreams
+    .map((u) => `    server ${u} max_fails=1 fail_timeout=${Math.max(1, Math.round(o.failTimeoutMs / 1000))}s;`)
+    .join('\n');
   return `# earshot cluster test load balancer (generated)
 daemon off;
 worker_processes 1;
@@ -102,12 +104,21 @@ export async function startLoadBalancer(opts: LoadBalancerOptions): Promise<Load
   mkdirSync(join(dir, 'tmp'));
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
-  let o: Required<LoadBalancerOptions> = { connectTimeoutMs: 1000, sendTimeoutMs: 30_000, readTimeoutMs: 3_600_000, failTimeoutMs: 2000, ...opts };
+  let o: Required<LoadBalancerOptions> = {
+    connectTimeoutMs: 1000,
+    sendTimeoutMs: 30_000,
+    readTimeoutMs: 3_600_000,
+    failTimeoutMs: 2000,
+    ...opts,
+  };
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, config(dir, port, o, asRoot));
   writeFileSync(join(dir, 'access.log'), '');
 
-  const child = spawn(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(NGINX, ['-p', dir, '-e', join(dir, 'error.log'), '-c', confPath], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const procRes = ledger.add({ kind: 'process', pid: child.pid!, group: true });
@@ -123,16 +134,22 @@ export async function startLoadBalancer(opts: LoadBalancerOptions): Promise<Load
     ledger.drop(dirRes);
   };
   try {
-    await waitFor('nginx to listen', () => {
-      if (child.exitCode !== null) throw new Error(`nginx exited ${child.exitCode}: ${stderr || readFileSync(join(dir, 'error.log'), 'utf8')}`);
-      return new Promise<boolean>((resolve) => {
-        const sock = connect(port, '127.0.0.1', () => {
-          sock.destroy();
-          resolve(true);
+    await waitFor(
+      'nginx to listen',
+      () => {
+        if (child.exitCode !== null)
+          throw new Error(`nginx exited ${child.exitCode}: ${stderr || readFileSync(join(dir, 'error.log'), 'utf8')}`);
+        return new Promise<boolean>((resolve) => {
+          const sock = connect(port, '127.0.0.1', () => {
+            sock.destroy();
+            resolve(true);
+          });
+          sock.on('error', () => resolve(false));
         });
-        sock.on('error', () => resolve(false));
-      });
-    }, 10_000, 50);
+      },
+      10_000,
+      50,
+    );
   } catch (err) {
     await stop();
     throw err;

@@ -49,7 +49,10 @@ export interface Network {
 /** Names of existing namespaces starting with `prefix` (default `earshot-`). */
 export function listNamespaces(prefix = NETNS_PREFIX): string[] {
   const out = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n && n.startsWith(prefix));
+  return out
+    .split('\n')
+    .map((l) => l.split(' ')[0])
+    .filter((n) => n && n.startsWith(prefix));
 }
 
 /** Reserves a /24 under 10.231.0.0/16 no interface uses and no other live run holds (lock file per subnet). */
@@ -145,7 +148,11 @@ export async function createNetwork(count: number): Promise<Network> {
     namespaces,
     exec: (i, cmd, args, opts = {}) => run('ip', ['netns', 'exec', ns(i).name, cmd, ...args], opts),
     spawn: (i, cmd, args, opts = {}) => {
-      const child = spawn('ip', ['netns', 'exec', ns(i).name, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...opts, detached: true }) as NsProcess;
+      const child = spawn('ip', ['netns', 'exec', ns(i).name, cmd, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...opts,
+        detached: true,
+      }) as NsProcess;
       if (child.pid === undefined) throw new Error(`could not start ${cmd} in ${ns(i).name}`);
       let tail = '';
       const keep = (b: Buffer) => {

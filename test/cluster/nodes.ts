@@ -47,7 +47,12 @@ export async function fastDeadPeerDetection(pg: PostgresServer): Promise<void> {
   }
 }
 
-export async function startNode(env: ClusterEnv, ns: number, role: EarshotNode['role'], extraEnv: Record<string, string> = {}): Promise<EarshotNode> {
+export async function startNode(
+  env: ClusterEnv,
+  ns: number,
+  role: EarshotNode['role'],
+  extraEnv: Record<string, string> = {},
+): Promise<EarshotNode> {
   const { net, pg, s3 } = env;
   const dataDir = mkdtempSync(join(tmpdir(), `earshot-node${ns}-`));
   const configFile = join(dataDir, 'config.json');
@@ -55,7 +60,20 @@ export async function startNode(env: ClusterEnv, ns: number, role: EarshotNode['
   const proc = net.spawn(
     ns,
     process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'src/cli/main.ts'), 'serve', '--role', role, '--host', '0.0.0.0', '--port', String(NODE_PORT), '--data-dir', dataDir],
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'src/cli/main.ts'),
+      'serve',
+      '--role',
+      role,
+      '--host',
+      '0.0.0.0',
+      '--port',
+      String(NODE_PORT),
+      '--data-dir',
+      dataDir,
+    ],
     {
       cwd: REPO_ROOT,
       env: {

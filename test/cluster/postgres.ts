@@ -55,9 +55,22 @@ export async function startPostgres(opts: { database?: string; user?: string } =
     const gid = Number(execFileSync('id', ['-g', sysUser], { encoding: 'utf8' }).trim());
     for (const p of [root, sockDir, join(root, 'pwfile')]) chownSync(p, uid, gid);
   }
-  const as = (bin: string, args: string[]) => (sysUser ? runOk('runuser', ['-u', sysUser, '--', bin, ...args], { timeoutMs: 60_000 }) : runOk(bin, args, { timeoutMs: 60_000 }));
+  const as = (bin: string, args: string[]) =>
+    sysUser ? runOk('runuser', ['-u', sysUser, '--', bin, ...args], { timeoutMs: 60_000 }) : runOk(bin, args, { timeoutMs: 60_000 });
 
-  await as(join(PG_BIN, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${join(root, 'pwfile')}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  await as(join(PG_BIN, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    user,
+    `--pwfile=${join(root, 'pwfile')}`,
+    '-A',
+    'scram-sha-256',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
+  ]);
   const port = await freePort();
   appendFileSync(
     join(dataDir, 'postgresql.conf'),
@@ -71,11 +84,14 @@ export async function startPostgres(opts: { database?: string; user?: string } =
       'shared_buffers = 32MB',
       'fsync = off', // a test server: the data survives a postmaster crash (page cache), not a machine crash
       'full_page_writes = off',
-      "log_min_messages = warning",
+      'log_min_messages = warning',
       '',
     ].join('\n'),
   );
-  appendFileSync(join(dataDir, 'pg_hba.conf'), '\n# earshot test harness: network namespaces reach the server\nhost all all 0.0.0.0/0 scram-sha-256\n');
+  appendFileSync(
+    join(dataDir, 'pg_hba.conf'),
+    '\n# earshot test harness: network namespaces reach the server\nhost all all 0.0.0.0/0 scram-sha-256\n',
+  );
 
   const pgRes: Resource = ledger.add({ kind: 'pgdata', dir: dataDir, user: sysUser });
   const logFile = join(root, 'server.log');

@@ -47,7 +47,13 @@ export async function startSeaweedFS(opts: { bucket?: string } = {}): Promise<S3
   writeFileSync(
     join(dir, 's3.json'),
     JSON.stringify({
-      identities: [{ name: 'earshot', credentials: [{ accessKey: accessKeyId, secretKey: secretAccessKey }], actions: ['Admin', 'Read', 'List', 'Tagging', 'Write'] }],
+      identities: [
+        {
+          name: 'earshot',
+          credentials: [{ accessKey: accessKeyId, secretKey: secretAccessKey }],
+          actions: ['Admin', 'Read', 'List', 'Tagging', 'Write'],
+        },
+      ],
     }),
   );
 
@@ -106,16 +112,26 @@ export async function startSeaweedFS(opts: { bucket?: string } = {}): Promise<S3
   try {
     const c = client();
     // the gateway answers before the volume server has registered; a bucket creation proves the whole chain is up
-    await waitFor('SeaweedFS S3 gateway', async () => {
-      if (exited) throw new Error(exited);
-      await c.send(new ListBucketsCommand({}));
-      return true;
-    }, 30_000, 200);
-    await waitFor('SeaweedFS bucket creation', async () => {
-      if (exited) throw new Error(exited);
-      await c.send(new CreateBucketCommand({ Bucket: bucket }));
-      return true;
-    }, 30_000, 200);
+    await waitFor(
+      'SeaweedFS S3 gateway',
+      async () => {
+        if (exited) throw new Error(exited);
+        await c.send(new ListBucketsCommand({}));
+        return true;
+      },
+      30_000,
+      200,
+    );
+    await waitFor(
+      'SeaweedFS bucket creation',
+      async () => {
+        if (exited) throw new Error(exited);
+        await c.send(new CreateBucketCommand({ Bucket: bucket }));
+        return true;
+      },
+      30_000,
+      200,
+    );
     c.destroy();
   } catch (err) {
     await stop();

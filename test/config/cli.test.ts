@@ -22,7 +22,10 @@ test('serve refuses an unknown engine before starting: one line, exit 2, the all
   assert.equal(r.stdout, '', 'nothing started');
   const lines = r.stderr.trim().split('\n');
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0] as string, /^earshot: invalid setting engines\.speech="wisper" from environment variable EARSHOT_SPEECH_ENGINE; allowed: one of auto, whisper, pocketsphinx, openai, none$/);
+  assert.match(
+    lines[0] as string,
+    /^earshot: invalid setting engines\.speech="wisper" from environment variable EARSHOT_SPEECH_ENGINE; allowed: one of auto, whisper, pocketsphinx, openai, none$/,
+  );
 });
 
 test('serve --print-config: flags over env, secrets masked, the new settings shown', () => {
@@ -43,7 +46,8 @@ test('serve --print-config: flags over env, secrets masked, the new settings sho
 test('serve --help lists a flag for every setting the schema gives one', () => {
   const r = earshot(['serve', '--help']);
   assert.equal(r.status, 0, r.stderr);
-  for (const flag of ['--database-url', '--blob-store', '--role', '--public-url', '--log-level', '--config']) assert.match(r.stdout, new RegExp(`${flag}\\b`));
+  for (const flag of ['--database-url', '--blob-store', '--role', '--public-url', '--log-level', '--config'])
+    assert.match(r.stdout, new RegExp(`${flag}\\b`));
 });
 
 test('config --env-table prints the generated table', () => {

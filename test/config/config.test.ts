@@ -71,8 +71,14 @@ test('an unknown key in the config file names the key, the file and the keys all
 });
 
 test('a wrong type fails wherever it comes from: file, flag or environment', () => {
-  assert.match(failure('CONFIG_INVALID', { configFile: configFile({ port: '9000' }) }), /port="9000" from config file .*allowed: an integer from 0 to 65535/);
-  assert.match(failure('CONFIG_INVALID', { configFile: configFile({ limits: 5 }) }), /limits=5 from config file .*an object with keys maxFileBytes/);
+  assert.match(
+    failure('CONFIG_INVALID', { configFile: configFile({ port: '9000' }) }),
+    /port="9000" from config file .*allowed: an integer from 0 to 65535/,
+  );
+  assert.match(
+    failure('CONFIG_INVALID', { configFile: configFile({ limits: 5 }) }),
+    /limits=5 from config file .*an object with keys maxFileBytes/,
+  );
   assert.match(failure('CONFIG_INVALID', { configFile: configFile({ engines: { threads: -1 } }) }), /engines\.threads=-1 .*an integer ≥ 0/);
   assert.match(failure('CONFIG_INVALID', flagsToInput({ port: 'abc' })), /port="abc" from flag --port/);
   assert.match(failure('CONFIG_INVALID', {}, { EARSHOT_PORT: '70000' }), /port=70000 from environment variable EARSHOT_PORT/);
@@ -85,9 +91,15 @@ test('an unreadable or malformed config file, and openai text without a server, 
   assert.match(failure('CONFIG_FILE_UNREADABLE', { configFile: path.join(tmp.dir, 'absent.json') }), /absent\.json: ENOENT/);
   assert.match(failure('CONFIG_FILE_UNREADABLE', { configFile: configFile('{"port": 9000,') }), /not valid JSON/);
   const m = failure('CONFIG_MISSING', {}, { EARSHOT_TEXT_ENGINE: 'openai' });
-  assert.match(m, /engines\.openaiBaseUrl \(EARSHOT_OPENAI_BASE_URL\).*engines\.text is openai \(from environment variable EARSHOT_TEXT_ENGINE\)/);
+  assert.match(
+    m,
+    /engines\.openaiBaseUrl \(EARSHOT_OPENAI_BASE_URL\).*engines\.text is openai \(from environment variable EARSHOT_TEXT_ENGINE\)/,
+  );
   const speech = failure('CONFIG_MISSING', {}, { EARSHOT_SPEECH_ENGINE: 'openai' });
-  assert.match(speech, /engines\.speechBaseUrl \(EARSHOT_SPEECH_BASE_URL\).*engines\.speech is openai \(from environment variable EARSHOT_SPEECH_ENGINE\)/);
+  assert.match(
+    speech,
+    /engines\.speechBaseUrl \(EARSHOT_SPEECH_BASE_URL\).*engines\.speech is openai \(from environment variable EARSHOT_SPEECH_ENGINE\)/,
+  );
 });
 
 test('precedence: flags > environment > config file > defaults, setting by setting', () => {
@@ -109,14 +121,17 @@ test('precedence: flags > environment > config file > defaults, setting by setti
 });
 
 test('the distributed and hardening settings are validated and parsed', () => {
-  const c = resolveConfig({}, {
-    EARSHOT_DATABASE_URL: 'postgres://earshot:pw@db:5432/earshot',
-    EARSHOT_BLOB_STORE: 's3://audio-bucket/earshot/blobs',
-    EARSHOT_S3_ENDPOINT: 'http://127.0.0.1:8333',
-    EARSHOT_ROLE: 'worker',
-    EARSHOT_ALLOWED_HOSTS: 'earshot.example, api.example ,',
-    EARSHOT_METRICS_REQUIRE_KEY: '1',
-  });
+  const c = resolveConfig(
+    {},
+    {
+      EARSHOT_DATABASE_URL: 'postgres://earshot:pw@db:5432/earshot',
+      EARSHOT_BLOB_STORE: 's3://audio-bucket/earshot/blobs',
+      EARSHOT_S3_ENDPOINT: 'http://127.0.0.1:8333',
+      EARSHOT_ROLE: 'worker',
+      EARSHOT_ALLOWED_HOSTS: 'earshot.example, api.example ,',
+      EARSHOT_METRICS_REQUIRE_KEY: '1',
+    },
+  );
   assert.equal(c.databaseUrl, 'postgres://earshot:pw@db:5432/earshot');
   assert.equal(c.blobStore, 's3://audio-bucket/earshot/blobs');
   assert.equal(c.s3Endpoint, 'http://127.0.0.1:8333');
@@ -129,8 +144,14 @@ test('the distributed and hardening settings are validated and parsed', () => {
   assert.equal(d.blobStore, undefined);
   assert.equal(d.allowedHosts, undefined);
   assert.equal(d.metricsRequireKey, false);
-  assert.match(failure('CONFIG_INVALID', flagsToInput({ databaseUrl: 'mysql://db/x' })), /databaseUrl=\(secret\) from flag --database-url; allowed: a postgres:\/\/ URL/);
-  assert.match(failure('CONFIG_INVALID', flagsToInput({ blobStore: '/var/blobs' })), /blobStore="\/var\/blobs" from flag --blob-store; allowed: s3:\/\/bucket/);
+  assert.match(
+    failure('CONFIG_INVALID', flagsToInput({ databaseUrl: 'mysql://db/x' })),
+    /databaseUrl=\(secret\) from flag --database-url; allowed: a postgres:\/\/ URL/,
+  );
+  assert.match(
+    failure('CONFIG_INVALID', flagsToInput({ blobStore: '/var/blobs' })),
+    /blobStore="\/var\/blobs" from flag --blob-store; allowed: s3:\/\/bucket/,
+  );
   assert.match(failure('CONFIG_INVALID', flagsToInput({ role: 'both' })), /role="both" .*one of api, worker, all/);
   assert.match(failure('CONFIG_INVALID', {}, { EARSHOT_S3_ENDPOINT: 'minio:9000' }), /s3Endpoint=.*http:\/\/ or https:\/\//);
 });
@@ -148,15 +169,22 @@ test('print-config masks every secret the schema marks, and nothing else', () =>
     },
   );
   const text = JSON.stringify(printableConfig(c));
-  for (const secret of ['supersecretkey-1', 'k2', 'hunter2hunter2', 'sk-verysecretvalue', 'sk-speechsecretvalue']) assert.ok(!text.includes(secret), `${secret} printed`);
-  const shown = printableConfig(c) as { apiKeys: Record<string, string>; databaseUrl: string; engines: { openaiApiKey: string; openaiBaseUrl: string; speechApiKey: string } };
+  for (const secret of ['supersecretkey-1', 'k2', 'hunter2hunter2', 'sk-verysecretvalue', 'sk-speechsecretvalue'])
+    assert.ok(!text.includes(secret), `${secret} printed`);
+  const shown = printableConfig(c) as {
+    apiKeys: Record<string, string>;
+    databaseUrl: string;
+    engines: { openaiApiKey: string; openaiBaseUrl: string; speechApiKey: string };
+  };
   assert.equal(shown.engines.speechApiKey, 'sk…ue');
   assert.deepEqual(Object.values(shown.apiKeys).sort(), ['alpha', 'beta']);
   assert.equal(shown.databaseUrl, 'postgres://earshot:****@db/earshot');
   assert.equal(shown.engines.openaiApiKey, 'sk…ue');
   assert.equal(shown.engines.openaiBaseUrl, 'http://127.0.0.1:1/v1', 'what is not secret is shown as is');
   assert.deepEqual(
-    SETTINGS.filter((s) => s.secret).map((s) => s.key).sort(),
+    SETTINGS.filter((s) => s.secret)
+      .map((s) => s.key)
+      .sort(),
     ['apiKeys', 'databaseUrl', 'engines.openaiApiKey', 'engines.speechApiKey'],
     'a new secret setting needs a case in this test',
   );
@@ -180,7 +208,15 @@ test('api keys come from the list and the keys file together', () => {
   const keysFile = path.join(tmp.dir, 'keys.txt');
   writeFileSync(keysFile, '# team keys\nk3=gamma\nk4\n');
   const c = resolveConfig({ apiKeys: 'k1=alpha,k2' }, { EARSHOT_API_KEYS_FILE: keysFile });
-  assert.deepEqual([...(c.apiKeys ?? [])], [['k1', 'alpha'], ['k2', 'k2'], ['k3', 'gamma'], ['k4', 'k4']]);
+  assert.deepEqual(
+    [...(c.apiKeys ?? [])],
+    [
+      ['k1', 'alpha'],
+      ['k2', 'k2'],
+      ['k3', 'gamma'],
+      ['k4', 'k4'],
+    ],
+  );
   assert.match(failure('CONFIG_FILE_UNREADABLE', {}, { EARSHOT_API_KEYS_FILE: path.join(tmp.dir, 'nokeys') }), /nokeys: ENOENT/);
 });
 
@@ -190,7 +226,10 @@ test('earshot files reads its server and key through the config: flag > GEMINI_A
   assert.equal(resolveClientConfig({}, { GOOGLE_API_KEY: 'g', GEMINI_API_KEY: 'm' }).apiKey, 'm');
   assert.equal(resolveClientConfig({ key: 'f' }, { GEMINI_API_KEY: 'm' }).apiKey, 'f');
   assert.equal(resolveClientConfig({}, { GOOGLE_GEMINI_BASE_URL: 'http://h:1' }).baseUrl, 'http://h:1');
-  assert.throws(() => resolveClientConfig({ server: 'h:1' }, {}), (e) => isEarshotError(e, 'CONFIG_INVALID') && /baseUrl="h:1" from flag --server/.test(e.message));
+  assert.throws(
+    () => resolveClientConfig({ server: 'h:1' }, {}),
+    (e) => isEarshotError(e, 'CONFIG_INVALID') && /baseUrl="h:1" from flag --server/.test(e.message),
+  );
 });
 
 test('the README configuration table is the one generated from the schema', () => {

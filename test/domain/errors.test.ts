@@ -5,7 +5,15 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUDIO_REASON, ERRORS, EarshotError, isEarshotError, type ErrorCode, type ErrorParams, type GoogleStatus } from '../../src/domain/errors.js';
+import {
+  AUDIO_REASON,
+  ERRORS,
+  EarshotError,
+  isEarshotError,
+  type ErrorCode,
+  type ErrorParams,
+  type GoogleStatus,
+} from '../../src/domain/errors.js';
 import { AUDIO_ERRORS } from '../../src/domain/errors-audio.js';
 import { MODEL_ERRORS } from '../../src/domain/errors-models.js';
 import { ENGINE_ERRORS } from '../../src/domain/errors-engines.js';
@@ -69,7 +77,11 @@ const CASES: Partial<Record<ErrorCode, [GoogleStatus, number, unknown]>> = {
   MODEL_NOT_INSTALLED_OFFLINE: ['INTERNAL', 500, { name: 'x', file: 'x.bin', url: 'https://example.org/x.bin', dest: '/m/x.bin' }],
   MODEL_UNREACHABLE: ['INTERNAL', 500, { host: 'example.org', reason: 'ENOTFOUND', url: 'https://example.org/x.bin', dest: '/m/x.bin' }],
   MODEL_EMPTY_RESPONSE: ['INTERNAL', 500, { url: 'https://example.org/x.bin' }],
-  MODEL_DOWNLOAD_BROKE_OFF: ['INTERNAL', 500, { name: 'x', host: 'example.org', received: 10, reason: 'socket hang up', part: '/m/x.bin.part' }],
+  MODEL_DOWNLOAD_BROKE_OFF: [
+    'INTERNAL',
+    500,
+    { name: 'x', host: 'example.org', received: 10, reason: 'socket hang up', part: '/m/x.bin.part' },
+  ],
   MODEL_DOWNLOAD_SHORT: ['INTERNAL', 500, { name: 'x', received: 10, total: 20, part: '/m/x.bin.part' }],
   MODEL_URL_NOT_FOUND: ['INTERNAL', 500, { url: 'https://example.org/x.bin', dest: '/m/x.bin' }],
   MODEL_DOWNLOAD_HTTP: ['INTERNAL', 500, { url: 'https://example.org/x.bin', status: 502, statusText: 'Bad Gateway', dest: '/m/x.bin' }],
@@ -92,15 +104,37 @@ const CASES: Partial<Record<ErrorCode, [GoogleStatus, number, unknown]>> = {
   LLAMA_PROMPT_TOO_LONG: ['INTERNAL', 500, { promptTokens: 9000, name: 'llama.cpp:q.gguf', contextSize: 8192, trainContextSize: 32768 }],
   OPENAI_BASE_URL_MISSING: ['INTERNAL', 500, undefined],
   OPENAI_UNREACHABLE: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', reason: 'ECONNREFUSED' }],
-  OPENAI_HTTP_ERROR: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', status: 401, statusText: 'Unauthorized', message: 'bad key' }],
+  OPENAI_HTTP_ERROR: [
+    'INTERNAL',
+    500,
+    { url: 'http://127.0.0.1:9/v1/chat/completions', status: 401, statusText: 'Unauthorized', message: 'bad key' },
+  ],
   OPENAI_STREAM_ERROR: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', problem: 'overloaded' }],
   OPENAI_STREAM_NOT_JSON: ['INTERNAL', 500, { url: 'http://127.0.0.1:9/v1/chat/completions', data: '<html>' }],
   // remote engines (src/engines/remote, src/engines/speech/openai-remote.ts)
   REMOTE_TIMEOUT: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', seconds: 2 }],
-  REMOTE_UNREACHABLE: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', reason: 'ECONNREFUSED' }],
-  REMOTE_HTTP_ERROR: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', status: 503, statusText: 'Service Unavailable', message: 'busy' }],
+  REMOTE_UNREACHABLE: [
+    'INTERNAL',
+    500,
+    { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', reason: 'ECONNREFUSED' },
+  ],
+  REMOTE_HTTP_ERROR: [
+    'INTERNAL',
+    500,
+    {
+      name: 'speech server',
+      url: 'http://127.0.0.1:9/v1/audio/transcriptions',
+      status: 503,
+      statusText: 'Service Unavailable',
+      message: 'busy',
+    },
+  ],
   REMOTE_BAD_RESPONSE: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', problem: 'not JSON' }],
-  ENGINE_UNAVAILABLE: ['INTERNAL', 500, { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', reason: '5 requests in a row failed' }],
+  ENGINE_UNAVAILABLE: [
+    'INTERNAL',
+    500,
+    { name: 'speech server', url: 'http://127.0.0.1:9/v1/audio/transcriptions', reason: '5 requests in a row failed' },
+  ],
   WHISPER_UNAVAILABLE: ['INTERNAL', 500, { platform: 'linux', arch: 'x64', failures: ['@fugood/node-whisper-linux-x64: not found'] }],
   POCKETSPHINX_ENGLISH_ONLY: ['INTERNAL', 500, { language: 'fr' }],
   POCKETSPHINX_NOT_RUNNABLE: ['INTERNAL', 500, { binary: 'pocketsphinx_batch', reason: 'ENOENT', hint: 'apt-get install pocketsphinx' }],
@@ -118,7 +152,8 @@ const CASES: Partial<Record<ErrorCode, [GoogleStatus, number, unknown]>> = {
   TFLITE_NO_SUBGRAPH: ['INTERNAL', 500, undefined],
 };
 
-const make = <C extends ErrorCode>(code: C, params: ErrorParams<C>) => new (EarshotError as new (c: C, p: ErrorParams<C>) => EarshotError<C>)(code, params);
+const make = <C extends ErrorCode>(code: C, params: ErrorParams<C>) =>
+  new (EarshotError as new (c: C, p: ErrorParams<C>) => EarshotError<C>)(code, params);
 
 test('every catalogue entry answers the HTTP code Google pairs with its status (or a listed front-end override)', () => {
   for (const [code, spec] of Object.entries(ERRORS) as [ErrorCode, { status: GoogleStatus; http?: number }][]) {
@@ -152,7 +187,10 @@ test('the wire body is {error: {code, message, status}}, details only when the e
     error: { code: 403, message: 'You do not have permission to access the File abc123 or it may not exist.', status: 'PERMISSION_DENIED' },
   });
   assert.deepEqual(denied.headers, {});
-  assert.equal(JSON.stringify(denied.body), '{"error":{"code":403,"message":"You do not have permission to access the File abc123 or it may not exist.","status":"PERMISSION_DENIED"}}');
+  assert.equal(
+    JSON.stringify(denied.body),
+    '{"error":{"code":403,"message":"You do not have permission to access the File abc123 or it may not exist.","status":"PERMISSION_DENIED"}}',
+  );
 
   assert.deepEqual(toWireError(new EarshotError('API_KEY_INVALID')).body, {
     error: {
@@ -169,7 +207,12 @@ test('the wire body is {error: {code, message, status}}, details only when the e
 });
 
 test('anything not catalogued is a bug: 500 INTERNAL "Internal error encountered.", flagged for the log', () => {
-  for (const thrown of [new TypeError("Cannot read properties of undefined (reading 'x')"), new Error('/srv/data/secret path'), 'a string', undefined]) {
+  for (const thrown of [
+    new TypeError("Cannot read properties of undefined (reading 'x')"),
+    new Error('/srv/data/secret path'),
+    'a string',
+    undefined,
+  ]) {
     const wire = toWireError(thrown);
     assert.equal(wire.httpStatus, 500);
     assert.deepEqual(wire.body, { error: { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' } });
@@ -186,7 +229,11 @@ test('an INTERNAL catalogue error never shows its message on the wire (it may na
 });
 
 test('upload facts become X-Goog-Upload-* headers; other facts never reach the wire', () => {
-  const byFacts = new EarshotError('INVALID_ARGUMENT', { message: 'Invalid X-Goog-Upload-Offset 5' }, { facts: { uploadStatus: 'active', uploadSizeReceived: 4 } });
+  const byFacts = new EarshotError(
+    'INVALID_ARGUMENT',
+    { message: 'Invalid X-Goog-Upload-Offset 5' },
+    { facts: { uploadStatus: 'active', uploadSizeReceived: 4 } },
+  );
   assert.deepEqual(toWireError(byFacts).headers, { 'X-Goog-Upload-Status': 'active', 'X-Goog-Upload-Size-Received': '4' });
   // a decoder's output is a fact for the log, never a header or part of the body
   const audio = new AudioError('AUDIO_CORRUPT', { case: 'decode-failed', exit: 1, tail: 'x' }, { detail: 'moov atom not found' });
@@ -196,7 +243,7 @@ test('upload facts become X-Goog-Upload-* headers; other facts never reach the w
 
 test('audio failures: code ↔ reason, and the exact sentences clients got before the catalogue', () => {
   const reasons = Object.keys(AUDIO_REASON).map((code) => {
-    const e = new AudioError(code as keyof typeof AUDIO_REASON, (CASES[code as ErrorCode]![2]) as never);
+    const e = new AudioError(code as keyof typeof AUDIO_REASON, CASES[code as ErrorCode]![2] as never);
     assert.ok(isAudioError(e) && isEarshotError(e, code as ErrorCode));
     return [e.code, e.reason];
   });
@@ -209,7 +256,10 @@ test('audio failures: code ↔ reason, and the exact sentences clients got befor
     ['AUDIO_TOO_LONG', 'too-long'],
   ]);
   assert.equal(new AudioError('AUDIO_EMPTY', { case: 'file' }).message, 'the file is empty (0 bytes); upload the audio again');
-  assert.equal(new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: 'data', what: 'a PNG image' }).message, 'the data is a PNG image, not audio');
+  assert.equal(
+    new AudioError('AUDIO_NOT_AUDIO', { case: 'content', subject: 'data', what: 'a PNG image' }).message,
+    'the data is a PNG image, not audio',
+  );
   assert.equal(
     new AudioError('AUDIO_TOO_LONG', { durationSec: 3 * 3600, maxSec: 9.5 * 3600 }).message,
     "the audio is 3 h 00 min long; this server accepts at most 9 h 30 min (split the file or raise the server's maximum duration)",

@@ -56,8 +56,11 @@ test('google-generativeai (older seeds): upload, get, list, delete → 403, inli
   assert.equal((await analysisOf(server.url, 'py-legacy', facts.describe.name as string)).durationSec > 0, true);
 });
 
-test('the discovery document names this server as root; an unknown version is a 404 in Google\'s shape', async () => {
-  const doc = (await (await fetch(`${server.url}/$discovery/rest?version=v1beta&key=any`)).json()) as { rootUrl: string; resources: { media: { methods: { upload: { path: string } } } } };
+test("the discovery document names this server as root; an unknown version is a 404 in Google's shape", async () => {
+  const doc = (await (await fetch(`${server.url}/$discovery/rest?version=v1beta&key=any`)).json()) as {
+    rootUrl: string;
+    resources: { media: { methods: { upload: { path: string } } } };
+  };
   assert.equal(doc.rootUrl, `${server.url}/`);
   assert.equal(doc.resources.media.methods.upload.path, 'v1beta/files');
   const bad = await fetch(`${server.url}/$discovery/rest?version=v9`);

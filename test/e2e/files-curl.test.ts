@@ -85,24 +85,32 @@ test('the docs REST sequence uploads with curl and jq', { skip: missing.length ?
   assert.equal(got.uri, uri);
   const viaQueryKey = JSON.parse(await bash(`curl -sS --fail-with-body "$BASE_URL/v1beta/${name}?key=$GEMINI_API_KEY"`));
   assert.equal(viaQueryKey.name, name, 'the key may also come as ?key=');
-  const listed = await bash(`curl -sS --fail-with-body "$BASE_URL/v1beta/files?pageSize=10" -H "x-goog-api-key: $GEMINI_API_KEY" | jq -r '.files[].name'`);
+  const listed = await bash(
+    `curl -sS --fail-with-body "$BASE_URL/v1beta/files?pageSize=10" -H "x-goog-api-key: $GEMINI_API_KEY" | jq -r '.files[].name'`,
+  );
   assert.deepEqual(listed.trim().split('\n'), [name]);
   const del = await bash(`curl -sS -X DELETE -w '\\n%{http_code}' "$BASE_URL/v1beta/${name}" -H "x-goog-api-key: $GEMINI_API_KEY"`);
   assert.deepEqual(del.trim().split('\n'), ['{}', '200']);
-  const gone = await bash(`curl -sS -o body.json -w '%{http_code}' "$BASE_URL/v1beta/${name}" -H "x-goog-api-key: $GEMINI_API_KEY"; echo; jq -r '.error.status' body.json`);
+  const gone = await bash(
+    `curl -sS -o body.json -w '%{http_code}' "$BASE_URL/v1beta/${name}" -H "x-goog-api-key: $GEMINI_API_KEY"; echo; jq -r '.error.status' body.json`,
+  );
   assert.deepEqual(gone.trim().split('\n'), ['403', 'PERMISSION_DENIED']);
   const empty = await bash(`curl -sS "$BASE_URL/v1beta/files" -H "x-goog-api-key: $GEMINI_API_KEY"`);
   assert.deepEqual(JSON.parse(empty), {});
 });
 
-test('no key → 403 in Google error shape, for files and uploads', { skip: missing.length ? `missing ${missing.join(', ')}` : false }, async () => {
+test('no key → 403 in Google error shape, for files and uploads', {
+  skip: missing.length ? `missing ${missing.join(', ')}` : false,
+}, async () => {
   for (const req of [
     `"$BASE_URL/v1beta/files"`,
     `"$BASE_URL/v1beta/files/abc"`,
     `-X DELETE "$BASE_URL/v1beta/files/abc"`,
     `-X POST "$BASE_URL/upload/v1beta/files" -H "X-Goog-Upload-Protocol: resumable" -H "X-Goog-Upload-Command: start" -d '{}'`,
   ]) {
-    const out = await bash(`curl -sS -D headers.txt -o body.json -w '%{http_code}' ${req}; echo; grep -i '^content-type' headers.txt; cat body.json`);
+    const out = await bash(
+      `curl -sS -D headers.txt -o body.json -w '%{http_code}' ${req}; echo; grep -i '^content-type' headers.txt; cat body.json`,
+    );
     const [code, ctype, ...rest] = out.split('\n');
     assert.equal(code, '403', req);
     assert.match(ctype, /application\/json/i);

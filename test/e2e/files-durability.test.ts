@@ -12,7 +12,8 @@ import { spawnServer, startServer } from './harness.js';
 import { tempDir } from '../helpers.js';
 
 /** A Buffer as a fetch body (typed as the DOM's BodyInit wants; no copy). */
-const bodyOf = (b: Buffer | string): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length));
+const bodyOf = (b: Buffer | string): BodyInit =>
+  typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length);
 
 const KEY = 'durable';
 const wire = (hex: string) => Buffer.from(hex).toString('base64');
@@ -50,7 +51,11 @@ async function listNames(url: string): Promise<string[]> {
 }
 
 const filesIn = (dir: string): string[] =>
-  existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath ?? d.path, d.name)) : [];
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => path.join(d.parentPath ?? d.path, d.name))
+    : [];
 
 test('an upload resumes across a server restart and its hash matches', async () => {
   const tmp = tempDir('earshot-restart-');
@@ -108,7 +113,11 @@ test('kill -9 during a large upload: nothing partial, part cut back, database co
     await new Promise<void>((resolve) => {
       const req = http.request(u, {
         method: 'POST',
-        headers: { 'X-Goog-Upload-Command': 'upload, finalize', 'X-Goog-Upload-Offset': String(8 * MiB), 'Content-Length': String(total - 8 * MiB) },
+        headers: {
+          'X-Goog-Upload-Command': 'upload, finalize',
+          'X-Goog-Upload-Offset': String(8 * MiB),
+          'Content-Length': String(total - 8 * MiB),
+        },
       });
       req.on('error', () => resolve());
       req.on('response', (r) => {
@@ -142,7 +151,11 @@ test('kill -9 during a large upload: nothing partial, part cut back, database co
       assert.equal(q.headers.get('x-goog-upload-size-received'), String(8 * MiB), 'only acknowledged bytes count');
       const uploadId = u.searchParams.get('upload_id')!;
       const stray = filesIn(path.join(tmp.dir, 'uploads'));
-      assert.deepEqual(stray.map((f) => path.basename(f)), [`${uploadId}.part`], 'no stray part files');
+      assert.deepEqual(
+        stray.map((f) => path.basename(f)),
+        [`${uploadId}.part`],
+        'no stray part files',
+      );
       assert.equal(statSync(stray[0]).size, 8 * MiB, 'the part is cut back to the received size');
       assert.deepEqual(filesIn(path.join(tmp.dir, 'blobs')), [], 'no stray blobs');
       const db = new Database(path.join(tmp.dir, 'earshot.sqlite'), { readonly: true });
@@ -166,7 +179,11 @@ test('kill -9 during a large upload: nothing partial, part cut back, database co
       assert.equal(filesIn(path.join(tmp.dir, 'blobs')).length, 1);
 
       // and new uploads work
-      const small = await fetch(`${srv.url}/upload/v1beta/files`, { method: 'POST', headers: { 'x-goog-api-key': KEY, 'Content-Type': 'text/plain' }, body: 'after the crash' });
+      const small = await fetch(`${srv.url}/upload/v1beta/files`, {
+        method: 'POST',
+        headers: { 'x-goog-api-key': KEY, 'Content-Type': 'text/plain' },
+        body: 'after the crash',
+      });
       assert.equal(small.status, 200);
     } finally {
       await srv.stop();

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { startServer, type Running } from './harness.js';
 
 /** A Buffer as a fetch body (typed as the DOM's BodyInit wants; no copy). */
-const bodyOf = (b: Buffer | string): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length));
+const bodyOf = (b: Buffer | string): BodyInit =>
+  typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length);
 
 let server: Running;
 const KEY = 'resumable-key';
@@ -193,7 +194,9 @@ test('multipart/related and plain media uploads give the same File fields as res
   const data = Buffer.concat([randomBytes(50_000), Buffer.from('\r\n--not-the-boundary\r\n'), randomBytes(1000)]);
   const boundary = 'earshot-boundary-42';
   const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{"file":{"displayName":"mp"}}\r\n--${boundary}\r\nContent-Type: audio/wav\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{"file":{"displayName":"mp"}}\r\n--${boundary}\r\nContent-Type: audio/wav\r\n\r\n`,
+    ),
     data,
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
@@ -228,7 +231,12 @@ test('multipart/related and plain media uploads give the same File fields as res
   assert.deepEqual(Object.keys(m).sort(), Object.keys(r).sort(), 'same fields from multipart and resumable');
   assert.equal(m.displayName, 'mp');
   assert.equal(p.displayName, undefined, 'a media upload has no metadata');
-  assert.deepEqual(Object.keys(p).sort(), Object.keys(r).filter((k) => k !== 'displayName').sort());
+  assert.deepEqual(
+    Object.keys(p).sort(),
+    Object.keys(r)
+      .filter((k) => k !== 'displayName')
+      .sort(),
+  );
 
   // multipart without its closing boundary, or without a media part â†’ 400
   const broken = await fetch(`${server.url}/upload/v1beta/files`, {
@@ -258,12 +266,25 @@ test('hostile inputs: malformed metadata, bad sizes, huge names, path-like ids â
   }
   const url = await uploadUrl({ size: 10 });
   for (const offset of ['-1', '1e999', '99999999999999999999', 'x']) {
-    const res = await fetch(url, { method: 'POST', headers: { 'X-Goog-Upload-Command': 'upload', 'X-Goog-Upload-Offset': offset }, body: 'a' });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'X-Goog-Upload-Command': 'upload', 'X-Goog-Upload-Offset': offset },
+      body: 'a',
+    });
     await expectError(res, 400, 'INVALID_ARGUMENT');
   }
   const longName = 'n'.repeat(100_000);
   assert.match(await expectError(await startUpload({ size: 3, meta: JSON.stringify({ file: { displayName: longName } }) }), 400), /512/);
-  for (const name of ['files/../x', '../x', 'files/..%2Fx', 'files/a/b', 'files/UPPER', 'files/-dash', 'files/' + 'a'.repeat(41), 'files/a b']) {
+  for (const name of [
+    'files/../x',
+    '../x',
+    'files/..%2Fx',
+    'files/a/b',
+    'files/UPPER',
+    'files/-dash',
+    'files/' + 'a'.repeat(41),
+    'files/a b',
+  ]) {
     await expectError(await startUpload({ size: 3, meta: JSON.stringify({ file: { name } }) }), 400, 'INVALID_ARGUMENT');
   }
   // path-like ids on get and delete
@@ -285,7 +306,11 @@ test('hostile inputs: malformed metadata, bad sizes, huge names, path-like ids â
 test('list pageSize: default 10, at most 100', async () => {
   const key = 'page-size-key';
   for (let i = 0; i < 12; i++) {
-    const res = await fetch(`${server.url}/upload/v1beta/files`, { method: 'POST', headers: { 'x-goog-api-key': key, 'Content-Type': 'text/plain' }, body: `f${i}` });
+    const res = await fetch(`${server.url}/upload/v1beta/files`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': key, 'Content-Type': 'text/plain' },
+      body: `f${i}`,
+    });
     assert.equal(res.status, 200);
   }
   const list = async (q: string) => (await fetch(`${server.url}/v1beta/files${q}`, { headers: { 'x-goog-api-key': key } })).json();

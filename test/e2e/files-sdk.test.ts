@@ -108,7 +108,10 @@ test('files.list with pageSize 2 over 5 files; the pager walks every page', asyn
   // newest first (Gemini's order)
   const all = await ai.files.list({ config: { pageSize: 100 } });
   const times = all.page.map((f) => Date.parse(f.createTime!));
-  assert.deepEqual([...times].sort((a, b) => b - a), times);
+  assert.deepEqual(
+    [...times].sort((a, b) => b - a),
+    times,
+  );
 });
 
 test('files.delete, then get fails with 403 PERMISSION_DENIED', async () => {
@@ -142,7 +145,10 @@ test('a user-chosen name (config.name) is kept; taken → 409; invalid → 400',
     (e: Error & { status?: number }) => e.status === 400 && /INVALID_ARGUMENT/.test(e.message),
   );
   // another project cannot see it, and may not take the same name either (ids are global, as on Gemini)
-  await assert.rejects(client('sdk-name-other').files.get({ name: 'files/my-file-1' }), (e: Error & { status?: number }) => e.status === 403);
+  await assert.rejects(
+    client('sdk-name-other').files.get({ name: 'files/my-file-1' }),
+    (e: Error & { status?: number }) => e.status === 403,
+  );
 });
 
 test('GOOGLE_GEMINI_BASE_URL is honoured when no baseUrl is given', async () => {

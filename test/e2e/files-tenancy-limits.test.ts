@@ -8,7 +8,8 @@ import path from 'node:path';
 import { startServer, type Running } from './harness.js';
 
 /** A Buffer as a fetch body (typed as the DOM's BodyInit wants; no copy). */
-const bodyOf = (b: Buffer | string): BodyInit => (typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length));
+const bodyOf = (b: Buffer | string): BodyInit =>
+  typeof b === 'string' ? b : new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length);
 
 async function media(s: Running, key: string, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   const init: RequestInit & { duplex?: string } = {
@@ -42,7 +43,8 @@ async function upload(s: Running, key: string, body: string | Buffer, displayNam
   return (await res.json()).file;
 }
 
-const get = (s: Running, key: string, name: string, method = 'GET') => fetch(`${s.url}/v1beta/${name}`, { method, headers: { 'x-goog-api-key': key } });
+const get = (s: Running, key: string, name: string, method = 'GET') =>
+  fetch(`${s.url}/v1beta/${name}`, { method, headers: { 'x-goog-api-key': key } });
 async function names(s: Running, key: string): Promise<string[]> {
   const res = await fetch(`${s.url}/v1beta/files?pageSize=100`, { headers: { 'x-goog-api-key': key } });
   assert.equal(res.status, 200, await res.clone().text());
@@ -109,7 +111,12 @@ test('maxFileBytes: declared too big â†’ 400 at start; undeclared body too big â
     await upload(s, 'k', Buffer.alloc(1000, 1)); // exactly the limit is fine
     const start = await fetch(`${s.url}/upload/v1beta/files`, {
       method: 'POST',
-      headers: { 'x-goog-api-key': 'k', 'X-Goog-Upload-Protocol': 'resumable', 'X-Goog-Upload-Command': 'start', 'X-Goog-Upload-Header-Content-Length': '1001' },
+      headers: {
+        'x-goog-api-key': 'k',
+        'X-Goog-Upload-Protocol': 'resumable',
+        'X-Goog-Upload-Command': 'start',
+        'X-Goog-Upload-Header-Content-Length': '1001',
+      },
       body: '{}',
     });
     assert.match((await expectError(start, 400, 'INVALID_ARGUMENT')).message, /1001 bytes exceeds the limit of 1000/);
@@ -132,8 +139,21 @@ test('maxFileBytes: declared too big â†’ 400 at start; undeclared body too big â
       body: '{}',
     });
     const url = s2.headers.get('x-goog-upload-url')!;
-    assert.equal((await fetch(url, { method: 'POST', headers: { 'X-Goog-Upload-Command': 'upload', 'X-Goog-Upload-Offset': '0' }, body: Buffer.alloc(700) })).status, 200);
-    const over = await fetch(url, { method: 'POST', headers: { 'X-Goog-Upload-Command': 'upload, finalize', 'X-Goog-Upload-Offset': '700' }, body: Buffer.alloc(301) });
+    assert.equal(
+      (
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'X-Goog-Upload-Command': 'upload', 'X-Goog-Upload-Offset': '0' },
+          body: Buffer.alloc(700),
+        })
+      ).status,
+      200,
+    );
+    const over = await fetch(url, {
+      method: 'POST',
+      headers: { 'X-Goog-Upload-Command': 'upload, finalize', 'X-Goog-Upload-Offset': '700' },
+      body: Buffer.alloc(301),
+    });
     await expectError(over, 400, 'INVALID_ARGUMENT');
     const q = await fetch(url, { method: 'POST', headers: { 'X-Goog-Upload-Command': 'query' } });
     assert.equal(q.headers.get('x-goog-upload-size-received'), '700');
@@ -154,7 +174,12 @@ test('maxProjectBytes: over quota â†’ 429 RESOURCE_EXHAUSTED, freed by delete', 
     // a resumable start that declares too much is refused the same way
     const start = await fetch(`${s.url}/upload/v1beta/files`, {
       method: 'POST',
-      headers: { 'x-goog-api-key': 'q', 'X-Goog-Upload-Protocol': 'resumable', 'X-Goog-Upload-Command': 'start', 'X-Goog-Upload-Header-Content-Length': '600' },
+      headers: {
+        'x-goog-api-key': 'q',
+        'X-Goog-Upload-Protocol': 'resumable',
+        'X-Goog-Upload-Command': 'start',
+        'X-Goog-Upload-Header-Content-Length': '600',
+      },
       body: '{}',
     });
     await expectError(start, 429, 'RESOURCE_EXHAUSTED');
@@ -211,7 +236,12 @@ test('maxDisplayNameChars', async () => {
     assert.equal(((await (await get(s, 'd', ok.name)).json()) as { displayName: string }).displayName, '0123456789');
     const start = await fetch(`${s.url}/upload/v1beta/files`, {
       method: 'POST',
-      headers: { 'x-goog-api-key': 'd', 'X-Goog-Upload-Protocol': 'resumable', 'X-Goog-Upload-Command': 'start', 'X-Goog-Upload-Header-Content-Length': '1' },
+      headers: {
+        'x-goog-api-key': 'd',
+        'X-Goog-Upload-Protocol': 'resumable',
+        'X-Goog-Upload-Command': 'start',
+        'X-Goog-Upload-Header-Content-Length': '1',
+      },
       body: JSON.stringify({ file: { displayName: '01234567890' } }),
     });
     assert.match((await expectError(start, 400, 'INVALID_ARGUMENT')).message, /11 characters long; the limit is 10/);

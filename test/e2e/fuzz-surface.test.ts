@@ -25,13 +25,23 @@ before(async () => {
 after(async () => server?.close());
 
 async function upload(key: string, body: Buffer): Promise<string> {
-  const res = await fetch(`${server.url}/upload/v1beta/files`, { method: 'POST', headers: { 'x-goog-api-key': key, 'content-type': 'audio/wav' }, body: new Uint8Array(body) });
+  const res = await fetch(`${server.url}/upload/v1beta/files`, {
+    method: 'POST',
+    headers: { 'x-goog-api-key': key, 'content-type': 'audio/wav' },
+    body: new Uint8Array(body),
+  });
   assert.equal(res.status, 200, await res.clone().text());
   return ((await res.json()) as { file: { name: string } }).file.name.replace(/^files\//, '');
 }
 
-test(`fuzzing every route with hostile requests: 2xx or Google-shaped 4xx, no 5xx, no hang, no leak (seed ${settings.seed})`, { timeout: (settings.seconds + 180) * 1000 }, async (t) => {
-  const world: World = { base: server.url, keys: KEYS, fileIds: [await upload(KEYS[0]!, tinyWav(0.3)), await upload(KEYS[1]!, tinyWav(0.3, 660))] };
+test(`fuzzing every route with hostile requests: 2xx or Google-shaped 4xx, no 5xx, no hang, no leak (seed ${settings.seed})`, {
+  timeout: (settings.seconds + 180) * 1000,
+}, async (t) => {
+  const world: World = {
+    base: server.url,
+    keys: KEYS,
+    fileIds: [await upload(KEYS[0]!, tinyWav(0.3)), await upload(KEYS[1]!, tinyWav(0.3, 660))],
+  };
   const tally = new Tally();
   const started = Date.now();
   t.diagnostic(`seed ${settings.seed} (EARSHOT_FUZZ_SEED=${settings.seed} reproduces), up to ${settings.seconds} s`);

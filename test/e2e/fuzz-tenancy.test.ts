@@ -84,18 +84,45 @@ function probeRequest(p: Probe, id: string): RawRequest {
     case 'list':
       return { method: 'GET', ...auth(`/${v}/files?pageSize=100`) };
     default: {
-      const uri = { server: `${server.url}/v1beta/files/${sp}`, short: `files/${sp}`, google: `https://generativelanguage.googleapis.com/v1beta/files/${sp}`, serverAnalysis: `${server.url}/v1beta/files/${sp}:analysis` }[p.uriForm];
-      const method = { generateContent: 'generateContent', countTokens: 'countTokens', sse: 'streamGenerateContent?alt=sse', streamArray: 'streamGenerateContent' }[p.route];
+      const uri = {
+        server: `${server.url}/v1beta/files/${sp}`,
+        short: `files/${sp}`,
+        google: `https://generativelanguage.googleapis.com/v1beta/files/${sp}`,
+        serverAnalysis: `${server.url}/v1beta/files/${sp}:analysis`,
+      }[p.uriForm];
+      const method = {
+        generateContent: 'generateContent',
+        countTokens: 'countTokens',
+        sse: 'streamGenerateContent?alt=sse',
+        streamArray: 'streamGenerateContent',
+      }[p.route];
       const body = { contents: [{ parts: [{ text: 'Transcribe this.' }, { fileData: { fileUri: uri, mimeType: 'audio/wav' } }] }] };
       const r = auth(`/${v}/models/gemini-2.5-flash:${method}`);
-      return { method: 'POST', path: r.path, headers: [...r.headers, ['content-type', 'application/json']], body: Buffer.from(JSON.stringify(body)) };
+      return {
+        method: 'POST',
+        path: r.path,
+        headers: [...r.headers, ['content-type', 'application/json']],
+        body: Buffer.from(JSON.stringify(body)),
+      };
     }
   }
 }
 
 function multipart(key: string, meta: object, wav: Buffer): RawRequest {
-  const body = Buffer.concat([Buffer.from(`--s\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(meta)}\r\n--s\r\nContent-Type: audio/wav\r\n\r\n`), wav, Buffer.from('\r\n--s--\r\n')]);
-  return { method: 'POST', path: '/upload/v1beta/files', headers: [['x-goog-api-key', key], ['content-type', 'multipart/related; boundary=s']], body };
+  const body = Buffer.concat([
+    Buffer.from(`--s\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(meta)}\r\n--s\r\nContent-Type: audio/wav\r\n\r\n`),
+    wav,
+    Buffer.from('\r\n--s--\r\n'),
+  ]);
+  return {
+    method: 'POST',
+    path: '/upload/v1beta/files',
+    headers: [
+      ['x-goog-api-key', key],
+      ['content-type', 'multipart/related; boundary=s'],
+    ],
+    body,
+  };
 }
 
 /** An answer with the probed name (in every spelling the server may echo) replaced, for comparison. */
@@ -113,9 +140,16 @@ function normalise(res: RawResponse, id: string, spelled: string): string {
 }
 
 /** A twin of an id: same length and alphabet, a name no project has. */
-const twin = (id: string) => [...id].map((c) => (/[a-z]/.test(c) ? String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97) : /[0-9]/.test(c) ? String((Number(c) + 5) % 10) : c)).join('');
+const twin = (id: string) =>
+  [...id]
+    .map((c) =>
+      /[a-z]/.test(c) ? String.fromCharCode(((c.charCodeAt(0) - 97 + 13) % 26) + 97) : /[0-9]/.test(c) ? String((Number(c) + 5) % 10) : c,
+    )
+    .join('');
 
-test(`two keys probing each other on every route and spelling: no access, no oracle (seed ${settings.seed})`, { timeout: (settings.seconds + 180) * 1000 }, async (t) => {
+test(`two keys probing each other on every route and spelling: no access, no oracle (seed ${settings.seed})`, {
+  timeout: (settings.seconds + 180) * 1000,
+}, async (t) => {
   const tally = new Tally();
   const taken = new Set<string>();
   let n = 0;
@@ -136,7 +170,10 @@ test(`two keys probing each other on every route and spelling: no access, no ora
         const wav = tinyWav(0.2, 200 + n * 3);
         const secret = `SECRET-${n}-${s.name}`;
         const name = s.named ? `${s.name}-${n}` : undefined;
-        const made = await ask('A creates', multipart(A, { file: { displayName: secret, ...(name ? { name: `files/${name}` } : {}) } }, wav));
+        const made = await ask(
+          'A creates',
+          multipart(A, { file: { displayName: secret, ...(name ? { name: `files/${name}` } : {}) } }, wav),
+        );
         assert.equal(made.status, 200, made.body.toString());
         const id = (JSON.parse(made.body.toString()) as { file: { name: string } }).file.name.replace(/^files\//, '');
         const ghost = twin(id);
@@ -155,20 +192,37 @@ test(`two keys probing each other on every route and spelling: no access, no ora
             assert.ok(!rMine.body.toString().includes(`files/${id}"`), `B's list shows A's ${id}`);
             continue;
           }
-          assert.equal(normalise(rMine, id, SPELLINGS[p.spelling]!(id)), normalise(rNone, ghost, SPELLINGS[p.spelling]!(ghost)), `B can tell A's ${id} from the unknown ${ghost}: ${describe(mine)}`);
+          assert.equal(
+            normalise(rMine, id, SPELLINGS[p.spelling]!(id)),
+            normalise(rNone, ghost, SPELLINGS[p.spelling]!(ghost)),
+            `B can tell A's ${id} from the unknown ${ghost}: ${describe(mine)}`,
+          );
         }
         if (s.create && name) {
           // B may create a file of the same name in its own project, exactly as it may create any other
           const bWav = tinyWav(0.2, 5000 + n);
-          const [cMine, cNone] = [await ask('B creates', multipart(B, { file: { name: `files/${id}` } }, bWav)), await ask('B creates', multipart(B, { file: { name: `files/${ghost}` } }, bWav))];
-          assert.equal(cMine.status, cNone.status, `creating A's name ${id} as B: ${cMine.status} ${cMine.body}; a fresh name: ${cNone.status} ${cNone.body}`);
+          const [cMine, cNone] = [
+            await ask('B creates', multipart(B, { file: { name: `files/${id}` } }, bWav)),
+            await ask('B creates', multipart(B, { file: { name: `files/${ghost}` } }, bWav)),
+          ];
+          assert.equal(
+            cMine.status,
+            cNone.status,
+            `creating A's name ${id} as B: ${cMine.status} ${cMine.body}; a fresh name: ${cNone.status} ${cNone.body}`,
+          );
           for (const m of markers) assert.ok(!cMine.body.toString().includes(m), `B saw A's data (${m}) creating ${id}`);
         }
         const still = await ask('A reads', { method: 'GET', path: `/v1beta/files/${id}`, headers: [['x-goog-api-key', A]] });
         assert.equal(still.status, 200, `A's file ${id} after B's probes: ${still.status} ${still.body}`);
         assert.ok(still.body.toString().includes(secret));
       }),
-      { seed: settings.seed, numRuns: settings.runs, interruptAfterTimeLimit: settings.seconds * 1000, markInterruptAsFailure: false, includeErrorInReport: true },
+      {
+        seed: settings.seed,
+        numRuns: settings.runs,
+        interruptAfterTimeLimit: settings.seconds * 1000,
+        markInterruptAsFailure: false,
+        includeErrorInReport: true,
+      },
     );
   } finally {
     t.diagnostic(`${((Date.now() - started) / 1000).toFixed(1)} s, ${n} sequences: ${tally.summary()}`);

@@ -19,7 +19,12 @@ const jfk = readFileSync(path.join(SPEECH_DIR, 'jfk.wav')).toString('base64');
 const audioPart = { inlineData: { mimeType: 'audio/wav', data: jfk } };
 
 interface Captured {
-  body: { messages: { role: string; content: string | { type: string; input_audio?: { data: string; format: string }; text?: string }[] }[]; stream: boolean; max_tokens?: number; response_format?: { type: string } };
+  body: {
+    messages: { role: string; content: string | { type: string; input_audio?: { data: string; format: string }; text?: string }[] }[];
+    stream: boolean;
+    max_tokens?: number;
+    response_format?: { type: string };
+  };
 }
 const captured: Captured[] = [];
 let fake: http.Server;
@@ -35,7 +40,9 @@ before(async () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const pieces = body.response_format ? ['{"answer":', ' "a stand-in reply"}'] : ['Grounded ', 'answer ', 'from the stand-in.'];
       for (const p of pieces) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: p } }] })}\n\n`);
-      res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { completion_tokens: 3 } })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { completion_tokens: 3 } })}\n\n`,
+      );
       res.end('data: [DONE]\n\n');
     });
   });
@@ -45,11 +52,17 @@ before(async () => {
 after(() => new Promise<void>((r) => fake.close(() => r())));
 
 test('openai backend: grounded context and the audio itself reach the server; the stream comes back through the SDK', async () => {
-  const s: Running = await startServer({ offline: true, engines: { text: 'openai', openaiBaseUrl: fakeUrl, openaiModel: 'qwen2-audio', openaiSendAudio: true } });
+  const s: Running = await startServer({
+    offline: true,
+    engines: { text: 'openai', openaiBaseUrl: fakeUrl, openaiModel: 'qwen2-audio', openaiSendAudio: true },
+  });
   try {
     const ai = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: s.url } });
     const chunks: string[] = [];
-    for await (const c of await ai.models.generateContentStream({ model: MODEL, contents: [{ role: 'user', parts: [audioPart, { text: 'What does the speaker ask?' }] }] })) {
+    for await (const c of await ai.models.generateContentStream({
+      model: MODEL,
+      contents: [{ role: 'user', parts: [audioPart, { text: 'What does the speaker ask?' }] }],
+    })) {
       chunks.push(c.text ?? '');
     }
     assert.equal(chunks.join(''), 'Grounded answer from the stand-in.');
@@ -58,7 +71,9 @@ test('openai backend: grounded context and the audio itself reach the server; th
     const all = JSON.stringify(sent.messages);
     assert.match(all, /country/, 'the transcript of the audio is in the context');
     const user = sent.messages.filter((m) => m.role === 'user').at(-1)!;
-    const audio = (user.content as { type: string; input_audio?: { data: string; format: string } }[]).find((p) => p.type === 'input_audio');
+    const audio = (user.content as { type: string; input_audio?: { data: string; format: string } }[]).find(
+      (p) => p.type === 'input_audio',
+    );
     assert.ok(audio, 'the audio is sent as input_audio');
     const wav = Buffer.from(audio!.input_audio!.data, 'base64');
     assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
@@ -67,7 +82,10 @@ test('openai backend: grounded context and the audio itself reach the server; th
     const json = await ai.models.generateContent({
       model: MODEL,
       contents: [{ role: 'user', parts: [audioPart, { text: 'Answer in JSON.' }] }],
-      config: { responseMimeType: 'application/json', responseSchema: { type: 'OBJECT', properties: { answer: { type: 'STRING' } }, required: ['answer'] } as never },
+      config: {
+        responseMimeType: 'application/json',
+        responseSchema: { type: 'OBJECT', properties: { answer: { type: 'STRING' } }, required: ['answer'] } as never,
+      },
     });
     assert.deepEqual(JSON.parse(json.text!), { answer: 'a stand-in reply' });
     assert.equal(captured.at(-1)!.body.response_format!.type, 'json_schema');
@@ -86,7 +104,14 @@ test('llama backend: the real llama.cpp runtime answers, honours maxOutputTokens
     assert.ok(text.usageMetadata!.candidatesTokenCount! <= 6);
     assert.ok((text.text ?? '').length > 0);
 
-    const schema = { type: 'object', properties: { mood: { type: 'string', enum: ['calm', 'urgent'] }, words: { type: 'array', items: { type: 'string', maxLength: 8 }, maxItems: 2 } }, required: ['mood', 'words'] };
+    const schema = {
+      type: 'object',
+      properties: {
+        mood: { type: 'string', enum: ['calm', 'urgent'] },
+        words: { type: 'array', items: { type: 'string', maxLength: 8 }, maxItems: 2 },
+      },
+      required: ['mood', 'words'],
+    };
     const json = await ai.models.generateContent({
       model: MODEL,
       contents: [{ role: 'user', parts: [audioPart, { text: 'Classify the mood.' }] }],

@@ -36,7 +36,9 @@ async function analysisOf(file: GenAiFile): Promise<AudioAnalysis> {
 before(async () => {
   server = await startServer({ offline: true });
   ai = new GoogleGenAI({ apiKey: 'gen-key', httpOptions: { baseUrl: server.url } });
-  jfk = await waitActive((await ai.files.upload({ file: path.join(SPEECH_DIR, 'jfk.wav'), config: { mimeType: 'audio/wav', displayName: 'jfk' } })).name!);
+  jfk = await waitActive(
+    (await ai.files.upload({ file: path.join(SPEECH_DIR, 'jfk.wav'), config: { mimeType: 'audio/wav', displayName: 'jfk' } })).name!,
+  );
 });
 
 after(async () => {
@@ -46,11 +48,15 @@ after(async () => {
 
 test('a transcript of the jfk clip holds what the engine heard, including "country"', async () => {
   assert.equal(jfk.state, 'ACTIVE');
-  const res = await ai.models.generateContent({ model: MODEL, contents: createUserContent([createPartFromUri(jfk.uri!, jfk.mimeType!), 'Generate a transcript of the speech.']) });
+  const res = await ai.models.generateContent({
+    model: MODEL,
+    contents: createUserContent([createPartFromUri(jfk.uri!, jfk.mimeType!), 'Generate a transcript of the speech.']),
+  });
   const analysis = await analysisOf(jfk);
   const heard = analysis.segments.map((s) => s.text).join(' ');
   assert.match(res.text!, /country/i);
-  for (const word of heard.split(/\s+/).filter(Boolean)) assert.ok(res.text!.toLowerCase().includes(word.toLowerCase()), `transcript lacks "${word}"`);
+  for (const word of heard.split(/\s+/).filter(Boolean))
+    assert.ok(res.text!.toLowerCase().includes(word.toLowerCase()), `transcript lacks "${word}"`);
   assert.equal(res.candidates![0].finishReason, 'STOP');
   assert.equal(res.candidates![0].content!.role, 'model');
   const usage = res.usageMetadata!;
@@ -63,17 +69,26 @@ test('a transcript of the jfk clip holds what the engine heard, including "count
 
 test('countTokens counts 32 tokens per second of audio, inline and uploaded', async () => {
   const inline = readFileSync(path.join(SPEECH_DIR, 'jfk.wav')).toString('base64');
-  const a = await ai.models.countTokens({ model: MODEL, contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'audio/wav', data: inline } }] }] });
+  const a = await ai.models.countTokens({
+    model: MODEL,
+    contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'audio/wav', data: inline } }] }],
+  });
   const b = await ai.models.countTokens({ model: MODEL, contents: createUserContent([createPartFromUri(jfk.uri!, 'audio/wav')]) });
   assert.equal(a.totalTokens, 352);
   assert.equal(b.totalTokens, 352);
-  const withText = await ai.models.countTokens({ model: MODEL, contents: createUserContent([createPartFromUri(jfk.uri!, 'audio/wav'), 'Describe this audio clip']) });
+  const withText = await ai.models.countTokens({
+    model: MODEL,
+    contents: createUserContent([createPartFromUri(jfk.uri!, 'audio/wav'), 'Describe this audio clip']),
+  });
   assert.ok(withText.totalTokens! > 352 && withText.totalTokens! < 352 + 10, `text adds a few real tokens (${withText.totalTokens})`);
 });
 
 test('"Describe this audio clip" on the fire truck names the siren', async () => {
   const data = readFileSync(path.join(SOUNDS_DIR, 'firetruck.ogg')).toString('base64');
-  const res = await ai.models.generateContent({ model: MODEL, contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'audio/ogg', data } }, { text: 'Describe this audio clip' }] }] });
+  const res = await ai.models.generateContent({
+    model: MODEL,
+    contents: [{ role: 'user', parts: [{ inlineData: { mimeType: 'audio/ogg', data } }, { text: 'Describe this audio clip' }] }],
+  });
   assert.match(res.text!, /siren/i);
 });
 
@@ -87,13 +102,17 @@ test('a range request answers with exactly the words heard inside the range', as
   // a range that cuts the sentence in two
   const mid = (words[0].start + words[words.length - 1].end) / 2;
   const s = Math.floor(mid);
-  const res = await ai.models.generateContent({ model: MODEL, contents: createUserContent([createPartFromUri(up.uri!, 'audio/wav'), `Provide a transcript of the speech from 00:00 to 00:0${s}.`]) });
+  const res = await ai.models.generateContent({
+    model: MODEL,
+    contents: createUserContent([createPartFromUri(up.uri!, 'audio/wav'), `Provide a transcript of the speech from 00:00 to 00:0${s}.`]),
+  });
   const inside = words.filter((w) => (w.start + w.end) / 2 <= s).map((w) => w.text.toLowerCase());
   const outside = words.filter((w) => (w.start + w.end) / 2 > s).map((w) => w.text.toLowerCase());
   const answer = res.text!.toLowerCase();
   for (const w of inside) assert.ok(answer.includes(w), `"${w}" (inside the range) missing from: ${answer}`);
   const answerWords = new Set(answer.match(/[a-z']+/g));
-  for (const w of outside.filter((w) => !inside.includes(w))) assert.ok(!answerWords.has(w), `"${w}" lies after 00:0${s} but is in: ${answer}`);
+  for (const w of outside.filter((w) => !inside.includes(w)))
+    assert.ok(!answerWords.has(w), `"${w}" lies after 00:0${s} but is in: ${answer}`);
 });
 
 test('JSON mode with a schema returns JSON that validates', async () => {
@@ -101,7 +120,14 @@ test('JSON mode with a schema returns JSON that validates', async () => {
     type: 'OBJECT',
     properties: {
       summary: { type: 'STRING' },
-      segments: { type: 'ARRAY', items: { type: 'OBJECT', properties: { start: { type: 'NUMBER' }, end: { type: 'NUMBER' }, text: { type: 'STRING' } }, required: ['start', 'end', 'text'] } },
+      segments: {
+        type: 'ARRAY',
+        items: {
+          type: 'OBJECT',
+          properties: { start: { type: 'NUMBER' }, end: { type: 'NUMBER' }, text: { type: 'STRING' } },
+          required: ['start', 'end', 'text'],
+        },
+      },
       hasSpeech: { type: 'BOOLEAN' },
     },
     required: ['summary', 'segments', 'hasSpeech'],
@@ -118,7 +144,14 @@ test('JSON mode with a schema returns JSON that validates', async () => {
       type: 'object',
       properties: {
         summary: { type: 'string' },
-        segments: { type: 'array', items: { type: 'object', properties: { start: { type: 'number' }, end: { type: 'number' }, text: { type: 'string' } }, required: ['start', 'end', 'text'] } },
+        segments: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { start: { type: 'number' }, end: { type: 'number' }, text: { type: 'string' } },
+            required: ['start', 'end', 'text'],
+          },
+        },
         hasSpeech: { type: 'boolean' },
       },
       required: ['summary', 'segments', 'hasSpeech'],
@@ -167,18 +200,27 @@ test('a deleted file gives PermissionDenied; bad input gets Gemini errors and th
   const up = await ai.files.upload({ file: path.join(SPEECH_DIR, 'jfk.mp3'), config: { mimeType: 'audio/mp3' } });
   await ai.files.delete({ name: up.name! });
   await assert.rejects(
-    ai.models.generateContent({ model: MODEL, contents: createUserContent([createPartFromUri(up.uri!, 'audio/mp3'), 'Describe this audio clip']) }),
+    ai.models.generateContent({
+      model: MODEL,
+      contents: createUserContent([createPartFromUri(up.uri!, 'audio/mp3'), 'Describe this audio clip']),
+    }),
     (e: Error) => /PERMISSION_DENIED/.test(e.message) && /403/.test(e.message),
   );
   const post = (body: unknown) =>
-    fetch(`${server.url}/v1beta/models/${MODEL}:generateContent`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-api-key': 'gen-key' }, body: JSON.stringify(body) });
+    fetch(`${server.url}/v1beta/models/${MODEL}:generateContent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-goog-api-key': 'gen-key' },
+      body: JSON.stringify(body),
+    });
   const bad = [
     {},
     { contents: [{ parts: [] }] },
     { contents: [{ role: 'robot', parts: [{ text: 'hi' }] }] },
     { contents: [{ parts: [{ inlineData: { mimeType: 'audio/wav', data: '***not base64***' } }] }] },
     { contents: [{ parts: [{ inlineData: { mimeType: 'image/png', data: 'AAAA' } }] }] },
-    { contents: [{ parts: [{ inlineData: { mimeType: 'audio/wav', data: Buffer.from('just some text, not audio').toString('base64') } }] }] },
+    {
+      contents: [{ parts: [{ inlineData: { mimeType: 'audio/wav', data: Buffer.from('just some text, not audio').toString('base64') } }] }],
+    },
     { contents: [{ parts: [{ text: 'x' }] }], generationConfig: { temperature: 7 } },
     { contents: [{ parts: [{ text: 'x' }] }], generationConfig: { responseMimeType: 'image/png' } },
   ];
@@ -190,7 +232,11 @@ test('a deleted file gives PermissionDenied; bad input gets Gemini errors and th
     assert.equal(json.error.status, 'INVALID_ARGUMENT');
     assert.ok(json.error.message.length > 10);
   }
-  const unknownModel = await fetch(`${server.url}/v1beta/models/not-a-model:generateContent`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-api-key': 'gen-key' }, body: '{"contents":[{"parts":[{"text":"x"}]}]}' });
+  const unknownModel = await fetch(`${server.url}/v1beta/models/not-a-model:generateContent`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-goog-api-key': 'gen-key' },
+    body: '{"contents":[{"parts":[{"text":"x"}]}]}',
+  });
   assert.equal(unknownModel.status, 404);
   const list = await ai.files.list();
   assert.ok(list);
@@ -219,7 +265,9 @@ test('more than the allowed audio per prompt is refused naming the total', async
     const res = await fetch(`${small.url}/v1beta/models/${MODEL}:countTokens`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-goog-api-key': 'k' },
-      body: JSON.stringify({ contents: [{ parts: [{ inlineData: { mimeType: 'audio/wav', data } }, { inlineData: { mimeType: 'audio/wav', data } }] }] }),
+      body: JSON.stringify({
+        contents: [{ parts: [{ inlineData: { mimeType: 'audio/wav', data } }, { inlineData: { mimeType: 'audio/wav', data } }] }],
+      }),
     });
     const json = (await res.json()) as { error: { message: string; status: string } };
     assert.equal(res.status, 400);
@@ -237,7 +285,10 @@ test('a file still PROCESSING answers FAILED_PRECONDITION once the wait is over'
     writeFileSync(wav, readFileSync(path.join(SPEECH_DIR, 'jfk.wav')));
     const up = await client.files.upload({ file: wav, config: { mimeType: 'audio/wav' } });
     await assert.rejects(
-      client.models.generateContent({ model: MODEL, contents: createUserContent([createPartFromUri(up.uri!, 'audio/wav'), 'Describe this audio clip']) }),
+      client.models.generateContent({
+        model: MODEL,
+        contents: createUserContent([createPartFromUri(up.uri!, 'audio/wav'), 'Describe this audio clip']),
+      }),
       (e: Error) => /FAILED_PRECONDITION/.test(e.message),
     );
   } finally {
@@ -246,7 +297,14 @@ test('a file still PROCESSING answers FAILED_PRECONDITION once the wait is over'
 });
 
 test('deleting the last file with some content forgets its analysis, in memory and on disk', async () => {
-  const up = await waitActive((await ai.files.upload({ file: path.join(SPEECH_DIR, 'sense_and_sensibility_01_austen_64kb-0930.wav'), config: { mimeType: 'audio/wav' } })).name!);
+  const up = await waitActive(
+    (
+      await ai.files.upload({
+        file: path.join(SPEECH_DIR, 'sense_and_sensibility_01_austen_64kb-0930.wav'),
+        config: { mimeType: 'audio/wav' },
+      })
+    ).name!,
+  );
   const analysis = await analysisOf(up);
   const key = server.app.analyses.keyFor('key:gen-key', analysis.sha256);
   assert.ok(await server.app.media.queue.get(key));

@@ -22,7 +22,14 @@ function startUpload(host: string): Promise<string> {
         port,
         method: 'POST',
         path: '/upload/v1beta/files',
-        headers: { host, 'x-goog-api-key': 'host', 'x-goog-upload-protocol': 'resumable', 'x-goog-upload-command': 'start', 'x-goog-upload-header-content-type': 'text/plain', 'content-type': 'application/json' },
+        headers: {
+          host,
+          'x-goog-api-key': 'host',
+          'x-goog-upload-protocol': 'resumable',
+          'x-goog-upload-command': 'start',
+          'x-goog-upload-header-content-type': 'text/plain',
+          'content-type': 'application/json',
+        },
       },
       (res) => {
         res.resume();
@@ -50,7 +57,11 @@ function getFile(name: string, host: string): Promise<{ uri: string }> {
 test('a forged Host header steers neither the upload URL nor File.uri', async () => {
   const uploadUrl = await startUpload('attacker.example');
   assert.ok(uploadUrl.startsWith(`${server.url}/upload/v1beta/files?upload_id=`), uploadUrl);
-  const done = await fetch(uploadUrl, { method: 'POST', headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' }, body: 'some text' });
+  const done = await fetch(uploadUrl, {
+    method: 'POST',
+    headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' },
+    body: 'some text',
+  });
   const { file } = (await done.json()) as { file: { name: string; uri: string } };
   assert.ok(file.uri.startsWith(server.url), file.uri);
   const seen = await getFile(file.name, 'attacker.example:8080');

@@ -86,7 +86,13 @@ test('a boundary split across many small writes is still found (the resumed sear
   );
   const status = await new Promise<number>((resolve, reject) => {
     const req = http.request(
-      { hostname, port, method: 'POST', path: '/upload/v1beta/files', headers: { 'x-goog-api-key': 'mp', 'content-type': `multipart/related; boundary=${boundary}`, 'content-length': body.length } },
+      {
+        hostname,
+        port,
+        method: 'POST',
+        path: '/upload/v1beta/files',
+        headers: { 'x-goog-api-key': 'mp', 'content-type': `multipart/related; boundary=${boundary}`, 'content-length': body.length },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode!));

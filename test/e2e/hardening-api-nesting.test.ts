@@ -26,11 +26,18 @@ async function post(method: string, body: string) {
     headers: { 'x-goog-api-key': 'deep', 'content-type': 'application/json' },
     body,
   });
-  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { error: { code: number; status: string; message: string } } };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: (await res.json()) as { error: { code: number; status: string; message: string } },
+  };
 }
 
 for (const depth of [3_000, 100_000]) {
-  for (const [shape, make] of [['arrays', deepArrays], ['objects', deepObjects]] as const) {
+  for (const [shape, make] of [
+    ['arrays', deepArrays],
+    ['objects', deepObjects],
+  ] as const) {
     test(`${depth} levels of nested ${shape} → 400 INVALID_ARGUMENT on every model method`, async () => {
       for (const method of METHODS) {
         const r = await post(method, make(depth));

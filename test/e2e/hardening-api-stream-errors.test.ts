@@ -17,7 +17,11 @@ async function call(method: string) {
     headers: { 'x-goog-api-key': 'same', 'content-type': 'application/json' },
     body: JSON.stringify({ contents: [{ parts: [{ text: 'Say hello.' }] }] }),
   });
-  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as { error: { code: number; message: string; status: string } } };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    body: (await res.json()) as { error: { code: number; message: string; status: string } },
+  };
 }
 
 test('a text model that is not installed: the same catalogued error on generateContent and both stream forms', async () => {

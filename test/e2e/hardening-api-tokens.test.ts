@@ -34,8 +34,16 @@ function prose(bytes: number): string {
 }
 
 async function count(text: string, signal?: AbortSignal) {
-  const res = await fetch(URL_OF('countTokens'), { method: 'POST', headers: HEADERS, body: JSON.stringify({ contents: [{ parts: [{ text }] }] }), signal });
-  return { status: res.status, body: (await res.json()) as { totalTokens?: number; error?: { code: number; status: string; message: string } } };
+  const res = await fetch(URL_OF('countTokens'), {
+    method: 'POST',
+    headers: HEADERS,
+    body: JSON.stringify({ contents: [{ parts: [{ text }] }] }),
+    signal,
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { totalTokens?: number; error?: { code: number; status: string; message: string } },
+  };
 }
 
 test('a two-word countTokens answers while a 4 MB text is being counted', async () => {
@@ -68,21 +76,31 @@ test('a two-word countTokens answers while a 4 MB text is being counted', async 
   await big;
 });
 
-test('text certainly over the input limit is refused at once with Gemini\'s 400', async () => {
+test("text certainly over the input limit is refused at once with Gemini's 400", async () => {
   const t = performance.now();
   const r = await count(prose(5 * 1024 * 1024));
   assert.ok(performance.now() - t < 5000, 'refused from its size, without tokenizing');
   assert.equal(r.status, 400);
   assert.equal(r.body.error!.status, 'INVALID_ARGUMENT');
   assert.match(r.body.error!.message, /^The input token count \(\d+\) exceeds the maximum number of tokens allowed \(1048576\)\.$/);
-  const g = await fetch(URL_OF('generateContent'), { method: 'POST', headers: HEADERS, body: JSON.stringify({ contents: [{ parts: [{ text: prose(5 * 1024 * 1024) }] }] }) });
+  const g = await fetch(URL_OF('generateContent'), {
+    method: 'POST',
+    headers: HEADERS,
+    body: JSON.stringify({ contents: [{ parts: [{ text: prose(5 * 1024 * 1024) }] }] }),
+  });
   assert.equal(g.status, 400);
 });
 
 test('chunking keeps every character and cuts each piece at a word end', () => {
   const text = prose(50_000);
   const pieces = chunkTexts([text, '', 'short'], 8192);
-  assert.equal(pieces.filter(([i]) => i === 0).map(([, p]) => p).join(''), text);
+  assert.equal(
+    pieces
+      .filter(([i]) => i === 0)
+      .map(([, p]) => p)
+      .join(''),
+    text,
+  );
   for (const [i, p] of pieces) if (i === 0 && p !== pieces.at(-2)![1]) assert.ok(/\S$/.test(p), 'a piece ends at a word end');
   assert.deepEqual(pieces.at(-1), [2, 'short']);
 });

@@ -17,7 +17,14 @@ let app: App;
 let url: string;
 
 before(async () => {
-  const config = resolveConfig({ host: '127.0.0.1', port: 0, logLevel: 'info', offline: true, dataDir: tmp.dir, modelsDir: `${tmp.dir}/models` });
+  const config = resolveConfig({
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'info',
+    offline: true,
+    dataDir: tmp.dir,
+    modelsDir: `${tmp.dir}/models`,
+  });
   const sink = new Writable({
     write(chunk, _enc, cb) {
       lines.push(...String(chunk).split('\n').filter(Boolean));
@@ -59,7 +66,7 @@ function raw(data: string | Buffer): Promise<{ status: number; headers: string; 
   });
 }
 
-test('a 5,000-character file id is a Google-shaped 400, not the router\'s 414', async () => {
+test("a 5,000-character file id is a Google-shaped 400, not the router's 414", async () => {
   const res = await fetch(`${url}/v1beta/files/${'a'.repeat(5000)}`, { headers: { 'x-goog-api-key': 't' } });
   assertGoogleShaped(res.status, await res.json(), 400, 'INVALID_ARGUMENT');
 });
@@ -79,9 +86,17 @@ test('oversized headers (431) and a malformed request line are Google-shaped', a
 test('unknown routes, wrong content types and broken JSON are Google-shaped', async () => {
   let res = await fetch(`${url}/nowhere`);
   assertGoogleShaped(res.status, await res.json(), 404, 'NOT_FOUND');
-  res = await fetch(`${url}/v1beta/models/gemini-2.5-flash:countTokens`, { method: 'POST', headers: { 'x-goog-api-key': 't', 'content-type': 'text/plain' }, body: 'hi' });
+  res = await fetch(`${url}/v1beta/models/gemini-2.5-flash:countTokens`, {
+    method: 'POST',
+    headers: { 'x-goog-api-key': 't', 'content-type': 'text/plain' },
+    body: 'hi',
+  });
   assertGoogleShaped(res.status, await res.json(), 400, 'INVALID_ARGUMENT');
-  res = await fetch(`${url}/v1beta/models/gemini-2.5-flash:countTokens`, { method: 'POST', headers: { 'x-goog-api-key': 't', 'content-type': 'application/json' }, body: '{"contents": [' });
+  res = await fetch(`${url}/v1beta/models/gemini-2.5-flash:countTokens`, {
+    method: 'POST',
+    headers: { 'x-goog-api-key': 't', 'content-type': 'application/json' },
+    body: '{"contents": [',
+  });
   assertGoogleShaped(res.status, await res.json(), 400, 'INVALID_ARGUMENT');
 });
 
@@ -90,7 +105,12 @@ test('?key= and upload_id= never reach the log; one info line per request', asyn
   await (await fetch(`${url}/v1beta/files?key=SECRET-KEY-123`)).text();
   const start = await fetch(`${url}/upload/v1beta/files?key=SECRET-KEY-123`, {
     method: 'POST',
-    headers: { 'x-goog-upload-protocol': 'resumable', 'x-goog-upload-command': 'start', 'x-goog-upload-header-content-type': 'text/plain', 'content-type': 'application/json' },
+    headers: {
+      'x-goog-upload-protocol': 'resumable',
+      'x-goog-upload-command': 'start',
+      'x-goog-upload-header-content-type': 'text/plain',
+      'content-type': 'application/json',
+    },
     body: '{}',
   });
   const uploadUrl = start.headers.get('x-goog-upload-url')!;
@@ -101,9 +121,14 @@ test('?key= and upload_id= never reach the log; one info line per request', asyn
   const log = lines.join('\n');
   assert.ok(!log.includes('SECRET-KEY-123'), 'the API key was logged');
   assert.ok(!log.includes(uploadId), 'the upload capability id was logged');
-  const perRequest = lines.map((l) => JSON.parse(l) as { msg: string; level: number; url?: string }).filter((l) => l.level >= 30 && l.url !== undefined);
+  const perRequest = lines
+    .map((l) => JSON.parse(l) as { msg: string; level: number; url?: string })
+    .filter((l) => l.level >= 30 && l.url !== undefined);
   assert.equal(perRequest.length, 3, log);
-  assert.ok(perRequest.every((l) => l.url!.includes('[REDACTED]')), log);
+  assert.ok(
+    perRequest.every((l) => l.url!.includes('[REDACTED]')),
+    log,
+  );
 });
 
 test('/metrics is open by default and requires a key when metricsRequireKey is set', async () => {
@@ -123,7 +148,9 @@ test('a body trickling one byte every 2 s is answered 408 and dropped', { timeou
   const started = Date.now();
   const result = await new Promise<{ out: string; ms: number }>((resolve) => {
     const s = net.connect(Number(port), '127.0.0.1', () => {
-      s.write('POST /v1beta/models/gemini-2.5-flash:countTokens HTTP/1.1\r\nHost: x\r\nx-goog-api-key: t\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n');
+      s.write(
+        'POST /v1beta/models/gemini-2.5-flash:countTokens HTTP/1.1\r\nHost: x\r\nx-goog-api-key: t\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n',
+      );
     });
     let out = '';
     const timer = setInterval(() => s.writable && s.write('{'), 2000);

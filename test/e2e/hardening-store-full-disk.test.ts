@@ -61,7 +61,11 @@ async function start(url: string) {
 }
 
 const chunk = (url: string, body: Buffer) =>
-  fetch(url, { method: 'POST', headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' }, body: new Uint8Array(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '0' },
+    body: new Uint8Array(body),
+  });
 
 test('a full disk: server up, storage error in Google shape, nothing listed, reservation released, recovery', async (t) => {
   const tmp = tempDir('earshot-full-');
@@ -98,7 +102,9 @@ test('a full disk: server up, storage error in Google shape, nothing listed, res
 
     // the server is up and lists nothing half-written
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
-    const list = (await (await fetch(`${server.url}/v1beta/files`, { headers: { 'x-goog-api-key': KEY } })).json()) as { files?: unknown[] };
+    const list = (await (await fetch(`${server.url}/v1beta/files`, { headers: { 'x-goog-api-key': KEY } })).json()) as {
+      files?: unknown[];
+    };
     assert.equal(list.files?.length ?? 0, 0);
     assert.deepEqual(readdirSync(path.join(dataDir, 'uploads')), [], 'no part file left behind');
 
@@ -109,7 +115,9 @@ test('a full disk: server up, storage error in Google shape, nothing listed, res
     const { file } = (await again.json()) as { file: { name: string } };
     let state = '';
     for (let i = 0; i < 100 && state !== 'ACTIVE'; i++) {
-      const got = (await (await fetch(`${server.url}/v1beta/${file.name}`, { headers: { 'x-goog-api-key': KEY } })).json()) as { state: string };
+      const got = (await (await fetch(`${server.url}/v1beta/${file.name}`, { headers: { 'x-goog-api-key': KEY } })).json()) as {
+        state: string;
+      };
       state = got.state;
       if (state !== 'ACTIVE') await new Promise((r) => setTimeout(r, 100));
     }

@@ -35,7 +35,9 @@ test('20 parallel countTokens and generateContent with the same new clip: all 20
   const data = readFileSync(path.join(SPEECH_DIR, 'jfk.mp3')).toString('base64');
   const contents = [{ parts: [{ inlineData: { mimeType: 'audio/mp3', data } }, { text: 'Transcribe this audio.' }] }];
   const before = await analysesFinished();
-  const calls = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? post('countTokens', { contents }) : post('generateContent', { contents })));
+  const calls = Array.from({ length: 20 }, (_, i) =>
+    i % 2 === 0 ? post('countTokens', { contents }) : post('generateContent', { contents }),
+  );
   const responses = await Promise.all(calls);
   const bodies = await Promise.all(responses.map(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> })));
   for (const b of bodies) assert.equal(b.status, 200, JSON.stringify(b.json).slice(0, 300));

@@ -40,12 +40,20 @@ test('data dir 0700, database and blobs 0600 under a permissive umask', async ()
     assert.equal(start.status, 200);
     const url = start.headers.get('x-goog-upload-url')!;
     // a first chunk (leaves a part file), then the rest
-    let res = await fetch(url, { method: 'POST', headers: { 'x-goog-upload-command': 'upload', 'x-goog-upload-offset': '0' }, body: 'private ' });
+    let res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-goog-upload-command': 'upload', 'x-goog-upload-offset': '0' },
+      body: 'private ',
+    });
     assert.equal(res.status, 200);
     const part = readdirSync(path.join(dataDir, 'uploads'));
     assert.equal(part.length, 1);
     assert.equal(mode(path.join(dataDir, 'uploads', part[0]!)), 0o600, 'the part file');
-    res = await fetch(url, { method: 'POST', headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '8' }, body: 'words' });
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': '8' },
+      body: 'words',
+    });
     assert.equal(res.status, 200);
 
     assert.equal(mode(dataDir), 0o700, 'the data dir');

@@ -40,7 +40,8 @@ async function upload(file: string, mimeType: string): Promise<{ name: string; s
   return { name: f.name, sha256: Buffer.from(f.sha256Hash, 'base64').toString('ascii') };
 }
 
-const rows = async (sha256: string) => (await server.app.db.get<{ n: number }>('SELECT count(*) AS n FROM analyses WHERE sha256 = ?', [sha256]))!.n;
+const rows = async (sha256: string) =>
+  (await server.app.db.get<{ n: number }>('SELECT count(*) AS n FROM analyses WHERE sha256 = ?', [sha256]))!.n;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 120_000): Promise<void> {
@@ -58,7 +59,10 @@ test('deleted while analysed and while queued: the job is cancelled, nothing is 
   const queued = await upload(queuedClip, 'audio/wav');
   const key = (sha256: string) => server.app.analyses.keyFor(PROJECT, sha256);
   const queue = server.app.media.queue;
-  await until('the first analysis to run', async () => (await queue.status(key(running.sha256))).status === 'running' && (await queue.status(key(running.sha256))).fraction > 0);
+  await until(
+    'the first analysis to run',
+    async () => (await queue.status(key(running.sha256))).status === 'running' && (await queue.status(key(running.sha256))).fraction > 0,
+  );
   assert.equal((await queue.status(key(queued.sha256))).status === 'none', false, 'the second file waits in the queue');
 
   // deleted while queued
@@ -72,7 +76,10 @@ test('deleted while analysed and while queued: the job is cancelled, nothing is 
   // the worker stops early and writes nothing back: a fresh, short analysis completes soon after
   const t0 = Date.now();
   const probe = await upload(path.join(SPEECH_DIR, 'jfk.wav'), 'audio/wav');
-  await until('the next file to be analysed', async () => (await server.app.files.getAny(PROJECT, probe.name.slice(6)))?.state !== 'PROCESSING');
+  await until(
+    'the next file to be analysed',
+    async () => (await server.app.files.getAny(PROJECT, probe.name.slice(6)))?.state !== 'PROCESSING',
+  );
   const elapsed = Date.now() - t0;
   assert.equal((await server.app.files.getAny(PROJECT, probe.name.slice(6)))?.state, 'ACTIVE');
   await wait(500);
@@ -96,7 +103,9 @@ test('inline analyses expire after limits.inlineAnalysisTtlSec and are swept', a
   const res = await fetch(`${server.url}/v1beta/models/gemini-2.5-flash:generateContent`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ contents: [{ parts: [{ inlineData: { mimeType: 'audio/wav', data: bytes.toString('base64') } }, { text: 'What is said?' }] }] }),
+    body: JSON.stringify({
+      contents: [{ parts: [{ inlineData: { mimeType: 'audio/wav', data: bytes.toString('base64') } }, { text: 'What is said?' }] }],
+    }),
   });
   assert.equal(res.status, 200, await res.clone().text());
   const row = (await server.app.db.get<{ expire_time: number }>('SELECT expire_time FROM analyses WHERE sha256 = ?', [sha256]))!;

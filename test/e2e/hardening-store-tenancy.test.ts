@@ -69,7 +69,10 @@ test('file names are per project: both keys own files/alpha-secret-meeting, neit
     assert.equal(Number(fb.sizeBytes), 20_000);
 
     // B deleting its file leaves A's
-    assert.equal((await fetch(`${s.url}/v1beta/files/alpha-secret-meeting`, { method: 'DELETE', headers: { 'x-goog-api-key': 'key-b' } })).status, 200);
+    assert.equal(
+      (await fetch(`${s.url}/v1beta/files/alpha-secret-meeting`, { method: 'DELETE', headers: { 'x-goog-api-key': 'key-b' } })).status,
+      200,
+    );
     assert.equal((await get(s, 'key-b', 'files/alpha-secret-meeting')).status, 403);
     assert.equal((await get(s, 'key-a', 'files/alpha-secret-meeting')).status, 200);
     await active(s, 'key-a', 'files/alpha-secret-meeting');

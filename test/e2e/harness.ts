@@ -17,7 +17,14 @@ export interface Running {
 export async function startServer(input: ConfigInput = {}, opts: { keepDataDir?: boolean } = {}): Promise<Running> {
   const tmp = input.dataDir ? undefined : tempDir('earshot-e2e-');
   const dataDir = input.dataDir ?? tmp!.dir;
-  const config = resolveConfig({ host: '127.0.0.1', port: 0, logLevel: 'silent', modelsDir: path.join(dataDir, 'models'), ...input, dataDir });
+  const config = resolveConfig({
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: 'silent',
+    modelsDir: path.join(dataDir, 'models'),
+    ...input,
+    dataDir,
+  });
   const app = await createApp(config, pino({ level: config.logLevel }));
   const url = await app.listen();
   return {
@@ -40,10 +47,14 @@ export interface Child {
 
 /** `earshot serve` as a separate process; resolves once it prints its URL. */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<Child> {
-  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/earshot.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'bin/earshot.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));

@@ -49,7 +49,11 @@ test('unusable files end FAILED with a reason; mislabelled audio and a lying WAV
   writeFileSync(lying, cut);
 
   // the SDK cannot send a zero-byte file (its chunk loop never runs), so this one goes as a plain media upload
-  const raw = await fetch(`${server.url}/upload/v1beta/files?uploadType=media`, { method: 'POST', headers: { 'x-goog-api-key': 'ingest', 'content-type': 'audio/wav' }, body: readFileSync(empty) });
+  const raw = await fetch(`${server.url}/upload/v1beta/files?uploadType=media`, {
+    method: 'POST',
+    headers: { 'x-goog-api-key': 'ingest', 'content-type': 'audio/wav' },
+    body: readFileSync(empty),
+  });
   assert.equal(raw.status, 200);
   const e = await settle(((await raw.json()) as { file: { name: string } }).file.name);
   assert.equal(e.state, 'FAILED');
@@ -65,7 +69,10 @@ test('unusable files end FAILED with a reason; mislabelled audio and a lying WAV
   assert.equal(tokens.totalTokens, 96, '3 s of samples, not the 11 s the header claims');
 
   await assert.rejects(
-    ai.models.generateContent({ model: MODEL, contents: createUserContent([createPartFromUri(p.uri!, 'audio/wav'), 'Describe this audio clip']) }),
+    ai.models.generateContent({
+      model: MODEL,
+      contents: createUserContent([createPartFromUri(p.uri!, 'audio/wav'), 'Describe this audio clip']),
+    }),
     (err: Error) => /FAILED_PRECONDITION/.test(err.message) && /PNG/.test(err.message),
   );
 });
@@ -78,7 +85,10 @@ test('a 2-hour file of silence: 230,400 tokens, no speech and no invented words'
   const part = createPartFromUri(f.uri!, 'audio/mp3');
   const tokens = await ai.models.countTokens({ model: MODEL, contents: createUserContent([part]) });
   assert.ok(Math.abs(tokens.totalTokens! - 230_400) <= 32, `${tokens.totalTokens}`);
-  const res = await ai.models.generateContent({ model: MODEL, contents: createUserContent([part, 'Generate a transcript of the speech.']) });
+  const res = await ai.models.generateContent({
+    model: MODEL,
+    contents: createUserContent([part, 'Generate a transcript of the speech.']),
+  });
   assert.match(res.text!, /no speech/i);
   const analysis = (await (await fetch(`${server.url}/v1beta/${f.name}:analysis`, { headers: { 'x-goog-api-key': 'ingest' } })).json()) as {
     analysis: { segments: unknown[]; speechRegions: unknown[] };
@@ -90,10 +100,16 @@ test('a 2-hour file of silence: 230,400 tokens, no speech and no invented words'
 test('several clips in one prompt are told apart', async () => {
   const speech = { inlineData: { mimeType: 'audio/wav', data: readFileSync(path.join(SPEECH_DIR, 'jfk.wav')).toString('base64') } };
   const siren = { inlineData: { mimeType: 'audio/ogg', data: readFileSync(path.join(SOUNDS_DIR, 'firetruck.ogg')).toString('base64') } };
-  const second = await ai.models.generateContent({ model: MODEL, contents: [{ role: 'user', parts: [speech, siren, { text: 'Describe the second clip.' }] }] });
+  const second = await ai.models.generateContent({
+    model: MODEL,
+    contents: [{ role: 'user', parts: [speech, siren, { text: 'Describe the second clip.' }] }],
+  });
   assert.match(second.text!, /siren/i);
   assert.doesNotMatch(second.text!, /country/i);
-  const first = await ai.models.generateContent({ model: MODEL, contents: [{ role: 'user', parts: [speech, siren, { text: 'Transcribe the first clip.' }] }] });
+  const first = await ai.models.generateContent({
+    model: MODEL,
+    contents: [{ role: 'user', parts: [speech, siren, { text: 'Transcribe the first clip.' }] }],
+  });
   assert.match(first.text!, /country/i);
   assert.doesNotMatch(first.text!, /siren/i);
 });

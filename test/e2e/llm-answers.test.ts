@@ -48,29 +48,60 @@ describe('grounded answers from a real language model', { skip }, () => {
   before(async () => {
     server = await startServer({
       offline: true,
-      engines: { text: 'llama', llamaModel: testModel(LLM), whisperModel: testModel('whisper-tiny.en'), speakers: 'none', gpu: 'off', threads: 1 },
+      engines: {
+        text: 'llama',
+        llamaModel: testModel(LLM),
+        whisperModel: testModel('whisper-tiny.en'),
+        speakers: 'none',
+        gpu: 'off',
+        threads: 1,
+      },
     });
     ai = new GoogleGenAI({ apiKey: 'llm-key', httpOptions: { baseUrl: server.url } });
-    [firetruck, jfk] = await Promise.all([upload(path.join(SOUNDS_DIR, 'firetruck.ogg'), 'audio/ogg'), upload(path.join(SPEECH_DIR, 'jfk.wav'), 'audio/wav')]);
+    [firetruck, jfk] = await Promise.all([
+      upload(path.join(SOUNDS_DIR, 'firetruck.ogg'), 'audio/ogg'),
+      upload(path.join(SPEECH_DIR, 'jfk.wav'), 'audio/wav'),
+    ]);
   });
   after(async () => {
     await server?.close();
   });
 
   test('"Describe this audio clip" on the fire truck: the model names the siren from the sound events', async () => {
-    const res = await ai.models.generateContent({ model: MODEL, contents: about(firetruck, 'Describe this audio clip'), config: { ...GREEDY, maxOutputTokens: 80 } });
+    const res = await ai.models.generateContent({
+      model: MODEL,
+      contents: about(firetruck, 'Describe this audio clip'),
+      config: { ...GREEDY, maxOutputTokens: 80 },
+    });
     const text = res.text ?? '';
     assert.match(text, /siren/i, text);
     // the model wrote it, not the composer (whose description of the same analysis is computed here)
     const analysis = await analysisOf(firetruck);
-    const composed = composeAnswer({ turns: [{ role: 'user', parts: [{ kind: 'audio', index: 0, analysis, mimeType: 'audio/ogg' }, { kind: 'text', text: 'Describe this audio clip' }] }] });
+    const composed = composeAnswer({
+      turns: [
+        {
+          role: 'user',
+          parts: [
+            { kind: 'audio', index: 0, analysis, mimeType: 'audio/ogg' },
+            { kind: 'text', text: 'Describe this audio clip' },
+          ],
+        },
+      ],
+    });
     assert.notEqual(text.trim(), composed.text.trim());
-    assert.ok(analysis.soundEvents.some((e) => /siren/i.test(e.label)), 'the analysis holds the siren the answer names');
+    assert.ok(
+      analysis.soundEvents.some((e) => /siren/i.test(e.label)),
+      'the analysis holds the siren the answer names',
+    );
   });
 
   test('a question about what is said is answered from the transcript, streamed in several chunks', async () => {
     const chunks: string[] = [];
-    const stream = await ai.models.generateContentStream({ model: MODEL, contents: about(jfk, 'What does the speaker ask people to do?'), config: { ...GREEDY, maxOutputTokens: 60 } });
+    const stream = await ai.models.generateContentStream({
+      model: MODEL,
+      contents: about(jfk, 'What does the speaker ask people to do?'),
+      config: { ...GREEDY, maxOutputTokens: 60 },
+    });
     for await (const c of stream) if (c.text) chunks.push(c.text);
     const text = chunks.join('');
     assert.ok(chunks.length >= 3, `expected several chunks, got ${chunks.length}: ${JSON.stringify(chunks)}`);
@@ -91,11 +122,22 @@ describe('grounded answers from a real language model', { skip }, () => {
     };
     const jsonSchema = {
       type: 'object',
-      properties: { mood: { type: 'string', enum: ['calm', 'urgent', 'solemn', 'cheerful'] }, topic: { type: 'string', maxLength: 80 }, speech: { type: 'boolean' } },
+      properties: {
+        mood: { type: 'string', enum: ['calm', 'urgent', 'solemn', 'cheerful'] },
+        topic: { type: 'string', maxLength: 80 },
+        speech: { type: 'boolean' },
+      },
       required: ['mood', 'topic', 'speech'],
     };
-    for (const [file, prompt] of [[jfk, 'What is the mood of this recording, and its topic?'], [firetruck, 'Classify the mood and the topic of this clip.']] as const) {
-      const res = await ai.models.generateContent({ model: MODEL, contents: about(file, prompt), config: { ...GREEDY, maxOutputTokens: 100, responseMimeType: 'application/json', responseSchema: schema } });
+    for (const [file, prompt] of [
+      [jfk, 'What is the mood of this recording, and its topic?'],
+      [firetruck, 'Classify the mood and the topic of this clip.'],
+    ] as const) {
+      const res = await ai.models.generateContent({
+        model: MODEL,
+        contents: about(file, prompt),
+        config: { ...GREEDY, maxOutputTokens: 100, responseMimeType: 'application/json', responseSchema: schema },
+      });
       const value = JSON.parse(res.text!);
       const ajv = new Ajv({ strict: false });
       assert.ok(ajv.validate(jsonSchema, value), `${res.text} ${JSON.stringify(ajv.errors)}`);

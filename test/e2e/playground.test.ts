@@ -52,8 +52,14 @@ test('upload, transcript, timestamp seek, streamed answer and delete in the brow
   await page.screenshot({ path: path.join(OUT, 'playground-desktop.png'), fullPage: true });
 
   // the speaker legend follows the real analysis: shown with one row per speaker when it has turns, hidden otherwise
-  const fileName = (await (await fetch(`${server.url}/v1beta/files`, { headers: { 'x-goog-api-key': 'playground-key' } })).json() as { files: { name: string }[] }).files[0].name;
-  const real = (await (await fetch(`${server.url}/v1beta/${fileName}:analysis`, { headers: { 'x-goog-api-key': 'playground-key' } })).json()) as { analysis: { speakers?: { speaker: string }[] } };
+  const fileName = (
+    (await (await fetch(`${server.url}/v1beta/files`, { headers: { 'x-goog-api-key': 'playground-key' } })).json()) as {
+      files: { name: string }[];
+    }
+  ).files[0].name;
+  const real = (await (
+    await fetch(`${server.url}/v1beta/${fileName}:analysis`, { headers: { 'x-goog-api-key': 'playground-key' } })
+  ).json()) as { analysis: { speakers?: { speaker: string }[] } };
   const realSpeakers = new Set((real.analysis.speakers ?? []).map((t) => t.speaker)).size;
   assert.equal(await page.locator('#speakers').isVisible(), realSpeakers > 0);
   if (realSpeakers) assert.equal(await page.locator('#speakers li').count(), realSpeakers);
@@ -63,7 +69,9 @@ test('upload, transcript, timestamp seek, streamed answer and delete in the brow
   const last = stamps.nth((await stamps.count()) - 1);
   const start = Number(await last.getAttribute('data-start'));
   await last.click();
-  await page.waitForFunction((t) => Math.abs((document.querySelector('#player') as HTMLAudioElement).currentTime - t) < 0.5, start, { timeout: 10_000 });
+  await page.waitForFunction((t) => Math.abs((document.querySelector('#player') as HTMLAudioElement).currentTime - t) < 0.5, start, {
+    timeout: 10_000,
+  });
 
   // ask: the answer streams in
   await page.fill('#question', 'Generate a transcript of the speech.');
@@ -79,7 +87,10 @@ test('upload, transcript, timestamp seek, streamed answer and delete in the brow
     const a = body.analysis;
     if (a?.segments?.length) {
       const mid = (a.segments[0].start + a.segments[a.segments.length - 1].end) / 2;
-      a.speakers = [{ start: 0, end: mid, speaker: 'spk_1' }, { start: mid, end: a.durationSec, speaker: 'spk_2' }];
+      a.speakers = [
+        { start: 0, end: mid, speaker: 'spk_1' },
+        { start: mid, end: a.durationSec, speaker: 'spk_2' },
+      ];
       a.segments = a.segments.map((s: { start: number }) => ({ ...s, language: 'en' }));
     }
     await route.fulfill({ response: res, json: body });
@@ -88,8 +99,13 @@ test('upload, transcript, timestamp seek, streamed answer and delete in the brow
   await page.locator('.file-open').first().click();
   await page.locator('#speakers li').first().waitFor({ timeout: 30_000 });
   const legend = await page.locator('#speakers li').allInnerTexts();
-  assert.deepEqual(legend.map((t) => t.split(' ·')[0]), ['Speaker 1', 'Speaker 2']);
-  const colours = await page.locator('#speakers li').evaluateAll((els) => els.map((el) => getComputedStyle(el.querySelector('.swatch')!).backgroundColor));
+  assert.deepEqual(
+    legend.map((t) => t.split(' ·')[0]),
+    ['Speaker 1', 'Speaker 2'],
+  );
+  const colours = await page
+    .locator('#speakers li')
+    .evaluateAll((els) => els.map((el) => getComputedStyle(el.querySelector('.swatch')!).backgroundColor));
   assert.notEqual(colours[0], colours[1]);
   const firstSeg = page.locator('#transcript .seg').first();
   assert.equal(await firstSeg.getAttribute('data-speaker'), 'spk_1');
@@ -110,7 +126,9 @@ test('upload, transcript, timestamp seek, streamed answer and delete in the brow
   await del.click();
   await del.click();
   await page.waitForFunction(() => document.querySelectorAll('.file-delete').length === 0, undefined, { timeout: 10_000 });
-  const list = (await (await fetch(`${server.url}/v1beta/files`, { headers: { 'x-goog-api-key': 'playground-key' } })).json()) as { files?: unknown[] };
+  const list = (await (await fetch(`${server.url}/v1beta/files`, { headers: { 'x-goog-api-key': 'playground-key' } })).json()) as {
+    files?: unknown[];
+  };
   assert.equal(list.files, undefined);
   assert.deepEqual(errors, []);
 });

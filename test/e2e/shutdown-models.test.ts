@@ -7,7 +7,10 @@ import { GoogleGenAI } from '@google/genai';
 import { spawnServer, startServer } from './harness.js';
 import { tempDir } from '../helpers.js';
 
-function post(url: string, headers: Record<string, string>): { req: http.ClientRequest; done: Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> } {
+function post(
+  url: string,
+  headers: Record<string, string>,
+): { req: http.ClientRequest; done: Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> } {
   const req = http.request(url, { method: 'POST', headers });
   const done = new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
@@ -52,7 +55,11 @@ test('SIGTERM lets the chunk in flight finish, exits 0, and the upload resumes a
     const q = post(resumed, { 'x-goog-upload-command': 'query' });
     q.req.end();
     assert.equal((await q.done).headers['x-goog-upload-size-received'], String(half));
-    const rest = post(resumed, { 'x-goog-upload-command': 'upload, finalize', 'x-goog-upload-offset': String(half), 'content-length': String(half) });
+    const rest = post(resumed, {
+      'x-goog-upload-command': 'upload, finalize',
+      'x-goog-upload-offset': String(half),
+      'content-length': String(half),
+    });
     rest.req.end(Buffer.alloc(half, 1));
     const fin = await rest.done;
     assert.equal(fin.status, 200, fin.body);

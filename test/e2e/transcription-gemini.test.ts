@@ -7,7 +7,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApiError, GoogleGenAI, Type, createPartFromUri, createUserContent, type File as GenAiFile, type GenerateContentResponse } from '@google/genai';
+import {
+  ApiError,
+  GoogleGenAI,
+  Type,
+  createPartFromUri,
+  createUserContent,
+  type File as GenAiFile,
+  type GenerateContentResponse,
+} from '@google/genai';
 import OpenAI, { toFile } from 'openai';
 import { startServer, type Running } from './harness.js';
 import { tempDir } from '../helpers.js';
@@ -37,11 +45,19 @@ const truthAt = (t: number) => talk.turns.find((r) => r.start - 0.3 <= t && t <=
 
 async function analysesRun(): Promise<number> {
   const text = await (await fetch(`${server.url}/metrics`)).text();
-  return Number(text.split('\n').find((l) => l.startsWith('earshot_analysis_duration_seconds_count'))?.split(' ')[1] ?? 0);
+  return Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith('earshot_analysis_duration_seconds_count'))
+      ?.split(' ')[1] ?? 0,
+  );
 }
 
 before(async () => {
-  server = await startServer({ offline: true, engines: { speech: 'pocketsphinx', sounds: 'none', speakerModel: testModel('resemblyzer') } });
+  server = await startServer({
+    offline: true,
+    engines: { speech: 'pocketsphinx', sounds: 'none', speakerModel: testModel('resemblyzer') },
+  });
   ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: server.url } });
   const wavPath = path.join(tmp.dir, 'conversation.wav');
   writeFileSync(wavPath, wav);
@@ -62,7 +78,11 @@ after(async () => {
 });
 
 const transcribe = (audioTranscriptionConfig: object) =>
-  ai.models.generateContent({ model: MODEL, contents: createUserContent([createPartFromUri(file.uri!, file.mimeType!)]), config: { audioTranscriptionConfig } });
+  ai.models.generateContent({
+    model: MODEL,
+    contents: createUserContent([createPartFromUri(file.uri!, file.mimeType!)]),
+    config: { audioTranscriptionConfig },
+  });
 
 test('diarization + wordTimestamp: a part per segment, spk_1/spk_2 following the true turns, words inside their segment', async () => {
   const res = await transcribe({ diarization: true, wordTimestamp: true });
@@ -81,10 +101,14 @@ test('diarization + wordTimestamp: a part per segment, spk_1/spk_2 following the
     const end = sec(t.endOffset);
     assert.ok(start <= end);
     const ref = truthAt((start + end) / 2);
-    if (ref) votes.set(t.speakerLabel!, (votes.get(t.speakerLabel!) ?? new Map()).set(ref, (votes.get(t.speakerLabel!)?.get(ref) ?? 0) + 1));
+    if (ref)
+      votes.set(t.speakerLabel!, (votes.get(t.speakerLabel!) ?? new Map()).set(ref, (votes.get(t.speakerLabel!)?.get(ref) ?? 0) + 1));
     assert.ok(t.words!.length > 0, 'words asked for and given');
     for (const w of t.words!) {
-      assert.ok(w.word && sec(w.startOffset) >= start - 0.001 && sec(w.endOffset) <= end + 0.001, `${w.word} inside ${t.startOffset}–${t.endOffset}`);
+      assert.ok(
+        w.word && sec(w.startOffset) >= start - 0.001 && sec(w.endOffset) <= end + 0.001,
+        `${w.word} inside ${t.startOffset}–${t.endOffset}`,
+      );
     }
   });
   const owners = new Set<string>();
@@ -111,7 +135,10 @@ test('without diarization or wordTimestamp: offsets only, no labels, no words', 
 });
 
 test('SMART with diarization or word timestamps is a 400, as on Gemini; SMART alone gives formatted paragraphs', async () => {
-  for (const cfg of [{ mode: 'SMART', diarization: true }, { mode: 'SMART', wordTimestamp: true }]) {
+  for (const cfg of [
+    { mode: 'SMART', diarization: true },
+    { mode: 'SMART', wordTimestamp: true },
+  ]) {
     await assert.rejects(transcribe(cfg), (e: unknown) => {
       assert.ok(e instanceof ApiError);
       assert.equal(e.status, 400);
@@ -121,8 +148,15 @@ test('SMART with diarization or word timestamps is a 400, as on Gemini; SMART al
     });
   }
   // field types are checked as Gemini checks them, with the field's proto path
-  for (const [cfg, field] of [[{ mode: 'FAST' }, 'mode'], [{ wordTimestamp: 'yes' }, 'word_timestamp'], [{ customVocabulary: 'Zyx' }, 'custom_vocabulary']] as const) {
-    await assert.rejects(transcribe(cfg), (e: unknown) => e instanceof ApiError && e.status === 400 && e.message.includes(`audio_transcription_config.${field}`));
+  for (const [cfg, field] of [
+    [{ mode: 'FAST' }, 'mode'],
+    [{ wordTimestamp: 'yes' }, 'word_timestamp'],
+    [{ customVocabulary: 'Zyx' }, 'custom_vocabulary'],
+  ] as const) {
+    await assert.rejects(
+      transcribe(cfg),
+      (e: unknown) => e instanceof ApiError && e.status === 400 && e.message.includes(`audio_transcription_config.${field}`),
+    );
   }
   const res = await transcribe({ mode: 'SMART' });
   const parts = res.candidates![0]!.content!.parts!;
@@ -135,13 +169,22 @@ test('SMART with diarization or word timestamps is a 400, as on Gemini; SMART al
     assert.match(t.text!, /[.!?]$/, 'ends a sentence');
   }
   // the words are the ones heard, in order: SMART only drops fillers and a word repeated straight after itself
-  const norm = (s: string) => s.toLowerCase().replace(/[^a-z' ]/g, ' ').split(/\s+/).filter(Boolean);
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z' ]/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean);
   const said = norm(parts.map((p) => p.audioTranscription!.text).join(' '));
   const heard = norm(analysis.segments.map((s) => s.text).join(' '));
   let j = 0;
   heard.forEach((w, i) => {
     if (said[j] === w) j++;
-    else assert.ok(/^(um+|uh+|er+m?|ah+|hm+)$/.test(w) || w === heard[i - 1], `"${w}" (word ${i}) was dropped, yet it is neither a filler nor a repeat`);
+    else
+      assert.ok(
+        /^(um+|uh+|er+m?|ah+|hm+)$/.test(w) || w === heard[i - 1],
+        `"${w}" (word ${i}) was dropped, yet it is neither a filler nor a repeat`,
+      );
   });
   assert.equal(j, said.length, 'nothing added');
   assert.ok(said.length >= heard.length * 0.9);
@@ -171,7 +214,8 @@ test('silence: no parts and finishReason STOP, unary and streamed alike', async 
   assert.deepEqual(res.candidates![0]!.content!.parts ?? [], []);
   assert.equal(res.candidates![0]!.finishReason, 'STOP');
   const chunks: GenerateContentResponse[] = [];
-  for await (const c of await ai.models.generateContentStream({ model: MODEL, contents, config: { audioTranscriptionConfig: {} } })) chunks.push(c);
+  for await (const c of await ai.models.generateContentStream({ model: MODEL, contents, config: { audioTranscriptionConfig: {} } }))
+    chunks.push(c);
   assert.equal(chunks.length, 1);
   assert.deepEqual(chunks[0]!.candidates![0]!.content!.parts ?? [], []);
   assert.equal(chunks[0]!.candidates![0]!.finishReason, 'STOP');
@@ -223,7 +267,9 @@ Requirements:
   // the understanding layer names speakers "Speaker N" for diarization's spk_N
   const byStart = (mmss: string) => {
     const [m, s] = mmss.split(':').map(Number);
-    return analysis.segments.find((x) => Math.floor(x.start) === m! * 60 + s! || Math.floor(x.start) === m! * 60 + s! - 1 || Math.floor(x.start) === m! * 60 + s! + 1);
+    return analysis.segments.find(
+      (x) => Math.floor(x.start) === m! * 60 + s! || Math.floor(x.start) === m! * 60 + s! - 1 || Math.floor(x.start) === m! * 60 + s! + 1,
+    );
   };
   for (const s of v.segments) {
     assert.match(s.timestamp!, /^\d\d:\d\d$/);

@@ -24,11 +24,18 @@ async function analysesRun(): Promise<number> {
 }
 
 /** One form post by hand (for what the openai client would not send). */
-async function post(route: string, fields: Record<string, string | Blob>, headers: Record<string, string> = { authorization: `Bearer ${KEY}` }) {
+async function post(
+  route: string,
+  fields: Record<string, string | Blob>,
+  headers: Record<string, string> = { authorization: `Bearer ${KEY}` },
+) {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v as string);
   const res = await fetch(`${server.url}/v1/audio/${route}`, { method: 'POST', body: form, headers });
-  return { status: res.status, body: (await res.json()) as { error: { message: string; type: string; param: string | null; code: string | null } } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { error: { message: string; type: string; param: string | null; code: string | null } },
+  };
 }
 
 const jfkBlob = () => new File([readFileSync(JFK)], 'jfk.wav', { type: 'audio/wav' });
@@ -51,7 +58,10 @@ test('json, then the same file again: one analysis, and the second answer comes 
   assert.deepEqual((first as { usage?: unknown }).usage, { type: 'duration', seconds: 11 });
   assert.equal(await analysesRun(), before + 1);
   const t1 = performance.now();
-  const again = await client.audio.transcriptions.create({ file: await toFile(readFileSync(JFK), 'same-bytes-other-name.wav'), model: 'whisper-1' });
+  const again = await client.audio.transcriptions.create({
+    file: await toFile(readFileSync(JFK), 'same-bytes-other-name.wav'),
+    model: 'whisper-1',
+  });
   const againMs = performance.now() - t1;
   assert.equal(again.text, first.text);
   assert.equal(await analysesRun(), before + 1, 'the second request did not analyse the audio again');
@@ -59,7 +69,11 @@ test('json, then the same file again: one analysis, and the second answer comes 
 });
 
 test('verbose_json: language, duration, segments; words only when asked, inside their segments and in order', async () => {
-  const seg = await client.audio.transcriptions.create({ file: createReadStream(JFK), model: 'whisper-1', response_format: 'verbose_json' });
+  const seg = await client.audio.transcriptions.create({
+    file: createReadStream(JFK),
+    model: 'whisper-1',
+    response_format: 'verbose_json',
+  });
   assert.equal(seg.duration, 11);
   assert.equal(typeof seg.language, 'string');
   assert.ok(seg.segments!.length >= 2);
@@ -70,25 +84,48 @@ test('verbose_json: language, duration, segments; words only when asked, inside 
     assert.ok(s.start < s.end && s.end <= 11);
   });
 
-  const both = await client.audio.transcriptions.create({ file: createReadStream(JFK), model: 'whisper-1', response_format: 'verbose_json', timestamp_granularities: ['word', 'segment'] });
+  const both = await client.audio.transcriptions.create({
+    file: createReadStream(JFK),
+    model: 'whisper-1',
+    response_format: 'verbose_json',
+    timestamp_granularities: ['word', 'segment'],
+  });
   assert.deepEqual(both.segments, seg.segments);
   const words = both.words!;
-  assert.equal(words.map((w) => w.word).join(' ').toLowerCase(), both.text.toLowerCase().replace(/[.,!?]/g, ''));
+  assert.equal(
+    words
+      .map((w) => w.word)
+      .join(' ')
+      .toLowerCase(),
+    both.text.toLowerCase().replace(/[.,!?]/g, ''),
+  );
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     assert.ok(w.start <= w.end);
     if (i) assert.ok(w.start >= words[i - 1]!.start);
-    assert.ok(both.segments!.some((s) => w.start >= s.start - 1e-6 && w.end <= s.end + 1e-6), `word ${w.word} lies in a segment`);
+    assert.ok(
+      both.segments!.some((s) => w.start >= s.start - 1e-6 && w.end <= s.end + 1e-6),
+      `word ${w.word} lies in a segment`,
+    );
   }
   assert.ok(words.some((w) => /^country/i.test(w.word)));
 
-  const onlyWords = await client.audio.transcriptions.create({ file: createReadStream(JFK), model: 'whisper-1', response_format: 'verbose_json', timestamp_granularities: ['word'] });
+  const onlyWords = await client.audio.transcriptions.create({
+    file: createReadStream(JFK),
+    model: 'whisper-1',
+    response_format: 'verbose_json',
+    timestamp_granularities: ['word'],
+  });
   assert.equal(onlyWords.segments, undefined);
   assert.deepEqual(onlyWords.words, words);
 });
 
 test('text, srt and vtt carry the same segments with their times', async () => {
-  const verbose = await client.audio.transcriptions.create({ file: createReadStream(JFK), model: 'whisper-1', response_format: 'verbose_json' });
+  const verbose = await client.audio.transcriptions.create({
+    file: createReadStream(JFK),
+    model: 'whisper-1',
+    response_format: 'verbose_json',
+  });
   const text = await client.audio.transcriptions.create({ file: createReadStream(JFK), model: 'whisper-1', response_format: 'text' });
   assert.equal(text.trim(), verbose.text);
   const srt = await client.audio.transcriptions.create({ file: createReadStream(JFK), model: 'whisper-1', response_format: 'srt' });
@@ -132,7 +169,11 @@ test('prompt and language the analysis was made without are reported in x-earsho
 
 test('diarized_json without a speaker model, and translations where the engine cannot identify languages: clear 400s', async () => {
   await assert.rejects(
-    client.audio.transcriptions.create({ file: createReadStream(JFK), model: 'gpt-4o-transcribe-diarize', response_format: 'diarized_json' }),
+    client.audio.transcriptions.create({
+      file: createReadStream(JFK),
+      model: 'gpt-4o-transcribe-diarize',
+      response_format: 'diarized_json',
+    }),
     (e: unknown) => {
       assert.ok(e instanceof OpenAI.BadRequestError);
       assert.equal(e.code, 'diarization_unavailable');
@@ -153,7 +194,12 @@ test('diarized_json without a speaker model, and translations where the engine c
 test("errors come in OpenAI's shape, naming the parameter at fault", async () => {
   const noModel = await post('transcriptions', { file: jfkBlob() });
   assert.equal(noModel.status, 400);
-  assert.deepEqual(noModel.body.error, { message: "Missing required parameter: 'model'.", type: 'invalid_request_error', param: 'model', code: 'missing_required_parameter' });
+  assert.deepEqual(noModel.body.error, {
+    message: "Missing required parameter: 'model'.",
+    type: 'invalid_request_error',
+    param: 'model',
+    code: 'missing_required_parameter',
+  });
 
   const noFile = await post('transcriptions', { model: 'whisper-1' });
   assert.equal(noFile.status, 400);
@@ -173,12 +219,18 @@ test("errors come in OpenAI's shape, naming the parameter at fault", async () =>
   assert.equal(temperature.status, 400);
   assert.equal(temperature.body.error.param, 'temperature');
 
-  const notAudio = await post('transcriptions', { file: new File(['just some words'], 'notes.txt', { type: 'text/plain' }), model: 'whisper-1' });
+  const notAudio = await post('transcriptions', {
+    file: new File(['just some words'], 'notes.txt', { type: 'text/plain' }),
+    model: 'whisper-1',
+  });
   assert.equal(notAudio.status, 400);
   assert.equal(notAudio.body.error.param, 'file');
   assert.equal(notAudio.body.error.code, 'invalid_file_format');
 
-  const tooBig = await post('transcriptions', { file: new File([new Uint8Array(25 * 1024 * 1024 + 1)], 'big.wav', { type: 'audio/wav' }), model: 'whisper-1' });
+  const tooBig = await post('transcriptions', {
+    file: new File([new Uint8Array(25 * 1024 * 1024 + 1)], 'big.wav', { type: 'audio/wav' }),
+    model: 'whisper-1',
+  });
   assert.equal(tooBig.status, 413);
   assert.equal(tooBig.body.error.code, 'file_too_large');
 
@@ -213,13 +265,17 @@ test('keys: Bearer as the openai client sends it, Gemini-style keys too; an unkn
   const none = await post('transcriptions', { file: jfkBlob(), model: 'whisper-1' }, {});
   assert.equal(none.status, 401);
   assert.equal(none.body.error.code, 'missing_api_key');
-  const gemini = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', headers: { 'x-goog-api-key': KEY }, body: (() => {
-    const f = new FormData();
-    f.append('file', jfkBlob());
-    f.append('model', 'whisper-1');
-    f.append('response_format', 'text');
-    return f;
-  })() });
+  const gemini = await fetch(`${server.url}/v1/audio/transcriptions`, {
+    method: 'POST',
+    headers: { 'x-goog-api-key': KEY },
+    body: (() => {
+      const f = new FormData();
+      f.append('file', jfkBlob());
+      f.append('model', 'whisper-1');
+      f.append('response_format', 'text');
+      return f;
+    })(),
+  });
   assert.equal(gemini.status, 200);
   assert.match(await gemini.text(), /country/i);
 });

@@ -3,8 +3,18 @@ import assert from 'node:assert/strict';
 import { symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import {
-  combineWer, energyRegions, formatEvalTable, integerToWords, loadEvalSet, normalizeForWer, placeInNoise, runEval,
-  top5Correct, vadFrameAccuracy, wordErrorRate, VAD_LEAD_SEC,
+  combineWer,
+  energyRegions,
+  formatEvalTable,
+  integerToWords,
+  loadEvalSet,
+  normalizeForWer,
+  placeInNoise,
+  runEval,
+  top5Correct,
+  vadFrameAccuracy,
+  wordErrorRate,
+  VAD_LEAD_SEC,
 } from '../../src/eval/index.js';
 import { createSileroVad } from '../../src/engines/vad/silero.js';
 import { createPocketSphinx, pocketsphinxAvailable } from '../../src/engines/speech/pocketsphinx.js';
@@ -14,9 +24,14 @@ import { soxDecode } from '../engines/sox-decode.js';
 test('normalizeForWer: case, punctuation, numbers, contractions, abbreviations', () => {
   assert.equal(normalizeForWer('And so, my fellow Americans: ask NOT!'), 'and so my fellow americans ask not');
   assert.equal(normalizeForWer('I have 10 apples and 21 pears'), 'i have ten apples and twenty one pears');
-  assert.equal(normalizeForWer('It costs $1,205.5 — 3rd time, 50%'), 'it costs one thousand two hundred five point five dollars third time fifty percent');
-  assert.equal(normalizeForWer("Don't you think it's Mr. Smith's? We'll see; I'm sure they're gone"),
-    'do not you think it is mister smiths we will see i am sure they are gone');
+  assert.equal(
+    normalizeForWer('It costs $1,205.5 — 3rd time, 50%'),
+    'it costs one thousand two hundred five point five dollars third time fifty percent',
+  );
+  assert.equal(
+    normalizeForWer("Don't you think it's Mr. Smith's? We'll see; I'm sure they're gone"),
+    'do not you think it is mister smiths we will see i am sure they are gone',
+  );
   assert.equal(normalizeForWer('won’t   can’t well-known'), 'will not can not well known');
   assert.equal(integerToWords('1000000'), 'one million');
   assert.equal(integerToWords('90'), 'ninety');
@@ -25,8 +40,14 @@ test('normalizeForWer: case, punctuation, numbers, contractions, abbreviations',
 });
 
 test('wordErrorRate counts substitutions, deletions and insertions', () => {
-  assert.deepEqual(wordErrorRate('the cat sat on the mat', 'the cat sat on the mat'),
-    { wer: 0, substitutions: 0, deletions: 0, insertions: 0, refWords: 6, hypWords: 6 });
+  assert.deepEqual(wordErrorRate('the cat sat on the mat', 'the cat sat on the mat'), {
+    wer: 0,
+    substitutions: 0,
+    deletions: 0,
+    insertions: 0,
+    refWords: 6,
+    hypWords: 6,
+  });
   const r = wordErrorRate('the cat sat on the mat', 'a cat sat on mat');
   assert.equal(r.substitutions, 1);
   assert.equal(r.deletions, 1);
@@ -51,7 +72,10 @@ test('top5Correct ranks classes by score or by frame means', () => {
   const r = top5Correct(scores, labels, ['Bark', 'Bow-wow']);
   assert.equal(r.correct, true);
   assert.equal(r.bestAcceptedRank, 2);
-  assert.deepEqual(r.top.map((t) => t.label), ['Speech', 'Bark', 'Cat', 'Music', 'Dog']);
+  assert.deepEqual(
+    r.top.map((t) => t.label),
+    ['Speech', 'Bark', 'Cat', 'Music', 'Dog'],
+  );
   assert.equal(top5Correct(scores, labels, ['siren']).correct, false, 'rank 7 is outside the top 5');
   assert.equal(top5Correct(scores, labels, ['siren']).bestAcceptedRank, 7);
   const frames = [
@@ -112,10 +136,14 @@ test('runEval with real VAD and speech engines over a small labelled directory, 
   const vad = await createSileroVad();
   try {
     mkdirSync(path.join(dir, 'speech'));
-    for (const f of ['jfk.wav', 'sense_and_sensibility_01_austen_64kb-0880.wav']) symlinkSync(path.join(SPEECH_DIR, f), path.join(dir, 'speech', f));
-    writeFileSync(path.join(dir, 'speech', 'transcripts.tsv'), 'file\ttranscript\n' +
-      'jfk.wav\tAnd so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.\n' +
-      'sense_and_sensibility_01_austen_64kb-0880.wav\the was not an ill disposed young man\nmissing.wav\tnothing here\n');
+    for (const f of ['jfk.wav', 'sense_and_sensibility_01_austen_64kb-0880.wav'])
+      symlinkSync(path.join(SPEECH_DIR, f), path.join(dir, 'speech', f));
+    writeFileSync(
+      path.join(dir, 'speech', 'transcripts.tsv'),
+      'file\ttranscript\n' +
+        'jfk.wav\tAnd so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.\n' +
+        'sense_and_sensibility_01_austen_64kb-0880.wav\the was not an ill disposed young man\nmissing.wav\tnothing here\n',
+    );
     const speech = pocketsphinxAvailable() ? await createPocketSphinx() : undefined;
     const result = await runEval(dir, { vad, speech }, async (p) => soxDecode(p));
     assert.equal(result.vad?.reference, 'synthetic-energy');

@@ -25,7 +25,10 @@ test('matched words are scored by their start; missing, extra and reworded words
   const r = wordStartErrors(ref, hyp);
   assert.equal(r.total, 4);
   assert.equal(r.matched, 3, '"7" matches "seven" after normalisation; "green" is missing');
-  assert.deepEqual(r.errors.map((e) => Math.round(e * 10) / 10), [0.1, 0.2, 0.5]);
+  assert.deepEqual(
+    r.errors.map((e) => Math.round(e * 10) / 10),
+    [0.1, 0.2, 0.5],
+  );
   assert.equal(Math.round(r.median * 10) / 10, 0.2);
   assert.equal(r.max, 0.5);
 });

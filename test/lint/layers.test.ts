@@ -32,7 +32,11 @@ function cruise(cwd: string, paths: string[]): Promise<{ code: number; violation
         reject(new Error(`dependency-cruiser gave no report (exit ${code}): ${stdout.slice(-1000)} ${stderr.slice(-2000)}`));
         return;
       }
-      const violations = [...stdout.matchAll(/^\s*error (\S+): (\S+) → (\S+)$/gm)].map((m) => ({ rule: { name: m[1]! }, from: m[2]!, to: m[3]! }));
+      const violations = [...stdout.matchAll(/^\s*error (\S+): (\S+) → (\S+)$/gm)].map((m) => ({
+        rule: { name: m[1]! },
+        from: m[2]!,
+        to: m[3]!,
+      }));
       resolve({ code, violations });
     });
   });
@@ -57,13 +61,22 @@ const LOWER_AND_UPPER = {
 };
 
 test('an upward import fails the rule: domain importing the api layer', async () => {
-  const { dir, done } = await scratch({ ...LOWER_AND_UPPER, 'src/domain/__probe.ts': "import { WIRE } from '../api/errors.js';\nexport const P = WIRE;\n" });
+  const { dir, done } = await scratch({
+    ...LOWER_AND_UPPER,
+    'src/domain/__probe.ts': "import { WIRE } from '../api/errors.js';\nexport const P = WIRE;\n",
+  });
   try {
     const r = await cruise(dir, ['src']);
     assert.notEqual(r.code, 0, 'dependency-cruiser must exit non-zero');
     const hits = r.violations.filter((v) => v.from === 'src/domain/__probe.ts' && v.to === 'src/api/errors.ts');
-    assert.ok(hits.some((v) => v.rule.name === 'no-upward-from-domain'), JSON.stringify(r.violations));
-    assert.ok(hits.some((v) => v.rule.name === 'domain-imports-nothing-of-ours'), JSON.stringify(r.violations));
+    assert.ok(
+      hits.some((v) => v.rule.name === 'no-upward-from-domain'),
+      JSON.stringify(r.violations),
+    );
+    assert.ok(
+      hits.some((v) => v.rule.name === 'domain-imports-nothing-of-ours'),
+      JSON.stringify(r.violations),
+    );
     // the downward imports of the same tree are not reported
     assert.deepEqual(new Set(r.violations.map((v) => v.from)), new Set(['src/domain/__probe.ts']));
   } finally {

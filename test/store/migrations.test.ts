@@ -55,7 +55,18 @@ test('a v1 database opens migrated: files and their analyses readable, inline-on
     assert.equal((await new AnalysisStore(db, { shareAcrossProjects: true }).get({ scope: '*', sha256: shaFile }))?.durationSec, 1);
     assert.equal((await db.get<{ n: number }>('SELECT count(*) AS n FROM analyses WHERE sha256 = ?', [shaInline]))!.n, 0);
     // names are per project now: b may create a/talk's name
-    await files.insert({ id: 'talk', project: 'key:b', displayName: null, mimeType: 'text/plain', sizeBytes: 1, sha256: 'c'.repeat(64), createTime: now, updateTime: now, expireTime: now + 1000, state: 'ACTIVE' });
+    await files.insert({
+      id: 'talk',
+      project: 'key:b',
+      displayName: null,
+      mimeType: 'text/plain',
+      sizeBytes: 1,
+      sha256: 'c'.repeat(64),
+      createTime: now,
+      updateTime: now,
+      expireTime: now + 1000,
+      state: 'ACTIVE',
+    });
     assert.equal((await files.getVisible('key:b', 'talk'))?.mimeType, 'text/plain');
     assert.equal((await files.getVisible('key:a', 'talk'))?.mimeType, 'audio/wav');
     await db.close();

@@ -35,9 +35,18 @@ it('a database that went down answers 503 UNAVAILABLE; the try-lock connection i
   try {
     const started = Date.now();
     await assert.rejects(db.get('SELECT 1'), unavailable);
-    await assert.rejects(db.tx(async (q) => q.run('SELECT 1')), unavailable);
-    await assert.rejects(db.tryExclusive('k', async () => 1), unavailable);
-    await assert.rejects(db.withLock('k', async () => 1), unavailable);
+    await assert.rejects(
+      db.tx(async (q) => q.run('SELECT 1')),
+      unavailable,
+    );
+    await assert.rejects(
+      db.tryExclusive('k', async () => 1),
+      unavailable,
+    );
+    await assert.rejects(
+      db.withLock('k', async () => 1),
+      unavailable,
+    );
     assert.ok(Date.now() - started < 15_000, 'failed fast, not after a hang');
   } finally {
     await pg.up();
@@ -51,7 +60,9 @@ it('a database that went down answers 503 UNAVAILABLE; the try-lock connection i
 
 it('a try-lock connection killed under it (its backend terminated) is replaced on the next try, not a 500', async () => {
   assert.deepEqual(await db.tryExclusive('k2', async () => 1), { ran: true, value: 1 });
-  const r = await pg.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  const r = await pg.psql(
+    'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.ok(Number(r.stdout.trim()) >= 1, 'our connections were terminated');
   assert.deepEqual(await db.tryExclusive('k2', async () => 2), { ran: true, value: 2 });

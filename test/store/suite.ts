@@ -34,7 +34,9 @@ async function readAll(r: Readable): Promise<Buffer> {
 /** Open several connections per node first, so the racing requests really run at once (not one per new connection). */
 async function warm(nodes: Store[]): Promise<void> {
   const hold = () => new Promise((r) => setTimeout(r, 100));
-  await Promise.all(nodes.flatMap((n) => Array.from({ length: 4 }, () => n.db.tx(async (q) => void (await q.get('SELECT 1'), await hold())))));
+  await Promise.all(
+    nodes.flatMap((n) => Array.from({ length: 4 }, () => n.db.tx(async (q) => void (await q.get('SELECT 1'), await hold())))),
+  );
 }
 
 async function upload(s: Store, p: string, content: Buffer | string, fileId?: string) {
@@ -80,9 +82,31 @@ export function storeSuite(name: string, backend: () => Backend): void {
       ids.push(id);
       // pairs share a create time, so the id breaks ties
       const t = now - Math.floor(i / 2) * 1000;
-      await s.files.insert({ id, project: p, displayName: null, mimeType: 'text/plain', sizeBytes: 1, sha256: sha(id), createTime: t, updateTime: t, expireTime: now + 3600_000, state: 'ACTIVE' });
+      await s.files.insert({
+        id,
+        project: p,
+        displayName: null,
+        mimeType: 'text/plain',
+        sizeBytes: 1,
+        sha256: sha(id),
+        createTime: t,
+        updateTime: t,
+        expireTime: now + 3600_000,
+        state: 'ACTIVE',
+      });
     }
-    await s.files.insert({ id: 'expired', project: p, displayName: null, mimeType: 'text/plain', sizeBytes: 1, sha256: sha('x'), createTime: now, updateTime: now, expireTime: now - 1, state: 'ACTIVE' });
+    await s.files.insert({
+      id: 'expired',
+      project: p,
+      displayName: null,
+      mimeType: 'text/plain',
+      sizeBytes: 1,
+      sha256: sha('x'),
+      createTime: now,
+      updateTime: now,
+      expireTime: now - 1,
+      state: 'ACTIVE',
+    });
     const seen: string[] = [];
     let cursor: { createTime: number; id: string } | undefined;
     let pages = 0;
@@ -106,7 +130,9 @@ export function storeSuite(name: string, backend: () => Backend): void {
     // 100 bytes already stored: 900 left, so 3 of 8 reservations of 300 fit
     await upload(nodes[0], p, Buffer.alloc(100, 1));
     await warm(nodes);
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => nodes[i % 2].uploads.start(p, { mimeType: 'text/plain', declaredSize: 300 })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => nodes[i % 2].uploads.start(p, { mimeType: 'text/plain', declaredSize: 300 })),
+    );
     const ok = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     assert.equal(ok.length, 3, JSON.stringify(refused.map((r) => String(r.reason))));
@@ -118,7 +144,9 @@ export function storeSuite(name: string, backend: () => Backend): void {
     const nodes = [await b.node(), await b.node()];
     const [p, q] = [project('names'), project('names')];
     await warm(nodes);
-    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => nodes[i % 2].uploads.start(p, { mimeType: 'text/plain', fileId: 'same' })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => nodes[i % 2].uploads.start(p, { mimeType: 'text/plain', fileId: 'same' })),
+    );
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
     for (const r of results) if (r.status === 'rejected') assert.ok(isEarshotError(r.reason, 'STORE_FILE_EXISTS'), String(r.reason));
     // another project may use the name
@@ -199,7 +227,11 @@ export function storeSuite(name: string, backend: () => Backend): void {
       return r;
     };
     const results = await Promise.allSettled(nodes.map((n) => n.uploads.writeChunk(s, 0, slow())));
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, JSON.stringify(results.map((r) => r.status === 'rejected' && String(r.reason))));
+    assert.equal(
+      results.filter((r) => r.status === 'fulfilled').length,
+      1,
+      JSON.stringify(results.map((r) => r.status === 'rejected' && String(r.reason))),
+    );
     for (const r of results) if (r.status === 'rejected') assert.ok(isEarshotError(r.reason, 'UPLOAD_BUSY'), String(r.reason));
     const file = await nodes[1].uploads.finalize((await nodes[1].uploads.get(s.id))!);
     assert.equal(file.sha256, sha(content));
@@ -276,7 +308,11 @@ export function storeSuite(name: string, backend: () => Backend): void {
     const expired = (await nodes[0].db.get<{ n: number }>('SELECT count(*) AS n FROM files WHERE expire_time <= ?', [now + 1e12]))!.n;
     assert.ok(expired >= 12);
     const counts = await Promise.all(nodes.map((n) => n.files.sweepExpired(now + 1e12)));
-    assert.equal(counts.filter((c) => c > 0).reduce((x, y) => x + y, 0), expired, `counts ${counts}`);
+    assert.equal(
+      counts.filter((c) => c > 0).reduce((x, y) => x + y, 0),
+      expired,
+      `counts ${counts}`,
+    );
     assert.equal((await nodes[1].files.list(p, 100, undefined, now)).files.length, 0);
     for (const f of files) assert.ok(!(await nodes[0].blobs.exists(f.sha256)), 'bytes removed with the files');
   });

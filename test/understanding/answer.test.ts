@@ -15,7 +15,8 @@ import { ask, audio, jfk } from './fixtures.js';
 
 const FIELD = '* GenerateContentRequest.generation_config.response_schema:';
 const answerer = composerAnswerer(undefined, [], 'configure a model');
-const run = (prompt: string, req: AnswerRequest, analysis: AudioAnalysis = jfk()) => collectAnswer(answerer.answer(ask(prompt, audio(analysis)), req));
+const run = (prompt: string, req: AnswerRequest, analysis: AudioAnalysis = jfk()) =>
+  collectAnswer(answerer.answer(ask(prompt, audio(analysis)), req));
 const wire = (err: unknown) => toApiError(err, { maxRequestBytes: 1 << 20, privateRoots: [] }).toJSON().error;
 
 async function refusal(req: AnswerRequest, code: string, message: string): Promise<void> {
@@ -40,11 +41,16 @@ test('an answer comes back whole with the composer grounding and structure', asy
   assert.ok(outcome.grounding?.length);
 });
 
-test('a schema ajv cannot compile is SCHEMA_INVALID, 400, with ajv\'s reason', async () => {
-  const err = await run('Transcribe this.', { responseMimeType: 'application/json', responseSchema: { type: 'no-such-type' } }).catch((e: unknown) => e);
+test("a schema ajv cannot compile is SCHEMA_INVALID, 400, with ajv's reason", async () => {
+  const err = await run('Transcribe this.', { responseMimeType: 'application/json', responseSchema: { type: 'no-such-type' } }).catch(
+    (e: unknown) => e,
+  );
   assert.ok(isEarshotError(err, 'SCHEMA_INVALID'), String(err));
   assert.equal(err.httpStatus, 400);
-  assert.match(err.message, /^\* GenerateContentRequest\.generation_config\.response_schema: The response schema is not a valid JSON Schema \(schema is invalid: .*type.*\); fix the schema or leave it out\.$/);
+  assert.match(
+    err.message,
+    /^\* GenerateContentRequest\.generation_config\.response_schema: The response schema is not a valid JSON Schema \(schema is invalid: .*type.*\); fix the schema or leave it out\.$/,
+  );
 });
 
 test('schema refusals keep the text they had before the catalogue', async () => {
@@ -63,15 +69,23 @@ test('schema refusals keep the text they had before the catalogue', async () => 
     'SCHEMA_ENUM_MISSING',
     'responseMimeType "text/x.enum" needs a responseSchema with an enum of strings; add one or use text/plain.',
   );
-  const err = await run('Transcribe this.', { responseMimeType: 'application/json', responseSchema: { type: 'string', not: { type: 'string' } } }).catch((e: unknown) => e);
+  const err = await run('Transcribe this.', {
+    responseMimeType: 'application/json',
+    responseSchema: { type: 'string', not: { type: 'string' } },
+  }).catch((e: unknown) => e);
   assert.ok(isEarshotError(err, 'SCHEMA_UNSATISFIABLE'), String(err));
-  assert.match(err.message, /^\* GenerateContentRequest\.generation_config\.response_schema: Could not produce JSON matching the response schema \(\[.*"not".*\]\); simplify the schema/);
+  assert.match(
+    err.message,
+    /^\* GenerateContentRequest\.generation_config\.response_schema: Could not produce JSON matching the response schema \(\[.*"not".*\]\); simplify the schema/,
+  );
 });
 
 test('a bug inside an answer writer is not blamed on the request: it passes through and maps to 500 INTERNAL', async () => {
   // an analysis without its segments array makes the transcript writer throw a TypeError, as a writer bug would
   const broken = { ...jfk(), segments: null } as unknown as AudioAnalysis;
-  const err = await run('Transcribe this.', { responseMimeType: 'application/json', responseSchema: { type: 'object' } }, broken).catch((e: unknown) => e);
+  const err = await run('Transcribe this.', { responseMimeType: 'application/json', responseSchema: { type: 'object' } }, broken).catch(
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof TypeError, `expected the writer's own TypeError, got ${String(err)}`);
   assert.ok(!(err instanceof EarshotError));
   assert.deepEqual(wire(err), { code: 500, message: 'Internal error encountered.', status: 'INTERNAL' });
@@ -87,7 +101,10 @@ test('a language model that is not installed is one catalogued error, the same o
     for (const err of [first, second]) {
       assert.ok(isEarshotError(err, 'TEXT_MODEL_NOT_INSTALLED'), String(err));
       assert.equal(err.status, 'INTERNAL');
-      assert.match(err.message, /^The language model no-such-model is not installed \(looked for .*no-such-model\.gguf\); run `earshot models pull no-such-model`\.$/);
+      assert.match(
+        err.message,
+        /^The language model no-such-model is not installed \(looked for .*no-such-model\.gguf\); run `earshot models pull no-such-model`\.$/,
+      );
     }
     assert.deepEqual(wire(first), wire(second));
   } finally {

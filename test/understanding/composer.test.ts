@@ -15,10 +15,18 @@ test('whole transcript is the segments verbatim', () => {
 
 test('range transcript holds exactly the words whose midpoint is inside the range', () => {
   const a = jfk();
-  for (const [from, to] of [[3, 7], [0, 2], [5.5, 9.5], [2.43, 3.27], [0, 11]] as [number, number][]) {
+  for (const [from, to] of [
+    [3, 7],
+    [0, 2],
+    [5.5, 9.5],
+    [2.43, 3.27],
+    [0, 11],
+  ] as [number, number][]) {
     const fmt = (t: number) => `${Math.floor(t / 60)}:${(t % 60).toFixed(2).padStart(5, '0')}`;
     const r = composeAnswer(ask(`Transcribe from ${fmt(from)} to ${fmt(to)}`, audio(a)));
-    const expected = a.segments[0].words.filter((w) => (w.start + w.end) / 2 >= from && ((w.start + w.end) / 2 < to || to >= a.durationSec)).map((w) => w.text);
+    const expected = a.segments[0].words
+      .filter((w) => (w.start + w.end) / 2 >= from && ((w.start + w.end) / 2 < to || to >= a.durationSec))
+      .map((w) => w.text);
     if (expected.length === 0) assert.match(r.text, /No speech was transcribed between/);
     else assert.deepEqual(words(r.text), words(expected.join(' ')), `${from}-${to}: ${r.text}`);
   }
@@ -30,7 +38,12 @@ test('range transcript holds exactly the words whose midpoint is inside the rang
 test('range transcript on a one-hour analysis contains no word outside the range', () => {
   const a = longTalk();
   const r = composeAnswer(ask('Transcribe from 10:00 to 12:00', audio(a)));
-  const inside = a.segments.flatMap((s) => s.words).filter((w) => { const m = (w.start + w.end) / 2; return m >= 600 && m < 720; });
+  const inside = a.segments
+    .flatMap((s) => s.words)
+    .filter((w) => {
+      const m = (w.start + w.end) / 2;
+      return m >= 600 && m < 720;
+    });
   assert.equal(words(r.text).length, words(inside.map((w) => w.text).join(' ')).length);
   assert.ok(r.grounding.every((g) => g.start >= 600 - 1e-9 && g.end <= 720 + 4));
   const slice = sliceSegments(a, { start: 600, end: 720 });
@@ -106,7 +119,10 @@ test('time questions: first occurrence of a sound or a spoken word', () => {
   const w = composeAnswer(ask('At what time does he say country?', audio(jfk())));
   assert.match(w.text, /said at 0:05\.6 and 0:09\.8/);
   assert.equal(w.data.clips[0].time, 5.6);
-  assert.deepEqual(findSpoken(jfk(), 'fellow Americans').map((o) => o.start), [1.14]);
+  assert.deepEqual(
+    findSpoken(jfk(), 'fellow Americans').map((o) => o.start),
+    [1.14],
+  );
 });
 
 test('content questions are answered by retrieval and say so', () => {
@@ -120,9 +136,14 @@ test('content questions are answered by retrieval and say so', () => {
 test('summary of a long talk is extractive, in time order, without repeats', () => {
   const r = composeAnswer(ask('Summarize the talk', audio(longTalk())));
   assert.match(r.text, /extractive/);
-  const times = [...r.text.matchAll(/^- \[(\d\d):(\d\d):?(\d\d)?\]/gm)].map((m) => m[3] ? +m[1] * 3600 + +m[2] * 60 + +m[3] : +m[1] * 60 + +m[2]);
+  const times = [...r.text.matchAll(/^- \[(\d\d):(\d\d):?(\d\d)?\]/gm)].map((m) =>
+    m[3] ? +m[1] * 3600 + +m[2] * 60 + +m[3] : +m[1] * 60 + +m[2],
+  );
   assert.ok(times.length >= 2 && times.length <= 7);
-  assert.deepEqual(times, [...times].sort((x, y) => x - y));
+  assert.deepEqual(
+    times,
+    [...times].sort((x, y) => x - y),
+  );
   const bodies = [...r.text.matchAll(/^- \[[\d:]+\] Part \d+: (.*)$/gm)].map((m) => m[1]);
   assert.equal(new Set(bodies).size, bodies.length, 'no repeated sentence');
   assert.match(r.text, /siren/i);

@@ -39,7 +39,10 @@ test('grounded context says when speech was not analysed, and keeps roles of a m
     ],
   };
   const m = renderGroundedContext(c);
-  assert.deepEqual(m.map((x) => x.role), ['system', 'user', 'assistant', 'user']);
+  assert.deepEqual(
+    m.map((x) => x.role),
+    ['system', 'user', 'assistant', 'user'],
+  );
   assert.match(m[1].content, /Transcript: \(not available: Speech was not transcribed: no speech engine is installed/);
   assert.match(m[1].content, /Music/);
 });
@@ -49,7 +52,9 @@ test('stream chunks concatenate to the whole answer, split at sentences and line
     composeAnswer(ask('Describe both', audio(jfk(), 0), audio(siren(), 1))).text,
     composeAnswer(ask('Transcribe with timestamps', audio(longTalk(30)))).text,
     composeAnswer(ask('Summarize', audio(longTalk()))).text,
-    'one', '', 'No punctuation here but it is long '.repeat(40),
+    'one',
+    '',
+    'No punctuation here but it is long '.repeat(40),
   ];
   for (const t of texts) {
     const chunks = splitForStreaming(t, { maxChunkChars: 120 });
@@ -63,7 +68,10 @@ test('stream chunks concatenate to the whole answer, split at sentences and line
 
 test('a language model sees speaker labels and languages where the analysis has them, and is told when it has not', async () => {
   const { conversation, undiarized } = await import('./fixtures.js');
-  const text = (a: ReturnType<typeof conversation>) => renderGroundedContext(ask('Who said what?', audio(a))).map((m) => m.content).join('\n');
+  const text = (a: ReturnType<typeof conversation>) =>
+    renderGroundedContext(ask('Who said what?', audio(a)))
+      .map((m) => m.content)
+      .join('\n');
   const with_ = text(conversation());
   assert.match(with_, /Speakers \(diarization\): spk_1, spk_2/);
   assert.match(with_, /\[00:03-00:06\] spk_2 \(es\): Hola, gracias/);

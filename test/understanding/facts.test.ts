@@ -46,7 +46,10 @@ const SEED_SCHEMA = {
 };
 
 function seedAnswer(a: ReturnType<typeof conversation>): { summary: string; segments: Record<string, string>[] } {
-  const r = composeAnswer(ask(SEED_PROMPT, audio(a)), { responseMimeType: 'application/json', responseSchema: geminiSchemaToJsonSchema(SEED_SCHEMA) });
+  const r = composeAnswer(ask(SEED_PROMPT, audio(a)), {
+    responseMimeType: 'application/json',
+    responseSchema: geminiSchemaToJsonSchema(SEED_SCHEMA),
+  });
   return JSON.parse(r.text);
 }
 
@@ -54,16 +57,34 @@ test('the guide example: speakers, MM:SS, languages, translation and emotion com
   const a = conversation();
   const v = seedAnswer(a);
   assert.equal(v.segments.length, a.segments.length);
-  assert.deepEqual(v.segments.map((s) => s.speaker), ['Speaker 1', 'Speaker 2', 'Speaker 1', 'Speaker 2']);
-  assert.deepEqual(v.segments.map((s) => s.timestamp), ['00:00', '00:03', '00:07', '00:10']);
-  assert.deepEqual(v.segments.map((s) => s.content), a.segments.map((s) => s.text));
-  assert.deepEqual(v.segments.map((s) => s.language), ['English', 'Spanish', 'English', 'English']);
-  assert.deepEqual(v.segments.map((s) => s.language_code), ['en', 'es', 'en', 'en']);
+  assert.deepEqual(
+    v.segments.map((s) => s.speaker),
+    ['Speaker 1', 'Speaker 2', 'Speaker 1', 'Speaker 2'],
+  );
+  assert.deepEqual(
+    v.segments.map((s) => s.timestamp),
+    ['00:00', '00:03', '00:07', '00:10'],
+  );
+  assert.deepEqual(
+    v.segments.map((s) => s.content),
+    a.segments.map((s) => s.text),
+  );
+  assert.deepEqual(
+    v.segments.map((s) => s.language),
+    ['English', 'Spanish', 'English', 'English'],
+  );
+  assert.deepEqual(
+    v.segments.map((s) => s.language_code),
+    ['en', 'es', 'en', 'en'],
+  );
   // English segments are their own translation; the Spanish one has no translation fact, so it stays empty
   assert.equal(v.segments[0].translation, a.segments[0].text);
   assert.equal(v.segments[1].translation, '');
   // laughter over the third segment, a shout over the fourth; no vocal evidence elsewhere → the neutral default
-  assert.deepEqual(v.segments.map((s) => s.emotion), ['neutral', 'neutral', 'happy', 'angry']);
+  assert.deepEqual(
+    v.segments.map((s) => s.emotion),
+    ['neutral', 'neutral', 'happy', 'angry'],
+  );
   assert.match(v.summary, /welcome to the show/);
   assert.ok(!v.summary.includes('What the analysis holds'), v.summary);
 });
@@ -78,7 +99,10 @@ test('the guide example without diarization or language ID: empty facts, never i
     assert.equal(s.translation, '');
   }
   // the emotion comes from sound events, which do not need diarization
-  assert.deepEqual(v.segments.map((s) => s.emotion), ['neutral', 'neutral', 'happy', 'angry']);
+  assert.deepEqual(
+    v.segments.map((s) => s.emotion),
+    ['neutral', 'neutral', 'happy', 'angry'],
+  );
 });
 
 test('a translation the analysis carries fills the field; a whole-file description never does', () => {
@@ -93,24 +117,61 @@ test('a translation the analysis carries fills the field; a whole-file descripti
 
 test('a schema that demands a fact the analysis lacks is a 400 naming the field; optional ones are left out', () => {
   const demand = (field: object, required: boolean) => ({
-    type: 'object', properties: { segments: { type: 'array', items: { type: 'object', properties: { text: { type: 'string' }, speaker: field }, required: required ? ['text', 'speaker'] : ['text'] } } }, required: ['segments'],
+    type: 'object',
+    properties: {
+      segments: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { text: { type: 'string' }, speaker: field },
+          required: required ? ['text', 'speaker'] : ['text'],
+        },
+      },
+    },
+    required: ['segments'],
   });
   const strict = { type: 'string', minLength: 1 };
   assert.throws(
-    () => composeAnswer(ask('Transcribe', audio(undiarized())), { responseMimeType: 'application/json', responseSchema: demand(strict, true) }),
+    () =>
+      composeAnswer(ask('Transcribe', audio(undiarized())), { responseMimeType: 'application/json', responseSchema: demand(strict, true) }),
     (e: unknown) => isEarshotError(e, 'SCHEMA_NO_FACT') && /"speaker".*speaker label/.test((e as Error).message),
   );
-  const optional = JSON.parse(composeAnswer(ask('Transcribe', audio(undiarized())), { responseMimeType: 'application/json', responseSchema: demand(strict, false) }).text);
+  const optional = JSON.parse(
+    composeAnswer(ask('Transcribe', audio(undiarized())), { responseMimeType: 'application/json', responseSchema: demand(strict, false) })
+      .text,
+  );
   assert.ok(optional.segments.every((s: object) => !('speaker' in s)));
-  const diarized = JSON.parse(composeAnswer(ask('Transcribe', audio(conversation())), { responseMimeType: 'application/json', responseSchema: demand(strict, true) }).text);
+  const diarized = JSON.parse(
+    composeAnswer(ask('Transcribe', audio(conversation())), { responseMimeType: 'application/json', responseSchema: demand(strict, true) })
+      .text,
+  );
   assert.equal(diarized.segments[1].speaker, 'Speaker 2');
   // an emotion enum without a neutral value, for a segment with no vocal evidence
-  const emotionSchema = { type: 'object', properties: { segments: { type: 'array', items: { type: 'object', properties: { emotion: { type: 'string', enum: ['Happy', 'Angry'] } }, required: ['emotion'] } } } };
-  assert.throws(() => composeAnswer(ask('Transcribe', audio(conversation())), { responseMimeType: 'application/json', responseSchema: emotionSchema }), (e: unknown) => isEarshotError(e, 'SCHEMA_NO_FACT'));
+  const emotionSchema = {
+    type: 'object',
+    properties: {
+      segments: {
+        type: 'array',
+        items: { type: 'object', properties: { emotion: { type: 'string', enum: ['Happy', 'Angry'] } }, required: ['emotion'] },
+      },
+    },
+  };
+  assert.throws(
+    () => composeAnswer(ask('Transcribe', audio(conversation())), { responseMimeType: 'application/json', responseSchema: emotionSchema }),
+    (e: unknown) => isEarshotError(e, 'SCHEMA_NO_FACT'),
+  );
   // a speaker count is diarization's, never a guess
   const count = { type: 'object', properties: { speakers: { type: 'integer' } }, required: ['speakers'] };
-  assert.equal(JSON.parse(composeAnswer(ask('How many speakers?', audio(conversation())), { responseMimeType: 'application/json', responseSchema: count }).text).speakers, 2);
-  assert.throws(() => composeAnswer(ask('How many speakers?', audio(undiarized())), { responseMimeType: 'application/json', responseSchema: count }), (e: unknown) => isEarshotError(e, 'SCHEMA_NO_FACT'));
+  assert.equal(
+    JSON.parse(
+      composeAnswer(ask('How many speakers?', audio(conversation())), { responseMimeType: 'application/json', responseSchema: count }).text,
+    ).speakers,
+    2,
+  );
+  assert.throws(
+    () => composeAnswer(ask('How many speakers?', audio(undiarized())), { responseMimeType: 'application/json', responseSchema: count }),
+    (e: unknown) => isEarshotError(e, 'SCHEMA_NO_FACT'),
+  );
 });
 
 test('facts: speaker labels in order of first appearance, emotion only from overlapping vocal sounds', () => {
@@ -137,7 +198,15 @@ test('plain prompts: who speaks, how many, what the second said, with labels, wh
   assert.doesNotMatch(second, /Good morning/);
   assert.match(say('What did the third speaker say?'), /found 2 speakers.*no third speaker/);
   const labelled = say('Generate a transcript with speaker labels').split('\n');
-  assert.deepEqual(labelled.map((l) => /^\[(\d\d:\d\d)\] (Speaker \d): /.exec(l)?.slice(1)), [['00:00', 'Speaker 1'], ['00:03', 'Speaker 2'], ['00:07', 'Speaker 1'], ['00:10', 'Speaker 2']]);
+  assert.deepEqual(
+    labelled.map((l) => /^\[(\d\d:\d\d)\] (Speaker \d): /.exec(l)?.slice(1)),
+    [
+      ['00:00', 'Speaker 1'],
+      ['00:03', 'Speaker 2'],
+      ['00:07', 'Speaker 1'],
+      ['00:10', 'Speaker 2'],
+    ],
+  );
   assert.match(say('What language is this?'), /English \(en\).*Spanish \(es\)/s);
 });
 

@@ -11,48 +11,83 @@ function wordsFrom(text: string, start: number, end: number): Word[] {
 }
 
 const JFK_WORDS: [string, number, number][] = [
-  ['And', 0.32, 0.54], ['so', 0.54, 0.9], ['my', 0.9, 1.14], ['fellow', 1.14, 1.6], ['Americans,', 1.6, 2.42],
-  ['ask', 3.28, 3.9], ['not', 3.9, 4.56], ['what', 5.0, 5.28], ['your', 5.28, 5.6], ['country', 5.6, 6.14],
-  ['can', 6.14, 6.44], ['do', 6.44, 6.7], ['for', 6.7, 6.96], ['you,', 6.96, 7.6], ['ask', 8.12, 8.5],
-  ['what', 8.5, 8.76], ['you', 8.76, 8.96], ['can', 8.96, 9.2], ['do', 9.2, 9.4], ['for', 9.4, 9.6],
-  ['your', 9.6, 9.86], ['country.', 9.86, 10.5],
+  ['And', 0.32, 0.54],
+  ['so', 0.54, 0.9],
+  ['my', 0.9, 1.14],
+  ['fellow', 1.14, 1.6],
+  ['Americans,', 1.6, 2.42],
+  ['ask', 3.28, 3.9],
+  ['not', 3.9, 4.56],
+  ['what', 5.0, 5.28],
+  ['your', 5.28, 5.6],
+  ['country', 5.6, 6.14],
+  ['can', 6.14, 6.44],
+  ['do', 6.44, 6.7],
+  ['for', 6.7, 6.96],
+  ['you,', 6.96, 7.6],
+  ['ask', 8.12, 8.5],
+  ['what', 8.5, 8.76],
+  ['you', 8.76, 8.96],
+  ['can', 8.96, 9.2],
+  ['do', 9.2, 9.4],
+  ['for', 9.4, 9.6],
+  ['your', 9.6, 9.86],
+  ['country.', 9.86, 10.5],
 ];
 
 export function jfk(): AudioAnalysis {
   const words: Word[] = JFK_WORDS.map(([text, start, end]) => ({ text, start, end, confidence: 0.9 }));
   const seg: TranscriptSegment = {
-    start: 0.32, end: 10.5,
+    start: 0.32,
+    end: 10.5,
     text: 'And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.',
     words,
   };
   return {
-    sha256: 'jfk', durationSec: 11.0, speechRegions: [{ start: 0.3, end: 2.5 }, { start: 3.2, end: 7.7 }, { start: 8.0, end: 10.6 }],
-    segments: [seg], language: 'en',
+    sha256: 'jfk',
+    durationSec: 11.0,
+    speechRegions: [
+      { start: 0.3, end: 2.5 },
+      { start: 3.2, end: 7.7 },
+      { start: 8.0, end: 10.6 },
+    ],
+    segments: [seg],
+    language: 'en',
     soundEvents: [
       { label: 'Speech', start: 0, end: 10.7, score: 0.92 },
       { label: 'Narration, monologue', start: 0.5, end: 9.8, score: 0.31 },
     ],
-    loudnessDb: -24.5, engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' }, warnings: [],
+    loudnessDb: -24.5,
+    engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' },
+    warnings: [],
   };
 }
 
 export function siren(): AudioAnalysis {
   return {
-    sha256: 'siren', durationSec: 7.4, speechRegions: [], segments: [],
+    sha256: 'siren',
+    durationSec: 7.4,
+    speechRegions: [],
+    segments: [],
     soundEvents: [
       { label: 'Siren', start: 0, end: 7.0, score: 0.81 },
       { label: 'Fire engine, fire truck (siren)', start: 0.0, end: 6.8, score: 0.55 },
       { label: 'Emergency vehicle', start: 0.5, end: 7.0, score: 0.62 },
       { label: 'Vehicle', start: 1.0, end: 3.0, score: 0.2 },
     ],
-    loudnessDb: -18, engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' }, warnings: [],
+    loudnessDb: -18,
+    engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' },
+    warnings: [],
   };
 }
 
 /** three barks separated by silence, and a fourth event that overlaps the third (same bark, two labels) */
 export function dogs(): AudioAnalysis {
   return {
-    sha256: 'dogs', durationSec: 6.0, speechRegions: [], segments: [],
+    sha256: 'dogs',
+    durationSec: 6.0,
+    speechRegions: [],
+    segments: [],
     soundEvents: [
       { label: 'Dog', start: 0.2, end: 1.0, score: 0.7 },
       { label: 'Bark', start: 2.5, end: 3.2, score: 0.66 },
@@ -60,17 +95,28 @@ export function dogs(): AudioAnalysis {
       { label: 'Bark', start: 4.9, end: 5.6, score: 0.6 },
       { label: 'Animal', start: 0.2, end: 5.6, score: 0.5 },
     ],
-    loudnessDb: -20, engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' }, warnings: [],
+    loudnessDb: -20,
+    engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' },
+    warnings: [],
   };
 }
 
 /** speech was heard by the VAD but no speech engine was installed */
 export function untranscribed(): AudioAnalysis {
   return {
-    sha256: 'nospeech', durationSec: 11.0, speechRegions: [{ start: 0.3, end: 10.6 }], segments: [],
-    soundEvents: [{ label: 'Speech', start: 0, end: 10.7, score: 0.9 }, { label: 'Music', start: 8, end: 11, score: 0.4 }],
-    loudnessDb: -24, engines: { vad: 'silero', sounds: 'yamnet' },
-    warnings: ['Speech was not transcribed: no speech engine is installed. Install whisper.cpp models (earshot models pull whisper-base) or PocketSphinx (apt-get install pocketsphinx pocketsphinx-en-us).'],
+    sha256: 'nospeech',
+    durationSec: 11.0,
+    speechRegions: [{ start: 0.3, end: 10.6 }],
+    segments: [],
+    soundEvents: [
+      { label: 'Speech', start: 0, end: 10.7, score: 0.9 },
+      { label: 'Music', start: 8, end: 11, score: 0.4 },
+    ],
+    loudnessDb: -24,
+    engines: { vad: 'silero', sounds: 'yamnet' },
+    warnings: [
+      'Speech was not transcribed: no speech engine is installed. Install whisper.cpp models (earshot models pull whisper-base) or PocketSphinx (apt-get install pocketsphinx pocketsphinx-en-us).',
+    ],
   };
 }
 
@@ -95,9 +141,18 @@ export function longTalk(segments = 1000): AudioAnalysis {
     segs.push({ start, end, text, words: wordsFrom(text, start, end) });
   }
   return {
-    sha256: 'long', durationSec: dur, speechRegions: segs.map((s) => ({ start: s.start, end: s.end })), segments: segs, language: 'en',
-    soundEvents: [{ label: 'Speech', start: 0, end: dur, score: 0.9 }, { label: 'Siren', start: 1800, end: 1812, score: 0.7 }],
-    loudnessDb: -22, engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' }, warnings: [],
+    sha256: 'long',
+    durationSec: dur,
+    speechRegions: segs.map((s) => ({ start: s.start, end: s.end })),
+    segments: segs,
+    language: 'en',
+    soundEvents: [
+      { label: 'Speech', start: 0, end: dur, score: 0.9 },
+      { label: 'Siren', start: 1800, end: 1812, score: 0.7 },
+    ],
+    loudnessDb: -22,
+    engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' },
+    warnings: [],
   };
 }
 
@@ -116,7 +171,12 @@ export function ask(prompt: string, ...parts: AudioPart[]): Conversation {
  */
 export function conversation(): AudioAnalysis {
   const seg = (start: number, end: number, text: string, speaker: string, language: string): TranscriptSegment => ({
-    start, end, text, speaker, language, words: wordsFrom(text, start, end).map((w) => ({ ...w, speaker })),
+    start,
+    end,
+    text,
+    speaker,
+    language,
+    words: wordsFrom(text, start, end).map((w) => ({ ...w, speaker })),
   });
   const segments = [
     seg(0.5, 3.0, 'Good morning and welcome to the show.', 'spk_1', 'en'),
@@ -125,15 +185,20 @@ export function conversation(): AudioAnalysis {
     seg(10.5, 13.5, 'I am still angry about the broken bridge.', 'spk_2', 'en'),
   ];
   return {
-    sha256: 'conversation', durationSec: 14.0,
-    speechRegions: segments.map((s) => ({ start: s.start, end: s.end })), segments, language: 'en',
+    sha256: 'conversation',
+    durationSec: 14.0,
+    speechRegions: segments.map((s) => ({ start: s.start, end: s.end })),
+    segments,
+    language: 'en',
     speakers: segments.map((s) => ({ start: s.start, end: s.end, speaker: s.speaker! })),
     soundEvents: [
       { label: 'Speech', start: 0.4, end: 13.6, score: 0.9 },
       { label: 'Laughter', start: 8.0, end: 9.5, score: 0.62 },
       { label: 'Shout', start: 11.0, end: 12.0, score: 0.48 },
     ],
-    loudnessDb: -21, engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet', speakers: 'resemblyzer' }, warnings: [],
+    loudnessDb: -21,
+    engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet', speakers: 'resemblyzer' },
+    warnings: [],
   };
 }
 
@@ -141,7 +206,10 @@ export function conversation(): AudioAnalysis {
 export function undiarized(): AudioAnalysis {
   const a = conversation();
   return {
-    ...a, sha256: 'undiarized', speakers: undefined, language: undefined,
+    ...a,
+    sha256: 'undiarized',
+    speakers: undefined,
+    language: undefined,
     segments: a.segments.map(({ speaker: _s, language: _l, ...s }) => ({ ...s, words: s.words.map(({ speaker: _w, ...w }) => w) })),
     engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' },
     warnings: ['Speakers were not told apart: no speaker model is installed (earshot models pull resemblyzer).'],
@@ -151,7 +219,10 @@ export function undiarized(): AudioAnalysis {
 /** animals in the open: a crow at 1:00 and a sheep at 1:50, each detected with its AudioSet ancestors; an unnamed animal at 2:30 */
 export function animals(): AudioAnalysis {
   return {
-    sha256: 'animals', durationSec: 180, speechRegions: [], segments: [],
+    sha256: 'animals',
+    durationSec: 180,
+    speechRegions: [],
+    segments: [],
     soundEvents: [
       { label: 'Animal', start: 59.5, end: 62.5, score: 0.7 },
       { label: 'Bird', start: 59.8, end: 62.2, score: 0.6 },
@@ -162,6 +233,8 @@ export function animals(): AudioAnalysis {
       { label: 'Sheep', start: 110.0, end: 112.5, score: 0.58 },
       { label: 'Animal', start: 150.0, end: 151.0, score: 0.45 },
     ],
-    loudnessDb: -30, engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' }, warnings: [],
+    loudnessDb: -30,
+    engines: { vad: 'silero', speech: 'whisper', sounds: 'yamnet' },
+    warnings: [],
   };
 }

@@ -92,7 +92,10 @@ test('follow-up "and the second one?" inherits the previous request', () => {
   assert.deepEqual(i.targets, [1]);
   assert.ok(i.subject?.labels.includes('Siren'));
   // a follow-up naming a new sound keeps the kind, replaces the subject
-  c.turns.push({ role: 'model', parts: [{ kind: 'text', text: 'Yes.' }] }, { role: 'user', parts: [{ kind: 'text', text: 'what about a dog?' }] });
+  c.turns.push(
+    { role: 'model', parts: [{ kind: 'text', text: 'Yes.' }] },
+    { role: 'user', parts: [{ kind: 'text', text: 'what about a dog?' }] },
+  );
   const j = classifyIntent(c);
   assert.equal(j.kind, 'presence');
   assert.ok(j.subject?.labels.includes('Dog'));
@@ -120,9 +123,17 @@ test('sound words map to AudioSet labels through synonyms and fuzzy matching', (
   const labels = yamnetLabels();
   const set = new Set(labels);
   for (const [phrase, want] of [
-    ['a dog barking', ['Dog', 'Bark']], ['sirens', ['Siren', 'Emergency vehicle']], ['birds', ['Bird', 'Bird vocalization, bird call, bird song']],
-    ['church bells', ['Church bell', 'Bell']], ['applause', ['Applause', 'Clapping']], ['laughing', ['Laughter']],
-    ['music', ['Music']], ['a car', ['Car']], ['a harmonica', ['Harmonica']], ['a ukulele', ['Ukulele']], ['thunder', ['Thunder']],
+    ['a dog barking', ['Dog', 'Bark']],
+    ['sirens', ['Siren', 'Emergency vehicle']],
+    ['birds', ['Bird', 'Bird vocalization, bird call, bird song']],
+    ['church bells', ['Church bell', 'Bell']],
+    ['applause', ['Applause', 'Clapping']],
+    ['laughing', ['Laughter']],
+    ['music', ['Music']],
+    ['a car', ['Car']],
+    ['a harmonica', ['Harmonica']],
+    ['a ukulele', ['Ukulele']],
+    ['thunder', ['Thunder']],
   ] as [string, string[]][]) {
     const got = matchSoundLabels(phrase, labels);
     for (const w of want) assert.ok(got.includes(w), `${phrase} → ${w} (got ${got.join('; ')})`);

@@ -10,10 +10,19 @@ import { REPO_ROOT } from '../helpers.js';
 import { animals, ask, audio, dogs } from './fixtures.js';
 
 test('the shipped hierarchy matches the AudioSet ontology, every class and child', () => {
-  const full = JSON.parse(readFileSync(path.join(REPO_ROOT, '../shared/models/audioset/ontology.json'), 'utf8')) as { id: string; name: string; child_ids: string[] }[];
+  const full = JSON.parse(readFileSync(path.join(REPO_ROOT, '../shared/models/audioset/ontology.json'), 'utf8')) as {
+    id: string;
+    name: string;
+    child_ids: string[];
+  }[];
   const names = new Map(full.map((c) => [c.id, c.name]));
   assert.equal(full.length, 632);
-  for (const c of full) assert.deepEqual(childrenOf(c.name), c.child_ids.map((id) => names.get(id)), c.name);
+  for (const c of full)
+    assert.deepEqual(
+      childrenOf(c.name),
+      c.child_ids.map((id) => names.get(id)),
+      c.name,
+    );
   assert.ok(isAncestor('Animal', 'Sheep'));
   assert.ok(isAncestor('Bird', 'Crow'));
   assert.ok(!isAncestor('Sheep', 'Animal'));
@@ -25,10 +34,19 @@ test('a child overlapping its ancestors names the sound; an ancestor alone stays
   const kept = mostSpecific(animals().soundEvents).map((e) => e.label);
   assert.deepEqual(kept, ['Crow', 'Sheep', 'Animal']);
   // an animal's call gives way to the animal (Crow over Caw, Dog over Bark) when both are heard together
-  const dog = mostSpecific([{ label: 'Bark', start: 0, end: 1 }, { label: 'Dog', start: 0.2, end: 1.2 }]).map((e) => e.label);
+  const dog = mostSpecific([
+    { label: 'Bark', start: 0, end: 1 },
+    { label: 'Dog', start: 0.2, end: 1.2 },
+  ]).map((e) => e.label);
   assert.deepEqual(dog, ['Dog']);
   // events that do not overlap are all kept
-  assert.equal(mostSpecific([{ label: 'Animal', start: 0, end: 1 }, { label: 'Sheep', start: 2, end: 3 }]).length, 2);
+  assert.equal(
+    mostSpecific([
+      { label: 'Animal', start: 0, end: 1 },
+      { label: 'Sheep', start: 2, end: 3 },
+    ]).length,
+    2,
+  );
 });
 
 test('descriptions say "a crow" at 1:00 and "a sheep" at 1:50; "an animal" only where no child is confident', () => {

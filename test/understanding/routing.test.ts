@@ -55,7 +55,11 @@ test('open prompts go to the model, with the analysis and a task line right befo
   const describe = seen[0].at(-1)!.content;
   assert.match(describe, /And so my fellow Americans/, 'the transcript is in the context');
   assert.match(describe, /Task: describe the recording[^\n]*\n\nDescribe this audio clip$/);
-  assert.match(describe, /Facts computed from the analysis:\nAn 11-second recording[^\n]*"And so my fellow Americans/, "the composer's description is given as facts");
+  assert.match(
+    describe,
+    /Facts computed from the analysis:\nAn 11-second recording[^\n]*"And so my fellow Americans/,
+    "the composer's description is given as facts",
+  );
   assert.match(seen[1].at(-1)!.content, /Facts computed from the analysis:\n[\s\S]*Task: summarise/);
   assert.match(seen[2].at(-1)!.content, /Task: answer the question[^\n]*from the transcript/);
   assert.doesNotMatch(seen[3].at(-1)!.content, /Task:/, 'no task line where the request is open-ended');
@@ -99,13 +103,19 @@ test('text/x.enum through a model: generated under an enum grammar and answered 
   };
   const model = generatorAnswerer(generator, []);
   const chunks: string[] = [];
-  const it = model.answer(ask('What is the mood?', audio(siren())), { responseMimeType: 'text/x.enum', geminiSchema: { type: 'STRING', enum: ['calm', 'urgent'] } });
+  const it = model.answer(ask('What is the mood?', audio(siren())), {
+    responseMimeType: 'text/x.enum',
+    geminiSchema: { type: 'STRING', enum: ['calm', 'urgent'] },
+  });
   let step = await it.next();
   for (; !step.done; step = await it.next()) chunks.push(step.value);
   assert.deepEqual(asked, [{ type: 'string', enum: ['calm', 'urgent'] }]);
   assert.deepEqual(chunks, ['urgent']);
   assert.equal(step.value.text, 'urgent');
-  await assert.rejects(collectAnswer(model.answer(ask('What is the mood?', audio(siren())), { responseMimeType: 'text/x.enum' })), (e: Error & { code?: string }) => e.code === 'SCHEMA_ENUM_MISSING');
+  await assert.rejects(
+    collectAnswer(model.answer(ask('What is the mood?', audio(siren())), { responseMimeType: 'text/x.enum' })),
+    (e: Error & { code?: string }) => e.code === 'SCHEMA_ENUM_MISSING',
+  );
 });
 
 test("text 'auto' with a llamaModel that is not there warns and answers with the composer; 'llama' refuses", async () => {
@@ -117,7 +127,10 @@ test("text 'auto' with a llamaModel that is not there warns and answers with the
     assert.equal((await answererFactory(auto, undefined, [], { log })()).name, 'composer');
     assert.match(warnings.join('\n'), /no-such-model is unavailable .*not installed/);
     const llama = resolveConfig({ modelsDir: tmp.dir, offline: true, engines: { text: 'llama', llamaModel: 'no-such-model' } });
-    await assert.rejects(answererFactory(llama, undefined, [], { log })(), (e: Error & { code?: string }) => e.code === 'TEXT_MODEL_NOT_INSTALLED');
+    await assert.rejects(
+      answererFactory(llama, undefined, [], { log })(),
+      (e: Error & { code?: string }) => e.code === 'TEXT_MODEL_NOT_INSTALLED',
+    );
   } finally {
     tmp.cleanup();
   }

@@ -60,14 +60,30 @@ for (const [prompt, dur, [start, end], flags] of CASES) {
 }
 
 test('prompts without time references give none', () => {
-  for (const p of ['Describe this audio clip', 'Please summarize the audio.', 'How many times does the dog bark?', 'ratio 3-4', 'page 3 to 4', 'what is the second clip about?', 'the 2 speakers', 'Summarize the talk in 3 sentences']) {
+  for (const p of [
+    'Describe this audio clip',
+    'Please summarize the audio.',
+    'How many times does the dog bark?',
+    'ratio 3-4',
+    'page 3 to 4',
+    'what is the second clip about?',
+    'the 2 speakers',
+    'Summarize the talk in 3 sentences',
+  ]) {
     assert.deepEqual(findTimeReferences(p, 600), [], p);
   }
 });
 
 test('several references come back in prompt order, with requested values kept', () => {
   const refs = findTimeReferences('Compare 0:10-0:20 with the last 30 seconds and what is said at 1:00', 120);
-  assert.deepEqual(refs.map((r) => [r.start, r.end]), [[10, 20], [90, 120], [60, 60]]);
+  assert.deepEqual(
+    refs.map((r) => [r.start, r.end]),
+    [
+      [10, 20],
+      [90, 120],
+      [60, 60],
+    ],
+  );
   const out = findTimeReferences('from 02:30 to 03:29', 11)[0];
   assert.equal(out.requestedStart, 150);
   assert.equal(out.requestedEnd, 209);

@@ -9,11 +9,20 @@ import { conversation, undiarized } from '../understanding/fixtures.js';
 test('a diarized analysis: a legend row and a colour per speaker, regions in those colours', () => {
   const a = conversation();
   const legend = speakerLegend(a);
-  assert.deepEqual(legend.map((r) => [r.label, r.name, r.colour]), [['spk_1', 'Speaker 1', SPEAKER_COLOURS[0]], ['spk_2', 'Speaker 2', SPEAKER_COLOURS[1]]]);
+  assert.deepEqual(
+    legend.map((r) => [r.label, r.name, r.colour]),
+    [
+      ['spk_1', 'Speaker 1', SPEAKER_COLOURS[0]],
+      ['spk_2', 'Speaker 2', SPEAKER_COLOURS[1]],
+    ],
+  );
   assert.equal(Math.round(legend[0].seconds * 10) / 10, 5.3);
   const regions = waveRegions(a);
   assert.equal(regions.length, a.speakers!.length);
-  assert.deepEqual(regions.map((r) => r.colour), [SPEAKER_COLOURS[0], SPEAKER_COLOURS[1], SPEAKER_COLOURS[0], SPEAKER_COLOURS[1]]);
+  assert.deepEqual(
+    regions.map((r) => r.colour),
+    [SPEAKER_COLOURS[0], SPEAKER_COLOURS[1], SPEAKER_COLOURS[0], SPEAKER_COLOURS[1]],
+  );
   assert.equal(segmentSpeaker(a, { ...a.segments[1], speaker: undefined }), 'spk_2', 'from the overlapping turn');
   assert.deepEqual(languageBadge(a.segments[1]), { code: 'es', name: 'Spanish' });
   assert.deepEqual(transcriptLanguages(a), ['en', 'es']);

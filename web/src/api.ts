@@ -203,13 +203,7 @@ export class EarshotClient {
    * Asks a question about a file with streamGenerateContent over SSE; `onText` gets each piece of text
    * as it arrives. Resolves when the stream ends.
    */
-  async ask(
-    model: string,
-    file: RemoteFile,
-    question: string,
-    onText: (text: string) => void,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  async ask(model: string, file: RemoteFile, question: string, onText: (text: string) => void, signal?: AbortSignal): Promise<void> {
     const res = await fetch(`${this.base}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent?alt=sse`, {
       method: 'POST',
       signal,

@@ -73,9 +73,30 @@ export function segmentSpeaker(a: AudioAnalysis, s: TranscriptSegment): string |
 }
 
 const LANGUAGES: Record<string, string> = {
-  en: 'English', fr: 'French', de: 'German', es: 'Spanish', it: 'Italian', pt: 'Portuguese', nl: 'Dutch', ru: 'Russian',
-  zh: 'Chinese', ja: 'Japanese', ko: 'Korean', ar: 'Arabic', hi: 'Hindi', pl: 'Polish', tr: 'Turkish', sv: 'Swedish',
-  uk: 'Ukrainian', el: 'Greek', he: 'Hebrew', cs: 'Czech', fi: 'Finnish', da: 'Danish', no: 'Norwegian', ca: 'Catalan',
+  en: 'English',
+  fr: 'French',
+  de: 'German',
+  es: 'Spanish',
+  it: 'Italian',
+  pt: 'Portuguese',
+  nl: 'Dutch',
+  ru: 'Russian',
+  zh: 'Chinese',
+  ja: 'Japanese',
+  ko: 'Korean',
+  ar: 'Arabic',
+  hi: 'Hindi',
+  pl: 'Polish',
+  tr: 'Turkish',
+  sv: 'Swedish',
+  uk: 'Ukrainian',
+  el: 'Greek',
+  he: 'Hebrew',
+  cs: 'Czech',
+  fi: 'Finnish',
+  da: 'Danish',
+  no: 'Norwegian',
+  ca: 'Catalan',
 };
 
 /** A segment's language badge: the code as shown and its name for the tooltip; undefined when not identified. */

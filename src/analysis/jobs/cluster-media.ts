@@ -43,7 +43,11 @@ export function pgBossJobs(deps: ClusterMediaDeps): AnalysisJobs {
     },
     async progress(key) {
       const [st, p] = await Promise.all([analyses.status(key), jobs.progress(key)]);
-      if (p && (st.status === 'queued' || st.status === 'running' || st.status === 'none' || st.status === 'failed') && p.outcome !== 'dead') {
+      if (
+        p &&
+        (st.status === 'queued' || st.status === 'running' || st.status === 'none' || st.status === 'failed') &&
+        p.outcome !== 'dead'
+      ) {
         // a failed attempt that will be retried still reads as queued
         return { status: p.worker ? 'running' : 'queued', stage: p.stage, fraction: p.fraction };
       }
@@ -63,7 +67,12 @@ export function createClusterMedia(deps: ClusterMediaDeps): Media & { jobs: Anal
   const jobs = pgBossJobs(deps);
   // an API node never starts this queue (no child process is forked until a job is dispatched, and none is)
   const queue = deps.queue ?? new AnalysisQueue(config, analyses, logger);
-  analyses.onRemoved((key) => void jobs.cancel(key).catch((err: Error) => logger.warn({ err: { message: err.message }, sha256: key.sha256 }, 'could not cancel the job')));
+  analyses.onRemoved(
+    (key) =>
+      void jobs
+        .cancel(key)
+        .catch((err: Error) => logger.warn({ err: { message: err.message }, sha256: key.sha256 }, 'could not cancel the job')),
+  );
 
   /** Inline audio: the bytes go inside the job; this node waits for the stored result. */
   const remote = {
@@ -76,7 +85,10 @@ export function createClusterMedia(deps: ClusterMediaDeps): Media & { jobs: Anal
       const expire = expireTime ?? Date.now() + config.limits.inlineAnalysisTtlSec * 1000;
       await analyses.begin(key, expire);
       const data = (await readFile(file)).toString('base64');
-      await deps.jobs.enqueue({ scope: key.scope, sha256: key.sha256, inline: { data, mimeType: 'application/octet-stream', durationSec, expireTime: expire } }, neededCapability(config.engines.speech));
+      await deps.jobs.enqueue(
+        { scope: key.scope, sha256: key.sha256, inline: { data, mimeType: 'application/octet-stream', durationSec, expireTime: expire } },
+        neededCapability(config.engines.speech),
+      );
       return waitForAnalysis(key);
     },
   };
@@ -100,7 +112,10 @@ export function createClusterMedia(deps: ClusterMediaDeps): Media & { jobs: Anal
     fileCreated(rec) {
       jobs.enqueue(rec).catch((err: unknown) => {
         // the file stays PROCESSING; a worker's sweep of stranded files queues it again once the database is back
-        logger.error({ err: { message: (err as Error).message }, file: rec.id }, isEarshotError(err, 'JOBS_UNAVAILABLE') ? 'could not queue the analysis yet' : 'could not queue the analysis');
+        logger.error(
+          { err: { message: (err as Error).message }, file: rec.id },
+          isEarshotError(err, 'JOBS_UNAVAILABLE') ? 'could not queue the analysis yet' : 'could not queue the analysis',
+        );
       });
     },
     async settled(rec, timeoutMs) {

@@ -50,7 +50,8 @@ const engineCheck = (queue: AnalysisQueue) => async () => {
 
 /** Roles api and worker need the shared database and object store; `all` runs on either. */
 export function checkRole(config: Config): void {
-  if (config.role !== 'all' && (!config.databaseUrl || !config.blobStore)) throw new EarshotError('JOBS_ROLE_NEEDS_CLUSTER', { role: config.role });
+  if (config.role !== 'all' && (!config.databaseUrl || !config.blobStore))
+    throw new EarshotError('JOBS_ROLE_NEEDS_CLUSTER', { role: config.role });
 }
 
 export async function startAnalysisNode(deps: AnalysisNodeDeps): Promise<AnalysisNode> {

@@ -116,7 +116,14 @@ export class PgJobs {
   ) {
     this.opts = { retryLimit: 2, retryDelaySec: 2, expireInSeconds: 4 * 3600, leaseGraceSec: 5, pollSec: 1, ...opts };
     // supervise: pg-boss's own maintenance (expiry of over-long attempts, archiving) runs on one node at a time
-    this.boss = new PgBoss({ connectionString: url, schema: 'pgboss', max: 4, supervise: true, maintenanceIntervalSeconds: 30, application_name: 'earshot-jobs' });
+    this.boss = new PgBoss({
+      connectionString: url,
+      schema: 'pgboss',
+      max: 4,
+      supervise: true,
+      maintenanceIntervalSeconds: 30,
+      application_name: 'earshot-jobs',
+    });
     // a lost connection (PostgreSQL restarting) is reported here and retried by pg-boss; it must never crash the node
     this.boss.on('error', (err) => this.logger.warn({ err: { message: err.message } }, 'job queue: database error (retrying)'));
   }
@@ -126,7 +133,8 @@ export class PgJobs {
     await this.boss.start();
     this.started = true;
     await this.db.withLock('earshot:jobs:setup', async () => {
-      if (!(await this.boss.getQueue(DEAD_LETTER_QUEUE))) await this.boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard', retryLimit: 5, retryDelay: 2 });
+      if (!(await this.boss.getQueue(DEAD_LETTER_QUEUE)))
+        await this.boss.createQueue(DEAD_LETTER_QUEUE, { name: DEAD_LETTER_QUEUE, policy: 'standard', retryLimit: 5, retryDelay: 2 });
       for (const c of CAPABILITIES) {
         const name = queueFor(c);
         const queue = {
@@ -167,11 +175,31 @@ export class PgJobs {
   }
 
   async progress(key: AnalysisKey): Promise<JobProgress | undefined> {
-    const row = await this.db.get<{ job_id: string; worker: string | null; stage: string; fraction: number; attempts: number; outcome: string | null; reason: string | null; cancelled: boolean }>(
+    const row = await this.db.get<{
+      job_id: string;
+      worker: string | null;
+      stage: string;
+      fraction: number;
+      attempts: number;
+      outcome: string | null;
+      reason: string | null;
+      cancelled: boolean;
+    }>(
       'SELECT job_id, worker, stage, fraction, attempts, outcome, reason, cancelled FROM earshot_job_progress WHERE scope = ? AND sha256 = ?',
       [key.scope, key.sha256],
     );
-    return row && { jobId: row.job_id, worker: row.worker, stage: row.stage, fraction: row.fraction, attempts: row.attempts, outcome: row.outcome, reason: row.reason, cancelled: !!row.cancelled };
+    return (
+      row && {
+        jobId: row.job_id,
+        worker: row.worker,
+        stage: row.stage,
+        fraction: row.fraction,
+        attempts: row.attempts,
+        outcome: row.outcome,
+        reason: row.reason,
+        cancelled: !!row.cancelled,
+      }
+    );
   }
 
   /** A worker's heartbeat with its progress; answers whether the analysis was cancelled meanwhile (file deleted). */
@@ -185,13 +213,22 @@ export class PgJobs {
   }
 
   async markDead(key: AnalysisKey, reason: string): Promise<void> {
-    await this.db.run("UPDATE earshot_job_progress SET outcome = 'dead', reason = ?, update_time = ? WHERE scope = ? AND sha256 = ?", [reason, Date.now(), key.scope, key.sha256]);
+    await this.db.run("UPDATE earshot_job_progress SET outcome = 'dead', reason = ?, update_time = ? WHERE scope = ? AND sha256 = ?", [
+      reason,
+      Date.now(),
+      key.scope,
+      key.sha256,
+    ]);
   }
 
   /** The analysis was removed (its audio deleted or expired): drop waiting jobs, flag the running one. */
   async cancel(key: AnalysisKey): Promise<void> {
     const row = await this.progress(key);
-    await this.db.run('UPDATE earshot_job_progress SET cancelled = true, update_time = ? WHERE scope = ? AND sha256 = ?', [Date.now(), key.scope, key.sha256]);
+    await this.db.run('UPDATE earshot_job_progress SET cancelled = true, update_time = ? WHERE scope = ? AND sha256 = ?', [
+      Date.now(),
+      key.scope,
+      key.sha256,
+    ]);
     if (!row) return;
     for (const c of CAPABILITIES) await this.boss.cancel(queueFor(c), row.jobId).catch(() => {});
   }
@@ -200,7 +237,15 @@ export class PgJobs {
   async fetch(queues: string[]): Promise<JobMeta | null> {
     for (const queue of queues) {
       const [job] = await this.boss.fetch<AnalysisJobData>(queue, { includeMetadata: true, batchSize: 1 });
-      if (job) return { id: job.id, queue, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit, output: job.output as JobMeta['output'] };
+      if (job)
+        return {
+          id: job.id,
+          queue,
+          data: job.data,
+          retryCount: job.retryCount,
+          retryLimit: job.retryLimit,
+          output: job.output as JobMeta['output'],
+        };
     }
     return null;
   }
@@ -230,7 +275,9 @@ export class PgJobs {
     for (const r of rows) {
       const free = await this.db.tryExclusive(leaseKey(r.id), async () => true);
       if (!free.ran) continue;
-      const res = (await this.boss.fail(r.name, r.id, { message: new EarshotError('JOBS_LEASE_LOST').message })) as unknown as { affected?: number } | undefined;
+      const res = (await this.boss.fail(r.name, r.id, { message: new EarshotError('JOBS_LEASE_LOST').message })) as unknown as
+        | { affected?: number }
+        | undefined;
       if (res?.affected) {
         n++;
         this.counts.handedOn++;

@@ -151,7 +151,9 @@ export class JobWorker {
   /** PROCESSING files of this key's content (in its scope): the ones a result settles. */
   private async pendingFiles(key: AnalysisKey): Promise<FileRecord[]> {
     const { files, analyses } = this.deps;
-    return (await files.filesWithSha(key.sha256)).filter((r) => r.state === 'PROCESSING' && keyString(analyses.keyFor(r.project, key.sha256)) === keyString(key));
+    return (await files.filesWithSha(key.sha256)).filter(
+      (r) => r.state === 'PROCESSING' && keyString(analyses.keyFor(r.project, key.sha256)) === keyString(key),
+    );
   }
 
   private async settle(recs: FileRecord[], state: FileRecord['state'], error: FileError | null = null): Promise<void> {
@@ -168,7 +170,8 @@ export class JobWorker {
     if (!first) return;
     if (await analyses.get(key)) return this.settle(recs, 'ACTIVE');
     if (first.sizeBytes === 0) {
-      if (isAudioMime(first.mimeType)) return this.settle(recs, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
+      if (isAudioMime(first.mimeType))
+        return this.settle(recs, 'FAILED', { code: 400, message: new AudioError('AUDIO_EMPTY', { case: 'file' }).message });
       return this.settle(recs, 'ACTIVE');
     }
     // the worker's own copy from the object store (content-addressed cache), never an API node's disk
@@ -177,7 +180,9 @@ export class JobWorker {
     if (kind === 'other') return this.settle(recs, 'ACTIVE');
     let probe: AudioProbe;
     try {
-      probe = first.probe ?? (await probeChecked(file, first.mimeType, { maxDurationSec: config.limits.maxPromptAudioSec, subject: 'file', known: kind }));
+      probe =
+        first.probe ??
+        (await probeChecked(file, first.mimeType, { maxDurationSec: config.limits.maxPromptAudioSec, subject: 'file', known: kind }));
     } catch (err) {
       // the input is unusable: no retry helps, the file fails with the reason now
       const message = isEarshotError(err) ? err.message : new EarshotError('INGEST_UNREADABLE').message;
@@ -186,13 +191,16 @@ export class JobWorker {
     for (const r of recs) if (!r.probe) await files.setProbe(r.project, r.id, probe);
     const attempts = job.retryCount + 1;
     const beat = setInterval(() => {
-      queue.status(key).then(
-        (st) =>
-          jobs.report(key, job.id, st.stage, st.fraction, attempts).then(({ cancelled }) => {
-            if (cancelled) void analyses.remove(key).catch(() => {});
-          }),
-        () => {},
-      ).catch((err: Error) => log.debug({ err: { message: err.message } }, 'progress report failed'));
+      queue
+        .status(key)
+        .then(
+          (st) =>
+            jobs.report(key, job.id, st.stage, st.fraction, attempts).then(({ cancelled }) => {
+              if (cancelled) void analyses.remove(key).catch(() => {});
+            }),
+          () => {},
+        )
+        .catch((err: Error) => log.debug({ err: { message: err.message } }, 'progress report failed'));
     }, 1000);
     try {
       await jobs.report(key, job.id, 'listening', 0, attempts).catch(() => {});

@@ -99,22 +99,36 @@ export function buildAnswer(a: AudioAnalysis, form: AudioForm, task: AudioTask):
     case 'vtt':
       return { contentType: 'text/vtt; charset=utf-8', body: toVtt(segments) };
     case 'diarized_json':
-      return { contentType: 'application/json', body: { task: 'transcribe', duration: ms(a.durationSec), text, segments: diarized(a, segments), usage: usageOf(a) } };
+      return {
+        contentType: 'application/json',
+        body: { task: 'transcribe', duration: ms(a.durationSec), text, segments: diarized(a, segments), usage: usageOf(a) },
+      };
     case 'verbose_json': {
       const g = form.granularities;
       const body: Record<string, unknown> = { task, language: languageField(a), duration: ms(a.durationSec), text };
       if (g.size === 0 || g.has('segment')) {
-        body.segments = segments.map((s, id) => ({ id, start: ms(s.start), end: ms(Math.max(s.end, s.start)), text: s.text.trim(), ...(s.language ? { language: s.language } : {}) }));
+        body.segments = segments.map((s, id) => ({
+          id,
+          start: ms(s.start),
+          end: ms(Math.max(s.end, s.start)),
+          text: s.text.trim(),
+          ...(s.language ? { language: s.language } : {}),
+        }));
       }
       if (g.has('word')) {
-        body.words = segments.flatMap((s) => s.words.filter(timed).map((w) => ({ word: w.text.trim(), start: ms(w.start), end: ms(Math.max(w.end, w.start)) })));
+        body.words = segments.flatMap((s) =>
+          s.words.filter(timed).map((w) => ({ word: w.text.trim(), start: ms(w.start), end: ms(Math.max(w.end, w.start)) })),
+        );
       }
       body.usage = usageOf(a);
       return { contentType: 'application/json', body };
     }
     default: {
       const code = identifiedLanguage(a);
-      return { contentType: 'application/json', body: { text, ...(task === 'transcribe' && code ? { languages: [{ code: baseCode(code) }] } : {}), usage: usageOf(a) } };
+      return {
+        contentType: 'application/json',
+        body: { text, ...(task === 'transcribe' && code ? { languages: [{ code: baseCode(code) }] } : {}), usage: usageOf(a) },
+      };
     }
   }
 }
@@ -136,8 +150,12 @@ export function formNotices(a: AudioAnalysis, form: AudioForm): string[] {
   if (form.prompt) notices.push('prompt was not applied: the audio was transcribed once, when it was analysed, without it.');
   if (form.language) {
     const heard = identifiedLanguage(a);
-    if (!heard) notices.push('language was not applied: the speech engine did not identify the language, and the audio was transcribed once, without hints.');
-    else if (baseCode(heard) !== baseCode(form.language)) notices.push(`language was not applied: the speech was identified as ${heard} and transcribed as such.`);
+    if (!heard)
+      notices.push(
+        'language was not applied: the speech engine did not identify the language, and the audio was transcribed once, without hints.',
+      );
+    else if (baseCode(heard) !== baseCode(form.language))
+      notices.push(`language was not applied: the speech was identified as ${heard} and transcribed as such.`);
   }
   return notices;
 }

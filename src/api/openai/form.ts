@@ -30,8 +30,19 @@ export type AudioTask = 'transcribe' | 'translate';
 
 /** OpenAI's file types by extension, for clients that send application/octet-stream (the bytes still decide). */
 const EXTENSION_MIME: Record<string, string> = {
-  flac: 'audio/flac', mp3: 'audio/mp3', mpga: 'audio/mp3', mpeg: 'audio/mp3', mp4: 'audio/mp4', m4a: 'audio/mp4',
-  ogg: 'audio/ogg', oga: 'audio/ogg', opus: 'audio/ogg', wav: 'audio/wav', webm: 'audio/webm', aac: 'audio/aac', aiff: 'audio/aiff',
+  flac: 'audio/flac',
+  mp3: 'audio/mp3',
+  mpga: 'audio/mp3',
+  mpeg: 'audio/mp3',
+  mp4: 'audio/mp4',
+  m4a: 'audio/mp4',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+  wav: 'audio/wav',
+  webm: 'audio/webm',
+  aac: 'audio/aac',
+  aiff: 'audio/aiff',
 };
 
 function mimeOf(filename: string, declared: string): string {
@@ -65,9 +76,16 @@ export async function readAudioForm(req: FastifyRequest, task: AudioTask): Promi
         continue;
       }
       const value = typeof part.value === 'string' ? part.value : String(part.value);
-      if (LISTS.has(part.fieldname)) lists.push(...value.split(',').map((v) => v.trim()).filter(Boolean));
+      if (LISTS.has(part.fieldname))
+        lists.push(
+          ...value
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean),
+        );
       else if (SCALARS.has(part.fieldname)) {
-        if (fields.has(part.fieldname)) throw new EarshotError('OPENAI_FIELD_TWICE', { field: part.fieldname }, { facts: { param: part.fieldname } });
+        if (fields.has(part.fieldname))
+          throw new EarshotError('OPENAI_FIELD_TWICE', { field: part.fieldname }, { facts: { param: part.fieldname } });
         fields.set(part.fieldname, value);
       } else if (part.fieldname === 'file') throw new EarshotError('OPENAI_FIELD_MISSING', { field: 'file' }, { facts: { param: 'file' } });
     }
@@ -92,7 +110,11 @@ export async function readAudioForm(req: FastifyRequest, task: AudioTask): Promi
     granularities.add(g);
   }
   if (granularities.size && responseFormat !== 'verbose_json') {
-    throw new EarshotError('OPENAI_GRANULARITIES_NEED_VERBOSE', { format: responseFormat }, { facts: { param: 'timestamp_granularities' } });
+    throw new EarshotError(
+      'OPENAI_GRANULARITIES_NEED_VERBOSE',
+      { format: responseFormat },
+      { facts: { param: 'timestamp_granularities' } },
+    );
   }
 
   let temperature: number | undefined;
@@ -100,12 +122,17 @@ export async function readAudioForm(req: FastifyRequest, task: AudioTask): Promi
   if (t !== undefined && t !== '') {
     temperature = Number(t);
     if (!Number.isFinite(temperature) || temperature < 0 || temperature > 1) {
-      throw new EarshotError('OPENAI_BAD_NUMBER', { field: 'temperature', value: t.slice(0, 32), min: 0, max: 1 }, { facts: { param: 'temperature' } });
+      throw new EarshotError(
+        'OPENAI_BAD_NUMBER',
+        { field: 'temperature', value: t.slice(0, 32), min: 0, max: 1 },
+        { facts: { param: 'temperature' } },
+      );
     }
   }
 
   const language = task === 'transcribe' ? fields.get('language')?.trim() || undefined : undefined;
-  if (language && !/^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$/i.test(language)) throw bad('language', language, ['an ISO-639-1 code such as en, es, de']);
+  if (language && !/^[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*$/i.test(language))
+    throw bad('language', language, ['an ISO-639-1 code such as en, es, de']);
 
   const s = fields.get('stream')?.trim().toLowerCase();
   if (s !== undefined && s !== '' && s !== 'true' && s !== 'false') throw bad('stream', s, ['true', 'false']);

@@ -19,7 +19,8 @@ async function answer(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply,
   try {
     ({ analysis } = await ctx.media.inline(form.file.bytes, form.file.mimeType, req.project));
   } catch (err) {
-    if (isAudioError(err)) throw new EarshotError('OPENAI_FILE_UNREADABLE', { reason: err.message }, { cause: err, facts: { param: 'file' } });
+    if (isAudioError(err))
+      throw new EarshotError('OPENAI_FILE_UNREADABLE', { reason: err.message }, { cause: err, facts: { param: 'file' } });
     throw err;
   }
   const notices = formNotices(analysis, form);
@@ -50,7 +51,10 @@ export async function openaiAudioRoutes(app: FastifyInstance, opts: { ctx: ApiCo
   const errorOptions = () => ({ ...respondOptions(ctx), maxFileBytes: OPENAI_MAX_FILE_BYTES });
   app.setErrorHandler(openaiErrorHandler(errorOptions));
   app.setNotFoundHandler((req, reply) => {
-    const out = toOpenAiError(new EarshotError('API_NO_ROUTE', { method: req.method, path: req.url.split('?')[0]!.slice(0, 200) }), errorOptions());
+    const out = toOpenAiError(
+      new EarshotError('API_NO_ROUTE', { method: req.method, path: req.url.split('?')[0]!.slice(0, 200) }),
+      errorOptions(),
+    );
     reply.code(out.httpStatus).type('application/json; charset=utf-8').serializer(JSON.stringify).send(out.body);
   });
   // the key is checked before the body is read, as on the Gemini routes

@@ -51,15 +51,21 @@ const OPENAI_CODES: Partial<Record<ErrorCode, string>> = {
 function catalogued(err: unknown, maxFileBytes: number): unknown {
   if (err instanceof EarshotError) return err;
   const code = (err as FastifyError | undefined)?.code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return new EarshotError('OPENAI_FILE_TOO_LARGE', { max: maxFileBytes }, { facts: { param: 'file' } });
-  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new EarshotError('OPENAI_NOT_MULTIPART', { type: '' });
-  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT') return new EarshotError('OPENAI_FORM_MALFORMED', { reason: 'too many parts' });
+  if (code === 'FST_REQ_FILE_TOO_LARGE')
+    return new EarshotError('OPENAI_FILE_TOO_LARGE', { max: maxFileBytes }, { facts: { param: 'file' } });
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new EarshotError('OPENAI_NOT_MULTIPART', { type: '' });
+  if (code === 'FST_PARTS_LIMIT' || code === 'FST_FILES_LIMIT' || code === 'FST_FIELDS_LIMIT')
+    return new EarshotError('OPENAI_FORM_MALFORMED', { reason: 'too many parts' });
   if (code === 'FST_PROTO_VIOLATION') return new EarshotError('OPENAI_FORM_MALFORMED', { reason: 'a field name is not allowed' });
   return err;
 }
 
 /** Any thrown value → OpenAI's error shape, with the status and message the Google-shaped mapping gives it. */
-export function toOpenAiError(err: unknown, opts: RespondOptions & { maxFileBytes: number }): { httpStatus: number; body: OpenAiErrorBody; unexpected: boolean } {
+export function toOpenAiError(
+  err: unknown,
+  opts: RespondOptions & { maxFileBytes: number },
+): { httpStatus: number; body: OpenAiErrorBody; unexpected: boolean } {
   const e = catalogued(err, opts.maxFileBytes);
   const wire = toWire(e, opts);
   const status = wire.httpStatus;

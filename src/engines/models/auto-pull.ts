@@ -27,7 +27,9 @@ export async function installedOrPulled(
     return undefined;
   }
   if (options.offline) return undefined;
-  log.info(`Pulling the ${options.purpose} model ${entry.name} (${Math.round(entry.approxBytes / 2 ** 20)} MiB) into ${options.modelsDir} …`);
+  log.info(
+    `Pulling the ${options.purpose} model ${entry.name} (${Math.round(entry.approxBytes / 2 ** 20)} MiB) into ${options.modelsDir} …`,
+  );
   const abort = new AbortController();
   let lastStep = -1;
   let started = false;
@@ -42,7 +44,9 @@ export async function installedOrPulled(
         const step = Math.floor((p.received / total) * 10);
         if (step > lastStep) {
           lastStep = step;
-          log.info(`${entry.name}: ${Math.min(100, step * 10)}% (${(p.received / 2 ** 20).toFixed(0)} of ${(total / 2 ** 20).toFixed(0)} MiB)`);
+          log.info(
+            `${entry.name}: ${Math.min(100, step * 10)}% (${(p.received / 2 ** 20).toFixed(0)} of ${(total / 2 ** 20).toFixed(0)} MiB)`,
+          );
         }
       },
     });

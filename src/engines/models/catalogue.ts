@@ -49,7 +49,12 @@ export const WHISPER_MODELS: readonly ModelEntry[] = [
   whisper('small.en', 466, 'English only, better accuracy', 'db8a495a91d927739e50b3fc1cc4c6b8f6c2d022'),
   whisper('medium', 1.5 * 1024, 'multilingual, high accuracy, slow on CPU', 'fd9727b6e1217c2f614f9b698455c4ffd82463b4'),
   whisper('medium.en', 1.5 * 1024, 'English only, high accuracy, slow on CPU', '8c30f0e44ce9560643ebd10bbe50cd20eafd3723'),
-  whisper('large-v3-turbo', 1.5 * 1024, 'multilingual, near large-v3 accuracy, much faster (GPU recommended)', '4af2b29d7ec73d781377bfd1758ca957a807e941'),
+  whisper(
+    'large-v3-turbo',
+    1.5 * 1024,
+    'multilingual, near large-v3 accuracy, much faster (GPU recommended)',
+    '4af2b29d7ec73d781377bfd1758ca957a807e941',
+  ),
   whisper('large-v3-turbo-q5_0', 547, 'large-v3-turbo quantized to 5 bits', 'e050f7970618a659205450ad97eb95a18d69c9ee'),
   whisper('large-v3-turbo-q8_0', 834, 'large-v3-turbo quantized to 8 bits (no published checksum)'),
   whisper('tiny-q5_1', 31, 'tiny quantized to 5 bits (no published checksum)'),

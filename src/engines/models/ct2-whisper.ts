@@ -292,11 +292,22 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
   norm('decoder.ln', 'decoder/layer_norm');
 
   const header = Buffer.alloc(4 * 12);
-  [0x67676d6c, hp.nVocab, hp.nAudioCtx, hp.nAudioState, hp.nAudioHead, hp.nAudioLayer, hp.nTextCtx, hp.nTextState, hp.nTextHead, hp.nTextLayer, hp.nMels, 1].forEach(
-    (x, i) => {
-      header.writeInt32LE(x, 4 * i);
-    },
-  );
+  [
+    0x67676d6c,
+    hp.nVocab,
+    hp.nAudioCtx,
+    hp.nAudioState,
+    hp.nAudioHead,
+    hp.nAudioLayer,
+    hp.nTextCtx,
+    hp.nTextState,
+    hp.nTextHead,
+    hp.nTextLayer,
+    hp.nMels,
+    1,
+  ].forEach((x, i) => {
+    header.writeInt32LE(x, 4 * i);
+  });
   const filt = Buffer.alloc(8 + 4 * melFilters.data.length);
   filt.writeInt32LE(melBands, 0);
   filt.writeInt32LE(melBins, 4);
@@ -334,7 +345,12 @@ export function ct2WhisperToGgml({ ct2, melFilters, tokens }: GgmlWhisperInputs)
 }
 
 /** Convert the CTranslate2 model at `ct2File` with OpenAI's assets into the ggml file `outFile` (written atomically). */
-export async function convertCt2Whisper(opts: { ct2File: string; melFiltersNpy: string; tiktokenFile: string; outFile: string }): Promise<void> {
+export async function convertCt2Whisper(opts: {
+  ct2File: string;
+  melFiltersNpy: string;
+  tiktokenFile: string;
+  outFile: string;
+}): Promise<void> {
   const ct2 = parseCt2Model(await readFile(opts.ct2File));
   const melFilters = parseNpyFloat32(await readFile(opts.melFiltersNpy));
   const tokens = parseTiktoken(await readFile(opts.tiktokenFile, 'utf8'));

@@ -153,7 +153,13 @@ export async function pullModel(entry: ModelEntry, options: PullOptions): Promis
     } catch (err) {
       if (options.signal?.aborted) throw err;
       if (err instanceof ModelError) throw err;
-      throw new ModelError('MODEL_DOWNLOAD_BROKE_OFF', { name: entry.name, host: hostOf(entry.url), received, reason: (err as Error).message, part });
+      throw new ModelError('MODEL_DOWNLOAD_BROKE_OFF', {
+        name: entry.name,
+        host: hostOf(entry.url),
+        received,
+        reason: (err as Error).message,
+        part,
+      });
     } finally {
       await fh.close();
     }

@@ -98,8 +98,7 @@ function ohwiToOihw(v: Float32Array, [o, h, w, i]: [number, number, number, numb
   const out = new Float32Array(v.length);
   for (let a = 0; a < o; a++)
     for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++)
-        for (let c = 0; c < i; c++) out[((a * i + c) * h + y) * w + x] = v[((a * h + y) * w + x) * i + c]!;
+      for (let x = 0; x < w; x++) for (let c = 0; c < i; c++) out[((a * i + c) * h + y) * w + x] = v[((a * h + y) * w + x) * i + c]!;
   return out;
 }
 
@@ -261,7 +260,10 @@ export function tfliteToOnnx(model: TfliteModel, options: ConvertOptions = {}): 
           if (o.inputs.some((i) => !tensor(i).data && !folded.has(i) && tensor(i).shape.length !== tensor(out).shape.length)) {
             throw new Error('broadcasting between activations of different rank cannot be batched');
           }
-          lead.set(out, o.inputs.some((i) => lead.get(i)));
+          lead.set(
+            out,
+            o.inputs.some((i) => lead.get(i)),
+          );
         }
         const r = g.node(o.op === BuiltinOp.MUL ? 'Mul' : 'Add', [a, b]);
         result = activation(r, o.options.activation ?? ACT_NONE);

@@ -66,14 +66,44 @@ export type OpOptions = Record<string, number>;
 
 /** BuiltinOptions union member -> its fields in schema order, with defaults. */
 const OPTION_FIELDS: Record<number, [string, 'i8' | 'i32' | 'bool', number][]> = {
-  1: [['padding', 'i8', 0], ['strideW', 'i32', 1], ['strideH', 'i32', 1], ['activation', 'i8', 0], ['dilationW', 'i32', 1], ['dilationH', 'i32', 1]],
-  2: [['padding', 'i8', 0], ['strideW', 'i32', 1], ['strideH', 'i32', 1], ['depthMultiplier', 'i32', 1], ['activation', 'i8', 0], ['dilationW', 'i32', 1], ['dilationH', 'i32', 1]],
-  8: [['activation', 'i8', 0], ['weightsFormat', 'i8', 0], ['keepNumDims', 'bool', 0], ['asymmetricQuantizeInputs', 'bool', 0]],
+  1: [
+    ['padding', 'i8', 0],
+    ['strideW', 'i32', 1],
+    ['strideH', 'i32', 1],
+    ['activation', 'i8', 0],
+    ['dilationW', 'i32', 1],
+    ['dilationH', 'i32', 1],
+  ],
+  2: [
+    ['padding', 'i8', 0],
+    ['strideW', 'i32', 1],
+    ['strideH', 'i32', 1],
+    ['depthMultiplier', 'i32', 1],
+    ['activation', 'i8', 0],
+    ['dilationW', 'i32', 1],
+    ['dilationH', 'i32', 1],
+  ],
+  8: [
+    ['activation', 'i8', 0],
+    ['weightsFormat', 'i8', 0],
+    ['keepNumDims', 'bool', 0],
+    ['asymmetricQuantizeInputs', 'bool', 0],
+  ],
   11: [['activation', 'i8', 0]],
   21: [['activation', 'i8', 0]],
-  23: [['axis', 'i32', 0], ['batchDims', 'i32', 0]],
+  23: [
+    ['axis', 'i32', 0],
+    ['batchDims', 'i32', 0],
+  ],
   27: [['keepDims', 'bool', 0]],
-  32: [['beginMask', 'i32', 0], ['endMask', 'i32', 0], ['ellipsisMask', 'i32', 0], ['newAxisMask', 'i32', 0], ['shrinkAxisMask', 'i32', 0], ['offset', 'bool', 0]],
+  32: [
+    ['beginMask', 'i32', 0],
+    ['endMask', 'i32', 0],
+    ['ellipsisMask', 'i32', 0],
+    ['newAxisMask', 'i32', 0],
+    ['shrinkAxisMask', 'i32', 0],
+    ['offset', 'bool', 0],
+  ],
 };
 
 function decodeOptions(type: number, t: FbTable | undefined): OpOptions {

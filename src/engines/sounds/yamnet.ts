@@ -25,7 +25,6 @@ import { parseTflite } from './tflite.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
 import { EarshotError } from '../../domain/errors.js';
 
-
 /** sha256 of the YAMNet TFLite file this engine was validated against (int8 weights, 521 classes). */
 export const YAMNET_SHA256 = '469be6a3421cbc52cf97e9f2f966cba984198e8e7af9854d68b3e3ebb1e04194';
 /** Samples per YAMNet frame: 0.975 s at 16 kHz. */
@@ -83,7 +82,9 @@ export interface YamnetEngine extends SoundEngine {
 }
 
 export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** Checks a YAMNet TFLite file against the known-good sha256. */
@@ -135,7 +136,13 @@ export async function createYamnet(options: YamnetOptions): Promise<YamnetEngine
     const inShape = model.tensors[model.inputs[0] ?? -1]?.shape ?? [];
     const outShape = model.tensors[model.outputs[0] ?? -1]?.shape ?? [];
     if (inShape.join() !== `1,${YAMNET_FRAME}` || outShape.at(-1) !== labels.length) {
-      throw new EarshotError('YAMNET_MODEL_WRONG', { file: options.modelPath, inShape, outShape, labels: labels.length, frame: YAMNET_FRAME });
+      throw new EarshotError('YAMNET_MODEL_WRONG', {
+        file: options.modelPath,
+        inShape,
+        outShape,
+        labels: labels.length,
+        frame: YAMNET_FRAME,
+      });
     }
     onnx = tfliteToOnnx(model, { dynamicBatch: true });
     if (cacheFile) {

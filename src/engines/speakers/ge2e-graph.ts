@@ -111,15 +111,35 @@ export function buildGe2eGraph(state: Map<string, Tensor>): Uint8Array {
     const B = new Float32Array(8 * HIDDEN);
     B.set(bW, 0);
     B.set(bR, 4 * HIDDEN);
-    const y = g.node('LSTM', [x, g.floatConst(W, [1, 4 * HIDDEN, inSize], 'W'), g.floatConst(R, [1, 4 * HIDDEN, HIDDEN], 'R'), g.floatConst(B, [1, 8 * HIDDEN], 'B')], {
-      hidden_size: HIDDEN,
-    });
+    const y = g.node(
+      'LSTM',
+      [
+        x,
+        g.floatConst(W, [1, 4 * HIDDEN, inSize], 'W'),
+        g.floatConst(R, [1, 4 * HIDDEN, HIDDEN], 'R'),
+        g.floatConst(B, [1, 8 * HIDDEN], 'B'),
+      ],
+      {
+        hidden_size: HIDDEN,
+      },
+    );
     x = g.node('Squeeze', [y, g.int64Const([1])]); // [time, batch, hidden]
   }
-  const last = g.node('Squeeze', [g.node('Slice', [x, g.int64Const([-1]), g.int64Const([2 ** 31 - 1]), g.int64Const([0])]), g.int64Const([0])]);
-  const lin = g.node('Gemm', [last, g.floatConst(weight(state, 'linear.weight', [HIDDEN, HIDDEN]), [HIDDEN, HIDDEN], 'lin_w'), g.floatConst(weight(state, 'linear.bias', [HIDDEN]), [HIDDEN], 'lin_b')], {
-    transB: 1,
-  });
+  const last = g.node('Squeeze', [
+    g.node('Slice', [x, g.int64Const([-1]), g.int64Const([2 ** 31 - 1]), g.int64Const([0])]),
+    g.int64Const([0]),
+  ]);
+  const lin = g.node(
+    'Gemm',
+    [
+      last,
+      g.floatConst(weight(state, 'linear.weight', [HIDDEN, HIDDEN]), [HIDDEN, HIDDEN], 'lin_w'),
+      g.floatConst(weight(state, 'linear.bias', [HIDDEN]), [HIDDEN], 'lin_b'),
+    ],
+    {
+      transB: 1,
+    },
+  );
   const relu = g.node('Relu', [lin]);
   const norm = g.node('ReduceL2', [relu], { axes: [1], keepdims: 1 });
   const safe = g.node('Max', [norm, g.floatConst([1e-12], [1], 'eps')]);

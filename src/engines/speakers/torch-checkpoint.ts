@@ -52,20 +52,49 @@ class PickleReader {
     for (;;) {
       const op = b[this.pos++];
       switch (op) {
-        case 0x80: this.pos++; break; // PROTO
-        case 0x2e: return stack.pop(); // STOP
-        case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
-        case 0x5d: stack.push([]); break; // EMPTY_LIST
-        case 0x29: stack.push([]); break; // EMPTY_TUPLE
-        case 0x28: stack.push(MARK); break; // MARK
-        case 0x4e: stack.push(null); break; // NONE
-        case 0x88: stack.push(true); break; // NEWTRUE
-        case 0x89: stack.push(false); break; // NEWFALSE
-        case 0x4b: stack.push(b[this.pos++]); break; // BININT1
-        case 0x4d: stack.push(b.readUInt16LE(this.pos)); this.pos += 2; break; // BININT2
-        case 0x4a: stack.push(b.readInt32LE(this.pos)); this.pos += 4; break; // BININT
-        case 0x47: stack.push(b.readDoubleBE(this.pos)); this.pos += 8; break; // BINFLOAT
-        case 0x8a: { // LONG1: little-endian two's complement of n bytes
+        case 0x80:
+          this.pos++;
+          break; // PROTO
+        case 0x2e:
+          return stack.pop(); // STOP
+        case 0x7d:
+          stack.push(new Map());
+          break; // EMPTY_DICT
+        case 0x5d:
+          stack.push([]);
+          break; // EMPTY_LIST
+        case 0x29:
+          stack.push([]);
+          break; // EMPTY_TUPLE
+        case 0x28:
+          stack.push(MARK);
+          break; // MARK
+        case 0x4e:
+          stack.push(null);
+          break; // NONE
+        case 0x88:
+          stack.push(true);
+          break; // NEWTRUE
+        case 0x89:
+          stack.push(false);
+          break; // NEWFALSE
+        case 0x4b:
+          stack.push(b[this.pos++]);
+          break; // BININT1
+        case 0x4d:
+          stack.push(b.readUInt16LE(this.pos));
+          this.pos += 2;
+          break; // BININT2
+        case 0x4a:
+          stack.push(b.readInt32LE(this.pos));
+          this.pos += 4;
+          break; // BININT
+        case 0x47:
+          stack.push(b.readDoubleBE(this.pos));
+          this.pos += 8;
+          break; // BINFLOAT
+        case 0x8a: {
+          // LONG1: little-endian two's complement of n bytes
           const n = b[this.pos++] ?? 0;
           let v = 0n;
           for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[this.pos + i] ?? 0);
@@ -74,39 +103,93 @@ class PickleReader {
           stack.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
           break;
         }
-        case 0x58: { // BINUNICODE
+        case 0x58: {
+          // BINUNICODE
           const n = b.readUInt32LE(this.pos);
           stack.push(b.toString('utf8', this.pos + 4, this.pos + 4 + n));
           this.pos += 4 + n;
           break;
         }
-        case 0x63: { // GLOBAL "module\nname\n"
+        case 0x63: {
+          // GLOBAL "module\nname\n"
           const nl1 = b.indexOf(0x0a, this.pos);
           const nl2 = b.indexOf(0x0a, nl1 + 1);
-          stack.push({ kind: 'global', module: b.toString('latin1', this.pos, nl1), name: b.toString('latin1', nl1 + 1, nl2) } satisfies Global);
+          stack.push({
+            kind: 'global',
+            module: b.toString('latin1', this.pos, nl1),
+            name: b.toString('latin1', nl1 + 1, nl2),
+          } satisfies Global);
           this.pos = nl2 + 1;
           break;
         }
-        case 0x71: memo.set(b[this.pos++] ?? 0, top()); break; // BINPUT
-        case 0x72: memo.set(b.readUInt32LE(this.pos), top()); this.pos += 4; break; // LONG_BINPUT
-        case 0x68: stack.push(memo.get(b[this.pos++] ?? 0)); break; // BINGET
-        case 0x6a: stack.push(memo.get(b.readUInt32LE(this.pos))); this.pos += 4; break; // LONG_BINGET
-        case 0x74: stack.push(popMark()); break; // TUPLE
-        case 0x85: stack.push([stack.pop()]); break; // TUPLE1
-        case 0x86: { const y = stack.pop(); const x = stack.pop(); stack.push([x, y]); break; } // TUPLE2
-        case 0x87: { const z = stack.pop(); const y = stack.pop(); const x = stack.pop(); stack.push([x, y, z]); break; } // TUPLE3
-        case 0x61: { const v = stack.pop(); (top() as Value[]).push(v); break; } // APPEND
-        case 0x65: { const items = popMark(); (top() as Value[]).push(...items); break; } // APPENDS
-        case 0x73: { const v = stack.pop(); const k = stack.pop(); (top() as Map<Value, Value>).set(k, v); break; } // SETITEM
-        case 0x75: { // SETITEMS
+        case 0x71:
+          memo.set(b[this.pos++] ?? 0, top());
+          break; // BINPUT
+        case 0x72:
+          memo.set(b.readUInt32LE(this.pos), top());
+          this.pos += 4;
+          break; // LONG_BINPUT
+        case 0x68:
+          stack.push(memo.get(b[this.pos++] ?? 0));
+          break; // BINGET
+        case 0x6a:
+          stack.push(memo.get(b.readUInt32LE(this.pos)));
+          this.pos += 4;
+          break; // LONG_BINGET
+        case 0x74:
+          stack.push(popMark());
+          break; // TUPLE
+        case 0x85:
+          stack.push([stack.pop()]);
+          break; // TUPLE1
+        case 0x86: {
+          const y = stack.pop();
+          const x = stack.pop();
+          stack.push([x, y]);
+          break;
+        } // TUPLE2
+        case 0x87: {
+          const z = stack.pop();
+          const y = stack.pop();
+          const x = stack.pop();
+          stack.push([x, y, z]);
+          break;
+        } // TUPLE3
+        case 0x61: {
+          const v = stack.pop();
+          (top() as Value[]).push(v);
+          break;
+        } // APPEND
+        case 0x65: {
+          const items = popMark();
+          (top() as Value[]).push(...items);
+          break;
+        } // APPENDS
+        case 0x73: {
+          const v = stack.pop();
+          const k = stack.pop();
+          (top() as Map<Value, Value>).set(k, v);
+          break;
+        } // SETITEM
+        case 0x75: {
+          // SETITEMS
           const items = popMark();
           const d = top() as Map<Value, Value>;
           for (let i = 0; i + 1 < items.length; i += 2) d.set(items[i], items[i + 1]);
           break;
         }
-        case 0x51: stack.push(persistent(stack.pop())); break; // BINPERSID
-        case 0x52: { const args = stack.pop() as Value[]; const fn = stack.pop() as Global; stack.push(reduce(fn, args)); break; } // REDUCE
-        case 0x62: stack.pop(); break; // BUILD: state of an already-built object (OrderedDict metadata) is not needed
+        case 0x51:
+          stack.push(persistent(stack.pop()));
+          break; // BINPERSID
+        case 0x52: {
+          const args = stack.pop() as Value[];
+          const fn = stack.pop() as Global;
+          stack.push(reduce(fn, args));
+          break;
+        } // REDUCE
+        case 0x62:
+          stack.pop();
+          break; // BUILD: state of an already-built object (OrderedDict metadata) is not needed
         default:
           throw new Error(`pickle: unsupported opcode 0x${(op ?? 0).toString(16)} at byte ${this.pos - 1}`);
       }

@@ -78,7 +78,11 @@ const NAME = 'speech server';
 /** The multipart body of one request. */
 export function transcriptionForm(wav: Buffer, fields: { model: string; language?: string; prompt?: string }): FormData {
   const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(wav.buffer as ArrayBuffer, wav.byteOffset, wav.byteLength)], { type: 'audio/wav' }), 'audio.wav');
+  form.append(
+    'file',
+    new Blob([new Uint8Array(wav.buffer as ArrayBuffer, wav.byteOffset, wav.byteLength)], { type: 'audio/wav' }),
+    'audio.wav',
+  );
   form.append('model', fields.model);
   form.append('response_format', 'verbose_json');
   form.append('timestamp_granularities[]', 'word');
@@ -105,7 +109,21 @@ export function languageCode(value: unknown): string | undefined {
         const name = names.of(code)?.toLowerCase();
         if (name && !languageNames.has(name)) languageNames.set(name, code);
       }
-    for (const [alias, code] of [['castilian', 'es'], ['valencian', 'ca'], ['flemish', 'nl'], ['haitian', 'ht'], ['myanmar', 'my'], ['moldavian', 'ro'], ['moldovan', 'ro'], ['letzeburgesch', 'lb'], ['pushto', 'ps'], ['panjabi', 'pa'], ['sinhalese', 'si'], ['mandarin', 'zh'], ['cantonese', 'yue']] as const)
+    for (const [alias, code] of [
+      ['castilian', 'es'],
+      ['valencian', 'ca'],
+      ['flemish', 'nl'],
+      ['haitian', 'ht'],
+      ['myanmar', 'my'],
+      ['moldavian', 'ro'],
+      ['moldovan', 'ro'],
+      ['letzeburgesch', 'lb'],
+      ['pushto', 'ps'],
+      ['panjabi', 'pa'],
+      ['sinhalese', 'si'],
+      ['mandarin', 'zh'],
+      ['cantonese', 'yue'],
+    ] as const)
       languageNames.set(alias, code);
   }
   return languageNames.get(v);
@@ -149,12 +167,22 @@ export function segmentsFromVerboseJson(body: VerboseJson, durationSec: number):
   const listOf = (v: unknown): WireWord[] => (Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object') as WireWord[]) : []);
 
   const wireSegments = listOf(body.segments) as WireSegment[];
-  const topWords = listOf(body.words).map(toWord).filter((w): w is Word => !!w);
-  const nested = wireSegments.flatMap((s) => listOf(s.words).map(toWord).filter((w): w is Word => !!w));
+  const topWords = listOf(body.words)
+    .map(toWord)
+    .filter((w): w is Word => !!w);
+  const nested = wireSegments.flatMap((s) =>
+    listOf(s.words)
+      .map(toWord)
+      .filter((w): w is Word => !!w),
+  );
   const words = (topWords.length ? topWords : nested).sort((a, b) => a.start - b.start);
 
   const segments = wireSegments
-    .map((s) => ({ start: clamp(num(s.start) ?? 0), end: clamp(num(s.end) ?? durationSec), text: typeof s.text === 'string' ? s.text.trim() : '' }))
+    .map((s) => ({
+      start: clamp(num(s.start) ?? 0),
+      end: clamp(num(s.end) ?? durationSec),
+      text: typeof s.text === 'string' ? s.text.trim() : '',
+    }))
     .filter((s) => s.text || words.some((w) => w.start >= s.start && w.end <= s.end))
     .sort((a, b) => a.start - b.start);
   const text = typeof body.text === 'string' ? body.text.trim() : '';
@@ -189,7 +217,8 @@ function errorText(text: string): string {
     const payload = JSON.parse(text) as { error?: unknown; detail?: unknown; message?: unknown };
     const err = payload.error ?? payload.detail ?? payload.message;
     if (typeof err === 'string') return err;
-    if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+    if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string')
+      return (err as { message: string }).message;
   } catch {
     // not JSON: the raw text
   }
@@ -224,13 +253,21 @@ export function createRemoteSpeech(options: RemoteSpeechOptions): RemoteSpeechEn
       response = await doFetch(url, { method: 'POST', headers, body, signal });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new EarshotError('REMOTE_UNREACHABLE', { name: NAME, url, reason: String(cause?.code ?? cause?.message ?? (err as Error).message) }, { cause: err });
+      throw new EarshotError(
+        'REMOTE_UNREACHABLE',
+        { name: NAME, url, reason: String(cause?.code ?? cause?.message ?? (err as Error).message) },
+        { cause: err },
+      );
     }
     let text: string;
     try {
       text = await response.text();
     } catch (err) {
-      throw new EarshotError('REMOTE_UNREACHABLE', { name: NAME, url, reason: `the answer broke off: ${(err as Error).message}` }, { cause: err });
+      throw new EarshotError(
+        'REMOTE_UNREACHABLE',
+        { name: NAME, url, reason: `the answer broke off: ${(err as Error).message}` },
+        { cause: err },
+      );
     }
     if (!response.ok) {
       throw new EarshotError(
@@ -245,10 +282,15 @@ export function createRemoteSpeech(options: RemoteSpeechOptions): RemoteSpeechEn
     } catch {
       throw new EarshotError('REMOTE_BAD_RESPONSE', { name: NAME, url, problem: `not JSON: ${text.slice(0, 200)}` });
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new EarshotError('REMOTE_BAD_RESPONSE', { name: NAME, url, problem: 'not a JSON object' });
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new EarshotError('REMOTE_BAD_RESPONSE', { name: NAME, url, problem: 'not a JSON object' });
     const v = body as VerboseJson;
     if (typeof v.text !== 'string' && !Array.isArray(v.segments)) {
-      throw new EarshotError('REMOTE_BAD_RESPONSE', { name: NAME, url, problem: 'neither `text` nor `segments` in the answer (is response_format=verbose_json supported?)' });
+      throw new EarshotError('REMOTE_BAD_RESPONSE', {
+        name: NAME,
+        url,
+        problem: 'neither `text` nor `segments` in the answer (is response_format=verbose_json supported?)',
+      });
     }
     return v;
   }

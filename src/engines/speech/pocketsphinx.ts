@@ -31,7 +31,6 @@ import { SAMPLE_RATE } from '../../domain/audio.js';
 import { executableSearchPath } from '../../config.js';
 import { EarshotError } from '../../domain/errors.js';
 
-
 export const POCKETSPHINX_INSTALL_HINT =
   'Install it with: apt-get install pocketsphinx pocketsphinx-en-us (Debian/Ubuntu), ' +
   'or pass binary/modelDir pointing to an existing pocketsphinx_batch and en-us model.';
@@ -216,7 +215,11 @@ function resolvePaths(options: PocketSphinxOptions): { paths?: ResolvedPaths; pr
   const hmm = options.hmm ?? path.join(modelDir, 'en-us');
   const lm = options.lm ?? path.join(modelDir, 'en-us.lm.bin');
   const dict = options.dict ?? path.join(modelDir, 'cmudict-en-us.dict');
-  for (const [what, p] of [['acoustic model', path.join(hmm, 'mdef')], ['language model', lm], ['dictionary', dict]] as const) {
+  for (const [what, p] of [
+    ['acoustic model', path.join(hmm, 'mdef')],
+    ['language model', lm],
+    ['dictionary', dict],
+  ] as const) {
     if (!existsSync(p)) return { problem: `PocketSphinx ${what} not found at ${p}. ${POCKETSPHINX_INSTALL_HINT}` };
   }
   return { paths: { binary, hmm, lm, dict } };
@@ -266,17 +269,22 @@ export class PocketSphinx implements SpeechEngine {
 
     // Utterances: the whole input, or ≤ maxUtteranceSec pieces cut at the quietest points.
     const maxSec = this.options.maxUtteranceSec ?? 30;
-    const utterances = durationSec <= maxSec
-      ? [{ start: 0, end: durationSec }]
-      : planWindows([{ start: 0, end: durationSec }], { maxWindowSec: maxSec, pcm });
+    const utterances =
+      durationSec <= maxSec
+        ? [{ start: 0, end: durationSec }]
+        : planWindows([{ start: 0, end: durationSec }], { maxWindowSec: maxSec, pcm });
     const dir = await mkdtemp(path.join(this.options.tmpDir ?? tmpdir(), 'earshot-ps-'));
     try {
       await writeFile(path.join(dir, 'input.raw'), int16Bytes(pcm));
       const ctl = path.join(dir, 'input.ctl');
       const ctm = path.join(dir, 'output.ctm');
       const lastFrame = Math.floor(durationSec * FRAME_RATE);
-      await writeFile(ctl, utterances.map((u, i) =>
-        `input ${Math.round(u.start * FRAME_RATE)} ${Math.min(lastFrame, Math.round(u.end * FRAME_RATE))} u${i}\n`).join(''));
+      await writeFile(
+        ctl,
+        utterances
+          .map((u, i) => `input ${Math.round(u.start * FRAME_RATE)} ${Math.min(lastFrame, Math.round(u.end * FRAME_RATE))} u${i}\n`)
+          .join(''),
+      );
       await this.run(this.args(dir, ctl, ctm), utterances, durationSec, options);
       const words: Word[] = parseCtm(await readFile(ctm, 'utf8')).map((w) => {
         const offset = utterances[Number(w.utterance.slice(1))]?.start ?? 0;
@@ -313,15 +321,27 @@ export class PocketSphinx implements SpeechEngine {
       });
       child.on('error', (e) => {
         options.signal?.removeEventListener('abort', onAbort);
-        reject(new EarshotError('POCKETSPHINX_NOT_RUNNABLE', { binary: this.paths.binary, reason: e.message, hint: POCKETSPHINX_INSTALL_HINT }));
+        reject(
+          new EarshotError('POCKETSPHINX_NOT_RUNNABLE', { binary: this.paths.binary, reason: e.message, hint: POCKETSPHINX_INSTALL_HINT }),
+        );
       });
       child.on('close', (code, sig) => {
         options.signal?.removeEventListener('abort', onAbort);
         if (options.signal?.aborted) {
           reject(options.signal.reason ?? new Error('transcription aborted'));
         } else if (code !== 0) {
-          const errs = stderrTail.split('\n').filter((l) => /ERROR|FATAL/.test(l)).slice(-3).join(' | ');
-          reject(new EarshotError('POCKETSPHINX_FAILED', { tool: path.basename(this.paths.binary), how: sig ?? `exit ${code}`, errors: errs || stderrTail.slice(-500) }));
+          const errs = stderrTail
+            .split('\n')
+            .filter((l) => /ERROR|FATAL/.test(l))
+            .slice(-3)
+            .join(' | ');
+          reject(
+            new EarshotError('POCKETSPHINX_FAILED', {
+              tool: path.basename(this.paths.binary),
+              how: sig ?? `exit ${code}`,
+              errors: errs || stderrTail.slice(-500),
+            }),
+          );
         } else {
           resolve();
         }

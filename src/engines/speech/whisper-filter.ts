@@ -9,11 +9,36 @@ import { energyTrack } from './word-onsets.js';
 
 /** Phrases Whisper is known to produce on silence, noise and music (normalised: lower case, letters and spaces). */
 const STOCK_PHRASES = new Set([
-  'thank you', 'thank you very much', 'thank you so much', 'thanks', 'thanks for watching', 'thank you for watching',
-  'thanks for watching and see you next time', 'thank you for watching and see you next time', 'thanks for listening',
-  'thank you for listening', 'please subscribe', 'please subscribe to my channel', 'subscribe', 'like and subscribe',
-  'bye', 'bye bye', 'goodbye', 'you', 'so', 'oh', 'okay', 'hmm', 'um', 'uh', 'the end', 'see you next time',
-  'subtitles by the amara org community', 'transcription by castingwords', 'subtitles by', 'www mooji org',
+  'thank you',
+  'thank you very much',
+  'thank you so much',
+  'thanks',
+  'thanks for watching',
+  'thank you for watching',
+  'thanks for watching and see you next time',
+  'thank you for watching and see you next time',
+  'thanks for listening',
+  'thank you for listening',
+  'please subscribe',
+  'please subscribe to my channel',
+  'subscribe',
+  'like and subscribe',
+  'bye',
+  'bye bye',
+  'goodbye',
+  'you',
+  'so',
+  'oh',
+  'okay',
+  'hmm',
+  'um',
+  'uh',
+  'the end',
+  'see you next time',
+  'subtitles by the amara org community',
+  'transcription by castingwords',
+  'subtitles by',
+  'www mooji org',
 ]);
 
 /** Whisper's non-speech annotations: the whole text in brackets, parentheses or asterisks, or music signs only. */
@@ -30,7 +55,11 @@ const SHORT_WORDS = 3;
 const SHORT_MIN_LOUD_SEC = 0.1;
 
 export function normalizePhrase(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}\s]+/gu, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function isAnnotation(text: string): boolean {
@@ -45,7 +74,11 @@ export function isAnnotation(text: string): boolean {
  *   quiet (speech this weak is not there);
  * - short segments over audio with no sound standing out of its floor (steady noise: nothing was said).
  */
-export function dropHallucinations(segments: readonly TranscriptSegment[], pcm: Float32Array, sampleRate = SAMPLE_RATE): TranscriptSegment[] {
+export function dropHallucinations(
+  segments: readonly TranscriptSegment[],
+  pcm: Float32Array,
+  sampleRate = SAMPLE_RATE,
+): TranscriptSegment[] {
   const kept = segments.filter((s) => !isAnnotation(s.text));
   const loop = new Set<number>();
   // runs of equal text: kept[runStart..i] ends where the next segment's text differs (or the list ends)

@@ -54,7 +54,7 @@ const SIZES: Record<number, string> = { 4: 'tiny', 6: 'base', 12: 'small', 24: '
 
 /** Parse and check the model at `file`. Throws WhisperModelError saying what is wrong and what to do. */
 export async function inspectWhisperModel(file: string): Promise<WhisperModelInfo> {
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(file, 'r');
   } catch (err) {

@@ -46,14 +46,18 @@ export async function resolveWhisperModel(config: Config, log: ModelLog): Promis
         const step = Math.floor((p.received / total) * 10);
         if (step > lastStep) {
           lastStep = step;
-          log.info(`${entry.name}: ${Math.min(100, step * 10)}% (${(p.received / 2 ** 20).toFixed(0)} of ${(total / 2 ** 20).toFixed(0)} MiB)`);
+          log.info(
+            `${entry.name}: ${Math.min(100, step * 10)}% (${(p.received / 2 ** 20).toFixed(0)} of ${(total / 2 ** 20).toFixed(0)} MiB)`,
+          );
         }
       },
     });
     log.info(`${entry.name} installed at ${path}.`);
     return path;
   } catch (err) {
-    log.warn(`Could not pull ${entry.name} (${(err as Error).message}); speech will use the offline engine (PocketSphinx). Run \`earshot models pull ${entry.name}\` when online, or start with --offline to skip this attempt.`);
+    log.warn(
+      `Could not pull ${entry.name} (${(err as Error).message}); speech will use the offline engine (PocketSphinx). Run \`earshot models pull ${entry.name}\` when online, or start with --offline to skip this attempt.`,
+    );
     return undefined;
   } finally {
     clearTimeout(timer);

@@ -16,7 +16,6 @@ import { audibleSpan, refineWordStarts } from './word-onsets.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
 import { EarshotError } from '../../domain/errors.js';
 
-
 export { WhisperModelError, inspectWhisperModel, type WhisperModelInfo } from './whisper-model.js';
 
 export type WhisperBackend = 'cpu' | 'cuda' | 'vulkan';
@@ -241,7 +240,10 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
     ctx = new module.WhisperContext({ filePath: options.modelPath, useGpu: options.useGpu ?? false });
   } catch (err) {
     await new Promise((r) => setImmediate(r)); // let the log lines of the failed load arrive
-    const detail = recentLog.filter((l) => l.startsWith('error')).slice(-3).join(' | ');
+    const detail = recentLog
+      .filter((l) => l.startsWith('error'))
+      .slice(-3)
+      .join(' | ');
     throw new WhisperModelError('WHISPER_MODEL_LOAD_FAILED', { file: options.modelPath, reason: (err as Error).message, log: detail });
   } finally {
     endOp(module);

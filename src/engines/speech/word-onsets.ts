@@ -90,7 +90,11 @@ export function audibleSpan(pcm: Float32Array, marginSec = 0.5, sampleRate = SAM
  * earlier: a token may come late, after the pause that followed its word) to LOOK_AHEAD_SEC after its end. A word whose token starts in a pause (`startsQuiet`) is
  * owed the onset that ends the pause, before any later word. Onsets left over are pauses inside words.
  */
-export function alignOnsets(words: readonly { start: number; end: number }[], ons: readonly number[], startsQuiet: readonly boolean[] = []): number[] {
+export function alignOnsets(
+  words: readonly { start: number; end: number }[],
+  ons: readonly number[],
+  startsQuiet: readonly boolean[] = [],
+): number[] {
   const W = words.length;
   const O = ons.length;
   const cols = O + 1;
@@ -145,7 +149,11 @@ export function refineWordStarts(segments: readonly TranscriptSegment[], pcm: Fl
     const f = Math.floor(t / FRAME_SEC);
     return f >= 0 && f < track.db.length && track.db[f]! < track.quiet;
   };
-  const pick = alignOnsets(all, ons, all.map((w) => quietAt(w.start)));
+  const pick = alignOnsets(
+    all,
+    ons,
+    all.map((w) => quietAt(w.start)),
+  );
   const round = (t: number) => Math.round(t * 1000) / 1000;
   let prevStart = -Infinity;
   // pick -1 (no onset) reads no onset and keeps the token's start

@@ -26,7 +26,8 @@ export const TEXT_MODELS: readonly TextModelEntry[] = [
     // there against this checksum), ~0.5 GB, and fast enough on a 2-core CPU to describe a clip in seconds rather
     // than minutes. Weaker prose than 1.5B; exact facts never come from it (see src/understanding/routing.ts).
     name: 'qwen2.5-coder-0.5b-instruct',
-    description: "Qwen2.5-Coder 0.5B Instruct, Q4_K_M (default: smallest Qwen instruct model with Qwen's published checksum, fast on CPU, ~0.5 GB)",
+    description:
+      "Qwen2.5-Coder 0.5B Instruct, Q4_K_M (default: smallest Qwen instruct model with Qwen's published checksum, fast on CPU, ~0.5 GB)",
     // pinned revision of Qwen's official GGUF repository; SHA-256 is its Git LFS checksum
     url: 'https://huggingface.co/Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/resolve/ebb2015119c907b064c512bf053e945850b5875f/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf',
     sizeBytes: 491_400_064,

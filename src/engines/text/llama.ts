@@ -44,7 +44,11 @@ function loadLlama(gpu: 'auto' | LlamaGpuType): Promise<Llama> {
     // to compiling llama.cpp (minutes of cmake) at runtime; fail with an explanation instead.
     instance = getLlama({ gpu, build: 'never', logLevel: LlamaLogLevel.warn, progressLogs: false }).catch((err: unknown) => {
       llamaInstances.delete(key);
-      throw new EarshotError('LLAMA_UNAVAILABLE', { reason: (err as Error).message, platform: process.platform, arch: process.arch }, { cause: err });
+      throw new EarshotError(
+        'LLAMA_UNAVAILABLE',
+        { reason: (err as Error).message, platform: process.platform, arch: process.arch },
+        { cause: err },
+      );
     });
     llamaInstances.set(key, instance);
   }
@@ -168,7 +172,12 @@ export async function createLlamaGenerator(options: LlamaGeneratorOptions): Prom
       const promptTokens = chat.chatWrapper.generateContextState({ chatHistory: history }).contextText.tokenize(model.tokenizer).length;
       const room = context.contextSize - promptTokens;
       if (room < Math.min(request.maxOutputTokens ?? 1, 16)) {
-        throw new EarshotError('LLAMA_PROMPT_TOO_LONG', { promptTokens, name, contextSize: context.contextSize, trainContextSize: model.trainContextSize });
+        throw new EarshotError('LLAMA_PROMPT_TOO_LONG', {
+          promptTokens,
+          name,
+          contextSize: context.contextSize,
+          trainContextSize: model.trainContextSize,
+        });
       }
       const maxTokens = Math.min(request.maxOutputTokens ?? room, room);
       const generation = chat
@@ -193,7 +202,11 @@ export async function createLlamaGenerator(options: LlamaGeneratorOptions): Prom
       const stop = response.metadata.stopReason;
       // tokens the model sampled for this answer (including any held back as a partial stop sequence)
       const used = chat.sequence.tokenMeter.diff(meterBefore);
-      return { finishReason: stop === 'maxTokens' ? 'MAX_TOKENS' : 'STOP', outputTokens: used.usedOutputTokens, inputTokens: used.usedInputTokens };
+      return {
+        finishReason: stop === 'maxTokens' ? 'MAX_TOKENS' : 'STOP',
+        outputTokens: used.usedOutputTokens,
+        inputTokens: used.usedInputTokens,
+      };
     } finally {
       request.signal?.removeEventListener('abort', onAbort);
       if (!done && run) {

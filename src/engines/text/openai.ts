@@ -80,7 +80,8 @@ function errorText(payload: unknown): string | undefined {
   if (!payload || typeof payload !== 'object') return undefined;
   const err = (payload as { error?: unknown; message?: unknown }).error ?? payload;
   if (typeof err === 'string') return err;
-  if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string') return (err as { message: string }).message;
+  if (err && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string')
+    return (err as { message: string }).message;
   return undefined;
 }
 
@@ -143,7 +144,11 @@ export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions
         answer = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(body), signal });
       } catch (err) {
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        throw new EarshotError('OPENAI_UNREACHABLE', { url, reason: String(cause?.code ?? cause?.message ?? (err as Error).message) }, { cause: err });
+        throw new EarshotError(
+          'OPENAI_UNREACHABLE',
+          { url, reason: String(cause?.code ?? cause?.message ?? (err as Error).message) },
+          { cause: err },
+        );
       }
       if (!answer.ok) {
         const text = await answer.text().catch(() => '');
@@ -166,7 +171,7 @@ export function createOpenAiCompatibleGenerator(options: OpenAiCompatibleOptions
     let outputTokens: number | undefined;
     let deltas = 0;
     const take = (event: StreamEvent): string => {
-      const problem = event.error !== undefined ? errorText(event) ?? JSON.stringify(event.error) : undefined;
+      const problem = event.error !== undefined ? (errorText(event) ?? JSON.stringify(event.error)) : undefined;
       if (problem !== undefined) throw new EarshotError('OPENAI_STREAM_ERROR', { url, problem });
       if (typeof event.usage?.completion_tokens === 'number') outputTokens = event.usage.completion_tokens;
       const choice = event.choices?.[0];

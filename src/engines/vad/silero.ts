@@ -79,11 +79,7 @@ export function defaultSileroModelPath(): string {
 }
 
 /** Turn per-window speech probabilities (window = 512 samples at 16 kHz) into padded speech regions in seconds. */
-export function regionsFromProbabilities(
-  probs: ArrayLike<number>,
-  totalSamples: number,
-  options: RegionOptions = {},
-): SpeechRegion[] {
+export function regionsFromProbabilities(probs: ArrayLike<number>, totalSamples: number, options: RegionOptions = {}): SpeechRegion[] {
   const threshold = options.threshold ?? 0.5;
   const negThreshold = options.negThreshold ?? Math.max(threshold - 0.15, 0.01);
   const minSpeech = ((options.minSpeechMs ?? 250) * SAMPLE_RATE) / 1000;

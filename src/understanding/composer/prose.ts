@@ -15,10 +15,13 @@ export function speechWarnings(a: AudioAnalysis): string {
     : 'No speech engine produced a transcript for this file; install and configure one (whisper.cpp or PocketSphinx) and analyse the file again.';
 }
 
-
 export function outsideNote(outside: TimeRange[], a: AudioAnalysis): string {
   if (!outside.length) return '';
-  const asked = outside.map((r) => (r.point ? formatTime(r.requestedStart) : `${formatTime(r.requestedStart)}${Number.isFinite(r.requestedEnd) ? '–' + formatTime(r.requestedEnd) : ' onwards'}`));
+  const asked = outside.map((r) =>
+    r.point
+      ? formatTime(r.requestedStart)
+      : `${formatTime(r.requestedStart)}${Number.isFinite(r.requestedEnd) ? '–' + formatTime(r.requestedEnd) : ' onwards'}`,
+  );
   return `The audio is only ${formatTime(a.durationSec)} long (${round1(a.durationSec)} s), so there is nothing at ${asked.join(', ')}.`;
 }
 
@@ -31,9 +34,10 @@ export function secondsPhrase(s: number): string {
   return `${r} second${r === 1 ? '' : 's'}`;
 }
 
-
 export function stretchList(st: { start: number; end: number }[], max = 5): string {
-  const shown = st.slice(0, max).map((s) => (s.end - s.start < 1.5 ? `at ${formatTime(s.start)}` : `from ${formatTime(s.start)} to ${formatTime(s.end)}`));
+  const shown = st
+    .slice(0, max)
+    .map((s) => (s.end - s.start < 1.5 ? `at ${formatTime(s.start)}` : `from ${formatTime(s.start)} to ${formatTime(s.end)}`));
   const more = st.length > max ? ` and ${st.length - max} more time${st.length - max === 1 ? '' : 's'}` : '';
   return joinList(shown) + more;
 }
@@ -81,10 +85,38 @@ export function durationWords(a: AudioAnalysis): string {
 }
 
 const LANGUAGE_NAMES: Record<string, string> = {
-  en: 'English', fr: 'French', de: 'German', es: 'Spanish', it: 'Italian', pt: 'Portuguese', nl: 'Dutch', ru: 'Russian',
-  zh: 'Chinese', ja: 'Japanese', ko: 'Korean', ar: 'Arabic', hi: 'Hindi', pl: 'Polish', tr: 'Turkish', sv: 'Swedish',
-  da: 'Danish', no: 'Norwegian', fi: 'Finnish', cs: 'Czech', uk: 'Ukrainian', el: 'Greek', he: 'Hebrew', id: 'Indonesian',
-  vi: 'Vietnamese', th: 'Thai', ro: 'Romanian', hu: 'Hungarian', ca: 'Catalan', fa: 'Persian', bn: 'Bengali', ur: 'Urdu',
+  en: 'English',
+  fr: 'French',
+  de: 'German',
+  es: 'Spanish',
+  it: 'Italian',
+  pt: 'Portuguese',
+  nl: 'Dutch',
+  ru: 'Russian',
+  zh: 'Chinese',
+  ja: 'Japanese',
+  ko: 'Korean',
+  ar: 'Arabic',
+  hi: 'Hindi',
+  pl: 'Polish',
+  tr: 'Turkish',
+  sv: 'Swedish',
+  da: 'Danish',
+  no: 'Norwegian',
+  fi: 'Finnish',
+  cs: 'Czech',
+  uk: 'Ukrainian',
+  el: 'Greek',
+  he: 'Hebrew',
+  id: 'Indonesian',
+  vi: 'Vietnamese',
+  th: 'Thai',
+  ro: 'Romanian',
+  hu: 'Hungarian',
+  ca: 'Catalan',
+  fa: 'Persian',
+  bn: 'Bengali',
+  ur: 'Urdu',
 };
 
 export function languageName(code: string): string {
@@ -101,7 +133,10 @@ export function soundsTail(a: AudioAnalysis): string {
 export function overviewSentence(a: AudioAnalysis): string {
   const sp = speechSeconds(a);
   const share = a.durationSec > 0 ? Math.round((100 * sp) / a.durationSec) : 0;
-  const len = a.durationSec < 60 ? `${secondsPhrase(a.durationSec).replace(' seconds', '-second').replace(' second', '-second')} recording (${formatTime(a.durationSec)})` : `${formatTime(a.durationSec)}-long recording`;
+  const len =
+    a.durationSec < 60
+      ? `${secondsPhrase(a.durationSec).replace(' seconds', '-second').replace(' second', '-second')} recording (${formatTime(a.durationSec)})`
+      : `${formatTime(a.durationSec)}-long recording`;
   const speech = sp > 0 ? `, about ${secondsPhrase(sp)} (${share}%) of it speech` : ', with no speech detected';
   return `${capitalise(article(len))} ${len}${speech}.`;
 }

@@ -53,7 +53,13 @@ export function sliceSegments(a: AudioAnalysis, r: { start: number; end: number 
     const first = inside[0];
     const last = inside.at(-1);
     if (!first || !last) continue;
-    const text = inside.length === ws.length ? seg.text.trim() : inside.map((w) => w.text.trim()).join(' ').replace(/\s+([,.;:!?])/g, '$1');
+    const text =
+      inside.length === ws.length
+        ? seg.text.trim()
+        : inside
+            .map((w) => w.text.trim())
+            .join(' ')
+            .replace(/\s+([,.;:!?])/g, '$1');
     out.push({ start: first.start, end: last.end, text });
   }
   return out;
@@ -75,7 +81,10 @@ export function resolveRanges(text: string, a: AudioAnalysis): { ranges: (TimeRa
 }
 
 /** Merge events of the given labels (or all) into separated stretches per label set. */
-export function mergeEvents(events: SoundEvent[], gap = SOUND_MERGE_GAP): { start: number; end: number; score: number; labels: string[] }[] {
+export function mergeEvents(
+  events: SoundEvent[],
+  gap = SOUND_MERGE_GAP,
+): { start: number; end: number; score: number; labels: string[] }[] {
   const sorted = [...events].sort((x, y) => x.start - y.start);
   const out: { start: number; end: number; score: number; labels: string[] }[] = [];
   for (const e of sorted) {
@@ -130,20 +139,33 @@ export function allWords(a: AudioAnalysis): Word[] {
   return a.segments.flatMap((s) => segmentWords(s));
 }
 
-export const norm = (w: string) => w.toLowerCase().replace(/[^\p{L}\p{N}']/gu, '').replace(/'s$/, '');
+export const norm = (w: string) =>
+  w
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}']/gu, '')
+    .replace(/'s$/, '');
 
 /** Occurrences of a spoken word or phrase (each token equal or with the same stem), with times. */
 export function findSpoken(a: AudioAnalysis, phrase: string): { start: number; end: number; text: string }[] {
   const q = words(phrase).map(norm).filter(Boolean);
   if (!q.length) return [];
-  const ws = allWords(a).map((w) => ({ ...w, n: norm(w.text) })).filter((w) => w.n);
+  const ws = allWords(a)
+    .map((w) => ({ ...w, n: norm(w.text) }))
+    .filter((w) => w.n);
   const out: { start: number; end: number; text: string }[] = [];
   for (let i = 0; i + q.length <= ws.length; i++) {
     let ok = true;
     // i + q.length <= ws.length, so every ws[i + j] (j < q.length) and q[j] is in range
     for (let j = 0; j < q.length && ok; j++) ok = ws[i + j]!.n === q[j] || stem(ws[i + j]!.n) === stem(q[j]!);
     if (ok) {
-      out.push({ start: ws[i]!.start, end: ws[i + q.length - 1]!.end, text: ws.slice(i, i + q.length).map((w) => w.text.trim()).join(' ') });
+      out.push({
+        start: ws[i]!.start,
+        end: ws[i + q.length - 1]!.end,
+        text: ws
+          .slice(i, i + q.length)
+          .map((w) => w.text.trim())
+          .join(' '),
+      });
       i += q.length - 1;
     }
   }
@@ -172,10 +194,13 @@ export function speechUnits(a: AudioAnalysis, range?: { start: number; end: numb
     const ss = sentences(text);
     const len = text.length || 1;
     for (const s of ss.length ? ss : [{ text, from: 0, to: len }]) {
-      const u = { text: s.text, start: seg.start + ((seg.end - seg.start) * s.from) / len, end: seg.start + ((seg.end - seg.start) * s.to) / len };
+      const u = {
+        text: s.text,
+        start: seg.start + ((seg.end - seg.start) * s.from) / len,
+        end: seg.start + ((seg.end - seg.start) * s.to) / len,
+      };
       if (!range || inRange(u, range, a.durationSec)) out.push(u);
     }
   }
   return out;
 }
-

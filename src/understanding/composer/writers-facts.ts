@@ -12,7 +12,10 @@ const ORDINAL = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'sevent
 
 function clipSegments(part: AudioPart): SegmentData[] {
   const a = part.analysis;
-  return withFacts(a, a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() })));
+  return withFacts(
+    a,
+    a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() })),
+  );
 }
 
 /** Languages of the segments, by speaking time: [code, seconds, segments]. */
@@ -48,7 +51,10 @@ export function languageAnswer(_intent: Intent, part: AudioPart, clip: ClipAnswe
     if (shares.length === 1) {
       clip.answer = `The speech is in ${name(topCode)}, as identified by the speech engine for ${segs.length === topSegs.length ? 'every segment' : `${topSegs.length} of ${segs.length} segments`}.`;
     } else {
-      const parts = shares.map(([code, sec, ss]) => `${name(code)}: ${ss.length} segment${ss.length === 1 ? '' : 's'}, ${secondsPhrase(sec)}, first at ${formatTime(ss[0].start)}`);
+      const parts = shares.map(
+        ([code, sec, ss]) =>
+          `${name(code)}: ${ss.length} segment${ss.length === 1 ? '' : 's'}, ${secondsPhrase(sec)}, first at ${formatTime(ss[0].start)}`,
+      );
       clip.answer = `The speech is in ${shares.length} languages, as identified by the speech engine per segment: ${parts.join('; ')}. Mostly ${languageName(topCode)}.`;
     }
     return;
@@ -57,7 +63,8 @@ export function languageAnswer(_intent: Intent, part: AudioPart, clip: ClipAnswe
     clip.language = a.language;
     clip.answer = `The speech engine reports ${name2(a.language)} for the audio as a whole; it did not identify the language segment by segment.`;
   } else {
-    clip.answer = 'The speech engine did not identify the language of this audio (an English-only or single-language model cannot); a multilingual Whisper model identifies it per segment.';
+    clip.answer =
+      'The speech engine did not identify the language of this audio (an English-only or single-language model cannot); a multilingual Whisper model identifies it per segment.';
   }
 }
 
@@ -84,7 +91,7 @@ export function speakersAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer
   if (intent.speaker !== undefined) {
     const n = intent.speaker === -1 ? labels.length : intent.speaker;
     const label = labels[n - 1];
-    const ord = intent.speaker === -1 ? 'last' : ORDINAL[n - 1] ?? `number ${n}`;
+    const ord = intent.speaker === -1 ? 'last' : (ORDINAL[n - 1] ?? `number ${n}`);
     if (!label) {
       clip.answer = `Diarization found ${labels.length} speaker${labels.length === 1 ? '' : 's'}${labels.length ? ` (${joinList(labels)})` : ''}, so there is no ${ord} speaker.`;
       return;
@@ -119,7 +126,10 @@ export function translateAnswer(intent: Intent, part: AudioPart, clip: ClipAnswe
   const targetName = target.charAt(0).toUpperCase() + target.slice(1);
   const status = speechStatus(a);
   if (status !== 'transcribed') {
-    clip.answer = status === 'not-analysed' ? `I can't translate: speech was not analysed. ${speechWarnings(a)}` : 'There is no speech in this audio to translate.';
+    clip.answer =
+      status === 'not-analysed'
+        ? `I can't translate: speech was not analysed. ${speechWarnings(a)}`
+        : 'There is no speech in this audio to translate.';
     return;
   }
   const segs = clipSegments(part);
@@ -140,9 +150,10 @@ export function translateAnswer(intent: Intent, part: AudioPart, clip: ClipAnswe
     clip.answer = `${translated ? `${targetName} translation from the speech engine` : `The speech is already in ${targetName}`}:\n${lines.join('\n')}`;
     return;
   }
-  clip.needs = code === 'en'
-    ? 'Translation into English needs a multilingual Whisper model (its translate task: earshot models pull whisper-base) or a configured language model'
-    : `Translation into ${targetName} needs a configured language model`;
+  clip.needs =
+    code === 'en'
+      ? 'Translation into English needs a multilingual Whisper model (its translate task: earshot models pull whisper-base) or a configured language model'
+      : `Translation into ${targetName} needs a configured language model`;
   const noLanguage = segs.every((s) => !s.language);
   const why = noLanguage
     ? 'The speech engine did not identify the language of this audio and the analysis holds no translation.'

@@ -6,12 +6,33 @@ import type { AudioPart, ClipAnswer, Grounding } from '../types.js';
 import { formatTime } from '../time-references.js';
 import { proseLabel } from '../labels.js';
 import {
-  SOUND_MERGE_GAP, allWords, findSpoken, inRange, mergeEvents, norm, resolveRanges, segmentAround, sliceSegments, soundSummary, soundsData,
-  speechSeconds, speechStatus,
+  SOUND_MERGE_GAP,
+  allWords,
+  findSpoken,
+  inRange,
+  mergeEvents,
+  norm,
+  resolveRanges,
+  segmentAround,
+  sliceSegments,
+  soundSummary,
+  soundsData,
+  speechSeconds,
+  speechStatus,
 } from './queries.js';
 import {
-  briefSpeech, capitalise, describeSounds, heardList, joinList, languageName, overviewSentence, secondsPhrase, speechWarnings, stretchList,
-  subjectName, uniq,
+  briefSpeech,
+  capitalise,
+  describeSounds,
+  heardList,
+  joinList,
+  languageName,
+  overviewSentence,
+  secondsPhrase,
+  speechWarnings,
+  stretchList,
+  subjectName,
+  uniq,
 } from './prose.js';
 
 export function descriptionAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g: Grounding[]): void {
@@ -22,19 +43,29 @@ export function descriptionAnswer(intent: Intent, part: AudioPart, clip: ClipAns
   const out: string[] = [overviewSentence(a)];
   if (status === 'transcribed') {
     const lang = a.language ? ` in ${languageName(a.language)}` : '';
-    const said = range ? sliceSegments(a, range).map((s) => s.text).join(' ') : briefSpeech(a);
+    const said = range
+      ? sliceSegments(a, range)
+          .map((s) => s.text)
+          .join(' ')
+      : briefSpeech(a);
     if (said) out.push(`The speech${lang} says: "${said}"`);
     const [firstSeg] = a.segments;
     const lastSeg = a.segments.at(-1);
     if (firstSeg && lastSeg) g.push({ audioIndex: part.index, start: firstSeg.start, end: lastSeg.end });
   } else if (status === 'not-analysed') {
-    if (a.speechRegions.length) out.push(`Speech was detected in ${a.speechRegions.length} stretch${a.speechRegions.length === 1 ? '' : 'es'} but not transcribed.`);
+    if (a.speechRegions.length)
+      out.push(`Speech was detected in ${a.speechRegions.length} stretch${a.speechRegions.length === 1 ? '' : 'es'} but not transcribed.`);
     out.push(speechWarnings(a));
   }
   const sums = soundSummary(a, range);
   const sounds = describeSounds(sums);
   if (sounds) out.push(sounds);
-  else out.push(a.soundEvents.length ? 'Apart from speech, the sound classifier found no distinct sounds.' : 'The sound classifier found no distinct sounds.');
+  else
+    out.push(
+      a.soundEvents.length
+        ? 'Apart from speech, the sound classifier found no distinct sounds.'
+        : 'The sound classifier found no distinct sounds.',
+    );
   for (const s of sums.slice(0, 5)) for (const st of s.stretches) g.push({ audioIndex: part.index, start: st.start, end: st.end });
   if (a.loudnessDb < -45 && Number.isFinite(a.loudnessDb)) out.push(`It is very quiet (${Math.round(a.loudnessDb)} dBFS on average).`);
   clip.description = out.join(' ');
@@ -49,9 +80,10 @@ export function soundsAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, 
   for (const s of sums.slice(0, 5)) for (const st of s.stretches) g.push({ audioIndex: part.index, start: st.start, end: st.end });
   const [top] = sums; // the strongest detection
   if (!top) {
-    clip.answer = speechStatus(a) === 'transcribed' || a.speechRegions.length
-      ? 'The sound classifier heard only speech in this audio, no other distinct sounds.'
-      : 'The sound classifier found no distinct sounds in this audio.';
+    clip.answer =
+      speechStatus(a) === 'transcribed' || a.speechRegions.length
+        ? 'The sound classifier heard only speech in this audio, no other distinct sounds.'
+        : 'The sound classifier found no distinct sounds in this audio.';
     return;
   }
   clip.answer = `The sound classifier's strongest detection is ${top.label} (peak score ${top.peak.toFixed(2)}). ${describeSounds(sums)}`;
@@ -115,7 +147,9 @@ export function timeAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g:
   clip.count = stretches.length;
   clip.segments = stretches.map((x) => ({ start: x.start, end: x.end, text: what }));
   for (const x of stretches) g.push({ audioIndex: part.index, start: x.start, end: x.end });
-  const matched = s.speech ? '' : ` (detected as ${joinList(uniq(a.soundEvents.filter((e) => s.labels.includes(e.label) && e.start < first.end + SOUND_MERGE_GAP && e.end > first.start - SOUND_MERGE_GAP).map((e) => e.label)))})`;
+  const matched = s.speech
+    ? ''
+    : ` (detected as ${joinList(uniq(a.soundEvents.filter((e) => s.labels.includes(e.label) && e.start < first.end + SOUND_MERGE_GAP && e.end > first.start - SOUND_MERGE_GAP).map((e) => e.label)))})`;
   let main: string;
   if (edge === 'end') {
     clip.time = last.end;
@@ -132,7 +166,6 @@ export function timeAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g:
   clip.answer = main + more;
 }
 
-
 export function presenceAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer, g: Grounding[]): void {
   const a = part.analysis;
   const s = intent.subject;
@@ -148,7 +181,8 @@ export function presenceAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer
     clip.answer = has
       ? `Yes, there is speech: about ${secondsPhrase(speechSeconds(a))} of it, ${stretchList(mergeEvents(regions.map((r) => ({ ...r, label: 'Speech', score: 1 }))), 4)}.${a.segments.length ? ` It begins: "${briefSpeech(a, 15)}"` : ''}`
       : `No, no speech was detected in this audio.${speechStatus(a) === 'not-analysed' ? ' ' + speechWarnings(a) : ''}`;
-    if (/\b(?:man|woman|men|women|male|female|child|girl|boy)\b/i.test(s.phrase)) clip.answer += ' (The analysis does not tell voices apart, so I can\'t say who is speaking.)';
+    if (/\b(?:man|woman|men|women|male|female|child|girl|boy)\b/i.test(s.phrase))
+      clip.answer += " (The analysis does not tell voices apart, so I can't say who is speaking.)";
     return;
   }
   if (s.labels.length) {

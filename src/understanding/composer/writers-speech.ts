@@ -38,7 +38,10 @@ export function transcriptAnswer(intent: Intent, part: AudioPart, clip: ClipAnsw
   for (const s of segs) g.push({ audioIndex: part.index, start: s.start, end: s.end });
   if (!segs.length) {
     const where = ranges.length ? ` between ${joinList(ranges.map((r) => r.shown))}` : '';
-    clip.answer = status === 'no-speech' && !ranges.length ? `No speech was detected in this audio.${soundsTail(a)}` : `No speech was transcribed${where}.`;
+    clip.answer =
+      status === 'no-speech' && !ranges.length
+        ? `No speech was detected in this audio.${soundsTail(a)}`
+        : `No speech was transcribed${where}.`;
     if (note) clip.answer += ' ' + note;
     return;
   }
@@ -48,9 +51,13 @@ export function transcriptAnswer(intent: Intent, part: AudioPart, clip: ClipAnsw
     const labelled = withFacts(a, segs);
     clip.segments = labelled;
     const line = (s: SegmentData) => `[${formatTimestamp(s.start)}] ${s.speaker ? `${speakerName(s.speaker)}: ` : ''}${s.text}`;
-    body = hasDiarization(a) ? labelled.map(line).join('\n') : `${diarizationUnavailable(a)} The transcript without speaker labels:\n${labelled.map(line).join('\n')}`;
+    body = hasDiarization(a)
+      ? labelled.map(line).join('\n')
+      : `${diarizationUnavailable(a)} The transcript without speaker labels:\n${labelled.map(line).join('\n')}`;
   }
-  const clampedNote = ranges.some((r) => r.clamped && !r.point && Number.isFinite(r.requestedEnd)) ? `\n(The audio ends at ${formatTime(a.durationSec)}.)` : '';
+  const clampedNote = ranges.some((r) => r.clamped && !r.point && Number.isFinite(r.requestedEnd))
+    ? `\n(The audio ends at ${formatTime(a.durationSec)}.)`
+    : '';
   clip.answer = body + clampedNote + (note ? `\n${note}` : '');
 }
 
@@ -59,13 +66,14 @@ function surfaceKeywords(wordLists: string[][], termLists: string[][], k: number
   const top = topTerms(termLists, k);
   const wanted = new Set(top);
   const forms = new Map<string, Map<string, number>>();
-  for (const ws of wordLists) for (const w of ws) {
-    const s = stem(w);
-    if (!wanted.has(s)) continue;
-    const m = forms.get(s) ?? new Map<string, number>();
-    m.set(w, (m.get(w) ?? 0) + 1);
-    forms.set(s, m);
-  }
+  for (const ws of wordLists)
+    for (const w of ws) {
+      const s = stem(w);
+      if (!wanted.has(s)) continue;
+      const m = forms.get(s) ?? new Map<string, number>();
+      m.set(w, (m.get(w) ?? 0) + 1);
+      forms.set(s, m);
+    }
   return top.map((t) => [...(forms.get(t)?.entries() ?? [])].sort((x, y) => y[1] - x[1])[0]?.[0] ?? t);
 }
 
@@ -81,7 +89,10 @@ export function summaryAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer,
   const range = ranges.length ? { start: Math.min(...ranges.map((r) => r.start)), end: Math.max(...ranges.map((r) => r.end)) } : undefined;
   const sounds = describeSounds(soundSummary(a, range), 3);
   if (status !== 'transcribed') {
-    const speech = status === 'not-analysed' ? `Speech was not analysed, so this summary covers sounds only: ${speechWarnings(a)}` : 'There is no speech in it.';
+    const speech =
+      status === 'not-analysed'
+        ? `Speech was not analysed, so this summary covers sounds only: ${speechWarnings(a)}`
+        : 'There is no speech in it.';
     clip.summary = [overview, sounds].filter(Boolean).join(' ');
     clip.answer = [overview, speech, sounds || 'The sound classifier found no distinct sounds.'].join(' ');
     clip.description = clip.summary;
@@ -102,7 +113,14 @@ export function summaryAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer,
     const k = Math.max(1, Math.min(7, Math.round(Math.sqrt(units.length))));
     // units, wordLists, termLists, vecs and scores are parallel (one entry per unit): index i is in range in each
     const ranked = units
-      .map((u, i) => ({ u, i, terms: termLists[i]!, vec: vecs[i]!, n: wordLists[i]!.length, s: scores[i]! * (termLists[i]!.length < 4 ? 0.5 : 1) }))
+      .map((u, i) => ({
+        u,
+        i,
+        terms: termLists[i]!,
+        vec: vecs[i]!,
+        n: wordLists[i]!.length,
+        s: scores[i]! * (termLists[i]!.length < 4 ? 0.5 : 1),
+      }))
       .sort((x, y) => y.s - x.s || x.i - y.i);
     // greedy, skipping near-repeats of what is already picked (cosine > 0.6) and staying near 160 words
     const picked: ((typeof ranked)[number] & { set: Set<string> })[] = [];
@@ -150,18 +168,30 @@ export function questionAnswer(intent: Intent, part: AudioPart, clip: ClipAnswer
   const status = speechStatus(a);
   const { ranges } = resolveRanges(intent.timeText, a);
   if (status !== 'transcribed') {
-    const why = status === 'not-analysed' ? `Speech in this audio was not analysed, so I can't answer from what is said. ${speechWarnings(a)}` : 'There is no speech in this audio to answer from.';
+    const why =
+      status === 'not-analysed'
+        ? `Speech in this audio was not analysed, so I can't answer from what is said. ${speechWarnings(a)}`
+        : 'There is no speech in this audio to answer from.';
     clip.answer = `${why} The sound classifier heard: ${heardList(a)}.`;
     return;
   }
-  const segs = ranges.length ? ranges.flatMap((r) => sliceSegments(a, r)) : a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }));
+  const segs = ranges.length
+    ? ranges.flatMap((r) => sliceSegments(a, r))
+    : a.segments.map((s) => ({ start: s.start, end: s.end, text: s.text.trim() }));
   const q = terms(intent.prompt);
-  const scored = bm25(segs.map((s) => terms(s.text)), q).filter((s) => s.score > 0).sort((x, y) => y.score - x.score).slice(0, 3);
+  const scored = bm25(
+    segs.map((s) => terms(s.text)),
+    q,
+  )
+    .filter((s) => s.score > 0)
+    .sort((x, y) => y.score - x.score)
+    .slice(0, 3);
   if (!scored.length) {
     const allText = segs.map((s) => s.text).join(' ');
-    clip.answer = words(allText).length <= 80
-      ? `No passage of the transcript shares words with the question, and answering it needs reasoning the built-in answerer does not do. The whole transcript is: "${allText}"`
-      : 'No passage of the transcript shares words with the question; answering it needs reasoning the built-in answerer does not do.';
+    clip.answer =
+      words(allText).length <= 80
+        ? `No passage of the transcript shares words with the question, and answering it needs reasoning the built-in answerer does not do. The whole transcript is: "${allText}"`
+        : 'No passage of the transcript shares words with the question; answering it needs reasoning the built-in answerer does not do.';
     clip.segments = [];
     return;
   }

@@ -10,7 +10,10 @@ import type { AnswerData, ClipAnswer } from '../types.js';
  */
 export function bestEnumValue(values: string[], data: AnswerData): string {
   const text = data.answer.toLowerCase();
-  const soundText = data.clips.flatMap((c) => (c.sounds ?? c.fallback?.sounds ?? []).map((s) => s.label)).join('; ').toLowerCase();
+  const soundText = data.clips
+    .flatMap((c) => (c.sounds ?? c.fallback?.sounds ?? []).map((s) => s.label))
+    .join('; ')
+    .toLowerCase();
   const speech = data.clips.some((c) => !!(c.transcript ?? c.fallback?.transcript));
   const present = data.clips.some((c) => c.present === true);
   const absent = data.clips.length > 0 && data.clips.every((c) => c.present === false);
@@ -44,7 +47,13 @@ export function naturalJson(data: AnswerData): Record<string, unknown> {
     for (const k of ['transcript', 'summary', 'description', 'language', 'count', 'present', 'time', 'keywords'] as const) {
       if (c[k] !== undefined) o[k] = c[k];
     }
-    if (c.segments) o.segments = c.segments.map((x) => ({ start: round3(x.start), end: round3(x.end), timestamp: formatTimestamp(x.start), text: x.text }));
+    if (c.segments)
+      o.segments = c.segments.map((x) => ({
+        start: round3(x.start),
+        end: round3(x.end),
+        timestamp: formatTimestamp(x.start),
+        text: x.text,
+      }));
     if (c.sounds) o.sounds = c.sounds.map((x) => ({ label: x.label, start: round3(x.start), end: round3(x.end), score: round3(x.score) }));
     return o;
   };

@@ -4,7 +4,13 @@
 export type JsonSchema = Record<string, any>;
 
 const GEMINI_TYPES: Record<string, string> = {
-  STRING: 'string', NUMBER: 'number', INTEGER: 'integer', BOOLEAN: 'boolean', ARRAY: 'array', OBJECT: 'object', NULL: 'null',
+  STRING: 'string',
+  NUMBER: 'number',
+  INTEGER: 'integer',
+  BOOLEAN: 'boolean',
+  ARRAY: 'array',
+  OBJECT: 'object',
+  NULL: 'null',
 };
 const KNOWN_FORMATS = new Set(['date-time', 'date', 'time', 'email', 'uri', 'uuid', 'duration']);
 
@@ -28,7 +34,18 @@ export function geminiSchemaToJsonSchema(schema: unknown): JsonSchema {
   if (type) out.type = s.nullable === true && type !== 'null' ? [type, 'null'] : type;
   if (Array.isArray(s.enum)) out.enum = s.nullable === true ? [...s.enum, null] : [...s.enum];
   if (typeof s.format === 'string' && KNOWN_FORMATS.has(s.format)) out.format = s.format;
-  for (const k of ['minItems', 'maxItems', 'minLength', 'maxLength', 'minProperties', 'maxProperties', 'minimum', 'maximum', 'pattern', 'default']) {
+  for (const k of [
+    'minItems',
+    'maxItems',
+    'minLength',
+    'maxLength',
+    'minProperties',
+    'maxProperties',
+    'minimum',
+    'maximum',
+    'pattern',
+    'default',
+  ]) {
     if (s[k] === undefined || s[k] === null) continue;
     out[k] = /^(min|max)(Items|Length|Properties)$/.test(k) ? Number(s[k]) : s[k];
   }

@@ -29,7 +29,11 @@ export type FactKind = 'speaker' | 'language-name' | 'language-code' | 'translat
 export const OMIT: unique symbol = Symbol('omit');
 
 const words = (s: string | undefined) =>
-  (s ?? '').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  (s ?? '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 
 function kindFromWords(ws: string[]): FactKind | undefined {
   const has = (re: RegExp) => ws.some((w) => re.test(w));
@@ -73,7 +77,7 @@ function candidates(kind: FactKind, seg: SegmentData | undefined, clip: ClipAnsw
   const segs = seg ? [seg] : (clip?.segments ?? clip?.fallback?.segments ?? []);
   switch (kind) {
     case 'speaker': {
-      const labels = seg ? [seg.speaker].filter((x): x is string => !!x) : (clip?.speakers?.length === 1 ? clip.speakers : []);
+      const labels = seg ? [seg.speaker].filter((x): x is string => !!x) : clip?.speakers?.length === 1 ? clip.speakers : [];
       return labels.flatMap((l) => [speakerName(l), l]);
     }
     case 'language-code': {
@@ -109,14 +113,22 @@ const WHY: Record<FactKind, [string, string]> = {
  * lengths), else the empty / neutral default, else OMIT (optional) or a 400 (required).
  */
 export function fillFact(
-  kind: FactKind, s: JsonSchema, name: string, seg: SegmentData | undefined, clip: ClipAnswer | undefined, required: boolean,
+  kind: FactKind,
+  s: JsonSchema,
+  name: string,
+  seg: SegmentData | undefined,
+  clip: ClipAnswer | undefined,
+  required: boolean,
   accepts: (v: unknown) => boolean,
 ): unknown {
   const enumValues: unknown[] | undefined = Array.isArray(s.enum) ? s.enum : undefined;
   const pickFrom = (vs: string[]): unknown => {
     for (const v of vs) {
       if (enumValues) {
-        const hit = enumValues.find((e) => typeof e === 'string' && (e.toLowerCase() === v.toLowerCase() || (numberOf(e) !== undefined && numberOf(e) === numberOf(v))));
+        const hit = enumValues.find(
+          (e) =>
+            typeof e === 'string' && (e.toLowerCase() === v.toLowerCase() || (numberOf(e) !== undefined && numberOf(e) === numberOf(v))),
+        );
         if (hit !== undefined && accepts(hit)) return hit;
       } else if (accepts(v)) return v;
     }

@@ -25,7 +25,11 @@ interface Ctx {
 /** property name → lower-case words: "startTime" → ["start", "time"], "sound_events" → ["sound", "events"] */
 function nameWords(name: string | undefined): string[] {
   if (!name) return [];
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 const has = (ws: string[], re: RegExp) => ws.some((w) => re.test(w));
@@ -44,7 +48,8 @@ const R = {
   count: /^(count|number|total|occurrences|times|num|quantity|amount|n)$/,
   answer: /^(answer|response|result|reply|output|explanation|reason|reasoning|justification|evidence|notes?|comment|message|analysis)$/,
   unknownish: /^(emotion|sentiment|mood|tone|gender|accent|age|genre|speaker|voice|emotions)$/,
-  segments: /^(segments|utterances|lines|entries|chunks|sentences|timeline|transcript|transcription|captions|subtitles|quotes|passages|items|parts)$/,
+  segments:
+    /^(segments|utterances|lines|entries|chunks|sentences|timeline|transcript|transcription|captions|subtitles|quotes|passages|items|parts)$/,
   sounds: /^(sounds|events|labels|tags|detections|classes|categories|noises|sound|event)$/,
   keywords: /^(keywords|topics|terms|themes|subjects|entities)$/,
   points: /^(points|bullets|highlights|takeaways|ideas|summary)$/,
@@ -58,7 +63,11 @@ function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema {
   for (let i = 0; i < 20 && s && typeof s.$ref === 'string'; i++) {
     const ref: string = s.$ref;
     if (!ref.startsWith('#')) throw new EarshotError('SCHEMA_REF_NOT_LOCAL', { ref });
-    const target = ref.slice(1).split('/').filter(Boolean).reduce<any>((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], root);
+    const target = ref
+      .slice(1)
+      .split('/')
+      .filter(Boolean)
+      .reduce<any>((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], root);
     if (!target) throw new EarshotError('SCHEMA_REF_DANGLING', { ref });
     const { $ref: _r, ...rest } = s;
     s = { ...target, ...rest };
@@ -71,7 +80,8 @@ function typesOf(s: JsonSchema): string[] {
   if (typeof s.type === 'string') return [s.type];
   if (s.properties || s.required) return ['object'];
   if (s.items || s.prefixItems) return ['array'];
-  if (Array.isArray(s.enum) && s.enum.length) return [typeof s.enum[0] === 'number' ? 'number' : typeof s.enum[0] === 'boolean' ? 'boolean' : 'string'];
+  if (Array.isArray(s.enum) && s.enum.length)
+    return [typeof s.enum[0] === 'number' ? 'number' : typeof s.enum[0] === 'boolean' ? 'boolean' : 'string'];
   return ['string'];
 }
 
@@ -133,18 +143,29 @@ function fill(schemaIn: JsonSchema, name: string | undefined, ctx: Ctx): unknown
   const types = typesOf(s).filter((t) => t !== 'null');
   const type = types[0] ?? 'null';
   switch (type) {
-    case 'object': return fillObject(s, name, ctx);
-    case 'array': return fillArray(s, name, ctx);
-    case 'string': return fillString(s, name, ctx);
-    case 'number': case 'integer': return fillNumber(s, name, ctx, type === 'integer');
-    case 'boolean': return fillBoolean(name, ctx);
-    default: return null;
+    case 'object':
+      return fillObject(s, name, ctx);
+    case 'array':
+      return fillArray(s, name, ctx);
+    case 'string':
+      return fillString(s, name, ctx);
+    case 'number':
+    case 'integer':
+      return fillNumber(s, name, ctx, type === 'integer');
+    case 'boolean':
+      return fillBoolean(name, ctx);
+    default:
+      return null;
   }
 }
 
 function branchValid(branch: JsonSchema, value: unknown, root: JsonSchema): boolean {
   try {
-    const withDefs: JsonSchema = { ...branch, ...(root.$defs ? { $defs: root.$defs } : {}), ...(root.definitions ? { definitions: root.definitions } : {}) };
+    const withDefs: JsonSchema = {
+      ...branch,
+      ...(root.$defs ? { $defs: root.$defs } : {}),
+      ...(root.definitions ? { definitions: root.definitions } : {}),
+    };
     if (root.$schema) withDefs.$schema = root.$schema;
     return schemaErrors(withDefs, value).length === 0;
   } catch {
@@ -162,7 +183,9 @@ function pickEnumValue(values: unknown[], name: string | undefined, ctx: Ctx): u
       if (hit) return hit;
     }
     if (has(ws, R.language) && clip?.language) {
-      const hit = strings.find((v) => v.toLowerCase() === clip.language!.toLowerCase() || v.toLowerCase().startsWith(clip.language!.toLowerCase()));
+      const hit = strings.find(
+        (v) => v.toLowerCase() === clip.language!.toLowerCase() || v.toLowerCase().startsWith(clip.language!.toLowerCase()),
+      );
       if (hit) return hit;
     }
     const sub: AnswerData = clip ? { kind: ctx.data.kind, answer: clip.answer, clips: [clip] } : ctx.data;
@@ -206,13 +229,17 @@ function fillArray(s: JsonSchema, name: string | undefined, ctx: Ctx): unknown[]
   let out: unknown[];
   const sub = (extra: Partial<Ctx>, n?: string) => fill(itemSchema, n ?? singular(name), { ...ctx, ...extra, depth: ctx.depth + 1 });
   const clipsWanted = has(ws, R.clips) && itemTypes[0] === 'object' && ctx.data.clips.length > 1 && !ctx.clip && !has(itemProps, R.start);
-  if (clipsWanted || (itemTypes[0] === 'object' && !ctx.clip && ctx.data.clips.length > 1 && has(ws, /^(clips|files|audios|recordings|tracks)$/))) {
+  if (
+    clipsWanted ||
+    (itemTypes[0] === 'object' && !ctx.clip && ctx.data.clips.length > 1 && has(ws, /^(clips|files|audios|recordings|tracks)$/))
+  ) {
     out = ctx.data.clips.map((clip) => sub({ clip }));
   } else if (itemTypes[0] === 'object') {
     const soundLike = has(itemProps, R.label) && !has(itemProps, R.text);
     const wantsSounds = has(ws, R.sounds) || (soundLike && !has(ws, R.segments));
     if (wantsSounds) out = allSounds(ctx).map((sound) => sub({ sound }));
-    else if (ctx.data.clips.length > 1 && !ctx.clip && !has(ws, R.segments) && !has(itemProps, R.start)) out = ctx.data.clips.map((clip) => sub({ clip }));
+    else if (ctx.data.clips.length > 1 && !ctx.clip && !has(ws, R.segments) && !has(itemProps, R.start))
+      out = ctx.data.clips.map((clip) => sub({ clip }));
     else {
       const segs = allSegments(ctx);
       out = segs.length ? segs.map((segment) => sub({ segment })) : [];
@@ -223,10 +250,11 @@ function fillArray(s: JsonSchema, name: string | undefined, ctx: Ctx): unknown[]
     if (has(ws, R.keywords)) out = clip?.keywords ?? ctx.data.clips.flatMap((c) => c.keywords ?? []);
     else if (has(ws, /^(speakers|speaker)$/)) out = [...new Set(clips.flatMap((c) => c.speakers ?? []))].map(speakerName);
     else if (has(ws, /^(languages|language|langs)$/)) {
-      const codes = [...new Set(clips.flatMap((c) => (c.segments ?? c.fallback?.segments ?? []).map((x) => x.language).filter((x): x is string => !!x)))];
+      const codes = [
+        ...new Set(clips.flatMap((c) => (c.segments ?? c.fallback?.segments ?? []).map((x) => x.language).filter((x): x is string => !!x))),
+      ];
       out = has(ws, /^codes?$/) ? codes : codes.map(languageName);
-    }
-    else if (has(ws, R.sounds)) out = [...new Set(allSounds(ctx).map((x) => x.label))];
+    } else if (has(ws, R.sounds)) out = [...new Set(allSounds(ctx).map((x) => x.label))];
     else if (has(ws, R.segments) || has(ws, R.points)) out = allSegments(ctx).map((x) => x.text);
     else if (has(ws, R.time) || has(ws, R.start)) out = allSegments(ctx).map((x) => formatTimestamp(x.start));
     else out = [clip?.answer ?? ctx.data.answer];
@@ -282,9 +310,28 @@ function fillString(s: JsonSchema, name: string | undefined, ctx: Ctx): string {
   else if (has(ws, R.unknownish)) v = 'unknown';
   else if (sound && (has(ws, R.label) || !ws.length)) v = sound.label;
   else if (seg && (has(ws, R.text) || has(ws, R.answer) || !ws.length)) v = seg.text;
-  else if (has(ws, R.summary)) v = clip ? clip.summary ?? clip.fallback?.summary : ctx.data.clips.map((c) => c.summary ?? c.fallback?.summary).filter(Boolean).join(' ') || undefined;
-  else if (has(ws, R.description)) v = clip?.description ?? (ctx.data.clips.map((c) => c.description).filter(Boolean).join(' ') || undefined);
-  else if (has(ws, R.text)) v = clip ? clip.transcript ?? clip.fallback?.transcript : ctx.data.clips.map((c) => c.transcript ?? c.fallback?.transcript).filter(Boolean).join('\n') || undefined;
+  else if (has(ws, R.summary))
+    v = clip
+      ? (clip.summary ?? clip.fallback?.summary)
+      : ctx.data.clips
+          .map((c) => c.summary ?? c.fallback?.summary)
+          .filter(Boolean)
+          .join(' ') || undefined;
+  else if (has(ws, R.description))
+    v =
+      clip?.description ??
+      (ctx.data.clips
+        .map((c) => c.description)
+        .filter(Boolean)
+        .join(' ') ||
+        undefined);
+  else if (has(ws, R.text))
+    v = clip
+      ? (clip.transcript ?? clip.fallback?.transcript)
+      : ctx.data.clips
+          .map((c) => c.transcript ?? c.fallback?.transcript)
+          .filter(Boolean)
+          .join('\n') || undefined;
   else if (has(ws, R.title) && clip?.name) v = clip.name;
   if (!v) v = clip?.answer ?? ctx.data.answer;
   return constrainString(v, s, ctx);
@@ -301,11 +348,28 @@ function constrainString(v: string, s: JsonSchema, ctx: Ctx): string {
     }
     if (re && !re.test(out)) {
       const secs = /^(\d+):(\d{2})(?::(\d{2}))?$/.exec(out);
-      const t = secs ? (secs[3] !== undefined ? Number(secs[1]) * 3600 + Number(secs[2]) * 60 + Number(secs[3]) : Number(secs[1]) * 60 + Number(secs[2])) : 0;
+      const t = secs
+        ? secs[3] !== undefined
+          ? Number(secs[1]) * 3600 + Number(secs[2]) * 60 + Number(secs[3])
+          : Number(secs[1]) * 60 + Number(secs[2])
+        : 0;
       const whole = Math.floor(t);
       const alts = [
-        formatTimestamp(t), formatTime(t), `${String(Math.floor(whole / 3600)).padStart(2, '0')}:${formatTimestamp(whole % 3600)}`,
-        `${t}`, `${t}s`, `[${formatTimestamp(t)}]`, ctx.data.kind, 'unknown', 'none', 'n/a', 'NA', 'x', '0', 'a', 'A',
+        formatTimestamp(t),
+        formatTime(t),
+        `${String(Math.floor(whole / 3600)).padStart(2, '0')}:${formatTimestamp(whole % 3600)}`,
+        `${t}`,
+        `${t}s`,
+        `[${formatTimestamp(t)}]`,
+        ctx.data.kind,
+        'unknown',
+        'none',
+        'n/a',
+        'NA',
+        'x',
+        '0',
+        'a',
+        'A',
       ];
       const hit = alts.find((a) => re!.test(a));
       if (hit !== undefined) out = hit;
@@ -335,18 +399,29 @@ function fillNumber(s: JsonSchema, name: string | undefined, ctx: Ctx, integer: 
   let v: number | undefined;
   if (has(ws, R.start) || (has(ws, R.time) && !has(ws, R.end))) v = seg?.start ?? sound?.start ?? clip?.time ?? clip?.segments?.[0]?.start;
   else if (has(ws, R.end)) v = seg?.end ?? sound?.end ?? clip?.segments?.[clip.segments.length - 1]?.end;
-  else if (has(ws, R.duration)) v = seg ? seg.end - seg.start : sound ? sound.end - sound.start : clip?.durationSec ?? ctx.data.clips.reduce((t, c) => t + c.durationSec, 0);
+  else if (has(ws, R.duration))
+    v = seg
+      ? seg.end - seg.start
+      : sound
+        ? sound.end - sound.start
+        : (clip?.durationSec ?? ctx.data.clips.reduce((t, c) => t + c.durationSec, 0));
   else if (has(ws, R.score)) v = sound?.score ?? (clip?.sounds?.length ? Math.max(...clip.sounds.map((x) => x.score)) : undefined);
   else if (has(ws, /^(speakers|speaker)$/)) {
     // a count of speakers only from diarization (or 0 when nothing was said); never guessed from the transcript
-    const known = clip ? clip.speakers?.length ?? (clip.transcript ?? clip.fallback?.transcript ? undefined : 0) : undefined;
+    const known = clip ? (clip.speakers?.length ?? ((clip.transcript ?? clip.fallback?.transcript) ? undefined : 0)) : undefined;
     if (known === undefined) {
       if (!ctx.required) return OMIT as unknown as number;
-      throw new EarshotError('SCHEMA_NO_FACT', { field: name ?? 'speakers', fact: 'the number of speakers', why: clip?.speakersUnavailable ?? 'diarization did not run' });
+      throw new EarshotError('SCHEMA_NO_FACT', {
+        field: name ?? 'speakers',
+        fact: 'the number of speakers',
+        why: clip?.speakersUnavailable ?? 'diarization did not run',
+      });
     }
     v = known;
-  }
-  else if (has(ws, R.count)) v = clip?.count ?? (has(ws, /^(segments|sounds|events)$/) ? (has(ws, /^segments$/) ? allSegments(ctx).length : allSounds(ctx).length) : undefined);
+  } else if (has(ws, R.count))
+    v =
+      clip?.count ??
+      (has(ws, /^(segments|sounds|events)$/) ? (has(ws, /^segments$/) ? allSegments(ctx).length : allSounds(ctx).length) : undefined);
   else if (has(ws, /^(index|id|clip|audio|file)$/) && clip) v = clip.audioIndex + (has(ws, /^index$/) ? 0 : 1);
   if (v === undefined) v = clip?.count ?? clip?.time ?? 0;
   return constrainNumber(v, s, integer);
@@ -358,8 +433,14 @@ function constrainNumber(x: number, s: JsonSchema, integer: boolean): number {
   else v = Math.round(v * 1000) / 1000;
   if (typeof s.minimum === 'number' && v < s.minimum) v = integer ? Math.ceil(s.minimum) : s.minimum;
   if (typeof s.maximum === 'number' && v > s.maximum) v = integer ? Math.floor(s.maximum) : s.maximum;
-  if (typeof s.exclusiveMinimum === 'number' && v <= s.exclusiveMinimum) v = integer ? Math.floor(s.exclusiveMinimum) + 1 : s.exclusiveMinimum + (typeof s.exclusiveMaximum === 'number' ? (s.exclusiveMaximum - s.exclusiveMinimum) / 2 : 1);
-  if (typeof s.exclusiveMaximum === 'number' && v >= s.exclusiveMaximum) v = integer ? Math.ceil(s.exclusiveMaximum) - 1 : s.exclusiveMaximum - (typeof s.exclusiveMinimum === 'number' ? (s.exclusiveMaximum - s.exclusiveMinimum) / 2 : 1);
+  if (typeof s.exclusiveMinimum === 'number' && v <= s.exclusiveMinimum)
+    v = integer
+      ? Math.floor(s.exclusiveMinimum) + 1
+      : s.exclusiveMinimum + (typeof s.exclusiveMaximum === 'number' ? (s.exclusiveMaximum - s.exclusiveMinimum) / 2 : 1);
+  if (typeof s.exclusiveMaximum === 'number' && v >= s.exclusiveMaximum)
+    v = integer
+      ? Math.ceil(s.exclusiveMaximum) - 1
+      : s.exclusiveMaximum - (typeof s.exclusiveMinimum === 'number' ? (s.exclusiveMaximum - s.exclusiveMinimum) / 2 : 1);
   if (typeof s.multipleOf === 'number' && s.multipleOf > 0) v = Math.round(v / s.multipleOf) * s.multipleOf;
   return v;
 }
@@ -372,4 +453,3 @@ function fillBoolean(name: string | undefined, ctx: Ctx): boolean {
   if (!clip && ctx.data.clips.some((c) => c.present !== undefined)) return ctx.data.clips.some((c) => c.present === true);
   return false;
 }
-

@@ -48,7 +48,12 @@ export function seedMedia(dir: string): void {
 export type Facts = Record<string, Record<string, unknown>>;
 
 /** Runs a client; rejects with its whole output when it exits non-zero. Returns the FACT lines by step. */
-export async function runClient(cmd: string, args: string[], env: Record<string, string>, opts: { cwd?: string; timeoutMs?: number } = {}): Promise<{ facts: Facts; output: string }> {
+export async function runClient(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  opts: { cwd?: string; timeoutMs?: number } = {},
+): Promise<{ facts: Facts; output: string }> {
   let stdout = '';
   let stderr = '';
   try {
@@ -60,7 +65,9 @@ export async function runClient(cmd: string, args: string[], env: Record<string,
     }));
   } catch (e) {
     const err = e as Error & { stdout?: string; stderr?: string; code?: number };
-    throw new Error(`${path.basename(cmd)} ${args.join(' ')} failed (${err.code ?? err.message}):\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
+    throw new Error(
+      `${path.basename(cmd)} ${args.join(' ')} failed (${err.code ?? err.message}):\n${err.stdout ?? ''}\n${err.stderr ?? ''}`,
+    );
   }
   const facts: Facts = {};
   for (const line of stdout.split('\n')) {
@@ -85,17 +92,24 @@ const lower = (s: unknown) => String(s ?? '').toLowerCase();
  * count_tokens is 32 per second of the file; the inline jfk answer holds "country" like the engine heard.
  */
 export async function checkAudioFacts(facts: Facts, serverUrl: string, apiKey: string): Promise<void> {
-  for (const step of ['describe', 'inline', 'transcript', 'range', 'count']) assert.ok(facts[step], `the client printed no "${step}" result`);
+  for (const step of ['describe', 'inline', 'transcript', 'range', 'count'])
+    assert.ok(facts[step], `the client printed no "${step}" result`);
   assert.equal(facts.describe.mime_type, 'audio/mpeg', 'the client inferred the mp3 MIME type');
 
   const long = await analysisOf(serverUrl, apiKey, facts.transcript.name as string);
   const words = long.segments.flatMap((s) => s.words);
   assert.ok(words.length >= 3, `the engine heard words in the long sample (${words.length})`);
-  assert.ok(words[0].start >= SENTENCE_AT - 0.4 && words[0].start <= SENTENCE_AT + 1, `first word at ${words[0].start} s, the sentence starts at ${SENTENCE_AT} s`);
+  assert.ok(
+    words[0].start >= SENTENCE_AT - 0.4 && words[0].start <= SENTENCE_AT + 1,
+    `first word at ${words[0].start} s, the sentence starts at ${SENTENCE_AT} s`,
+  );
 
   const describe = lower(facts.describe.text);
   assert.ok(describe.length > 0, 'describe answered');
-  assert.ok(words.some((w) => describe.includes(w.text.toLowerCase())), `the description names something heard: ${describe}`);
+  assert.ok(
+    words.some((w) => describe.includes(w.text.toLowerCase())),
+    `the description names something heard: ${describe}`,
+  );
 
   const transcript = lower(facts.transcript.text);
   for (const w of words) assert.ok(transcript.includes(w.text.toLowerCase()), `transcript lacks "${w.text}": ${transcript}`);

@@ -29,7 +29,8 @@ export function judge(req: RawRequest, res: RawOutcome, dataDir: string): string
     // never reached, or a body the server stopped reading (an early refusal of a multi-MB body whose socket
     // closed while we were still writing: the answer may be lost to the TCP reset — lingering close is a
     // known gap, noted for the server).
-    const undelivered = req.bodyNotDelivered === true || (typeof req.contentLength === 'number' && req.contentLength > (req.body?.length ?? 0));
+    const undelivered =
+      req.bodyNotDelivered === true || (typeof req.contentLength === 'number' && req.contentLength > (req.body?.length ?? 0));
     return undelivered ? [] : ['connection closed without an answer'];
   }
   const problems: string[] = [];
@@ -72,6 +73,7 @@ export function leaks(text: string, dataDir: string): string[] {
     if (text.includes(dir)) found.push(`body reveals a server path (${dir})`);
   }
   if (/\n\s+at .+[(\s]\/?[\w./-]+:\d+:\d+\)?/.test(text) || /\\n\s+at .+:\d+:\d+/.test(text)) found.push('body carries a stack trace');
-  if (/\b(?:ENOENT|EACCES|EISDIR|SQLITE_[A-Z]+|TypeError|ReferenceError|RangeError: Maximum)\b/.test(text)) found.push('body carries an internal error name');
+  if (/\b(?:ENOENT|EACCES|EISDIR|SQLITE_[A-Z]+|TypeError|ReferenceError|RangeError: Maximum)\b/.test(text))
+    found.push('body carries an internal error name');
   return found;
 }

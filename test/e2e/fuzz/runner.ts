@@ -11,7 +11,11 @@ export const REQUEST_TIMEOUT_MS = Number(process.env.EARSHOT_FUZZ_REQUEST_TIMEOU
 export function fuzzSettings(defaultSeconds: number): { seed: number; seconds: number; runs: number } {
   const raw = process.env.EARSHOT_FUZZ_SEED;
   const seed = raw === 'random' ? (Date.now() ^ (Math.random() * 0x7fffffff)) | 0 : raw ? Number(raw) : 0x13_2026;
-  return { seed, seconds: Number(process.env.EARSHOT_FUZZ_SECONDS ?? defaultSeconds), runs: Number(process.env.EARSHOT_FUZZ_RUNS ?? 1_000_000) };
+  return {
+    seed,
+    seconds: Number(process.env.EARSHOT_FUZZ_SECONDS ?? defaultSeconds),
+    runs: Number(process.env.EARSHOT_FUZZ_RUNS ?? 1_000_000),
+  };
 }
 
 const IGNORE = process.env.EARSHOT_FUZZ_IGNORE ? new RegExp(process.env.EARSHOT_FUZZ_IGNORE) : undefined;
@@ -24,13 +28,20 @@ export class Tally {
   slow: { ms: number; what: string }[] = [];
   note(route: string, res: RawOutcome, ms = 0, req?: RawRequest): void {
     this.requests++;
-    if (ms > 2000 && req) this.slow = [...this.slow, { ms, what: `${res === null ? 'dropped' : res.status} ${describe(req).slice(0, 400)}` }].sort((a, b) => b.ms - a.ms).slice(0, 5);
+    if (ms > 2000 && req)
+      this.slow = [...this.slow, { ms, what: `${res === null ? 'dropped' : res.status} ${describe(req).slice(0, 400)}` }]
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 5);
     const s = res === null ? 'dropped' : String(res.status);
     this.byStatus.set(s, (this.byStatus.get(s) ?? 0) + 1);
     this.byRoute.set(route, (this.byRoute.get(route) ?? 0) + 1);
   }
   summary(): string {
-    const fmt = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}×${v}`).join(' ');
+    const fmt = (m: Map<string, number>) =>
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' ');
     const slow = this.slow.map((s) => ` | slow ${s.ms} ms: ${s.what}`).join('');
     return `${this.requests} requests; status ${fmt(this.byStatus)}; routes ${fmt(this.byRoute)}${slow}`;
   }
@@ -40,7 +51,13 @@ export class Tally {
 export function describe(req: RawRequest): string {
   const body = req.body ?? Buffer.alloc(0);
   const shown = body.length > 300 ? `${body.subarray(0, 300).toString('latin1')}… (${body.length} bytes)` : body.toString('latin1');
-  return JSON.stringify({ method: req.method, path: req.path.length > 300 ? `${req.path.slice(0, 300)}… (${req.path.length})` : req.path, headers: req.headers.map(([k, v]) => [k, v.length > 100 ? `${v.slice(0, 100)}…(${v.length})` : v]), contentLength: req.contentLength ?? 'auto', body: shown });
+  return JSON.stringify({
+    method: req.method,
+    path: req.path.length > 300 ? `${req.path.slice(0, 300)}… (${req.path.length})` : req.path,
+    headers: req.headers.map(([k, v]) => [k, v.length > 100 ? `${v.slice(0, 100)}…(${v.length})` : v]),
+    contentLength: req.contentLength ?? 'auto',
+    body: shown,
+  });
 }
 
 function fill(req: RawRequest, vars: Record<string, string>): RawRequest {
@@ -58,7 +75,8 @@ export async function runCase(base: string, dataDir: string, c: Case, tally: Tal
     tally.note(c.route, res, Date.now() - t0, req);
     const problems = judge(req, res, dataDir);
     if (problems.length && !(IGNORE && IGNORE.test(`${problems.join('; ')} ${describe(req)}`))) {
-      const answer = res === null ? 'no answer' : `${res.status} ${JSON.stringify(res.headers)} ${res.body.subarray(0, 600).toString('utf8')}`;
+      const answer =
+        res === null ? 'no answer' : `${res.status} ${JSON.stringify(res.headers)} ${res.body.subarray(0, 600).toString('utf8')}`;
       return `${c.route} step ${i + 1}/${c.steps.length}: ${problems.join('; ')}\n  request: ${describe(req)}\n  answer: ${answer}`;
     }
     const url = res?.headers['x-goog-upload-url'];
@@ -70,12 +88,22 @@ export async function runCase(base: string, dataDir: string, c: Case, tally: Tal
 }
 
 /** fc.assert over cases, bounded in time, reporting the seed so a failure reproduces. */
-export async function fuzz(arb: fc.Arbitrary<Case>, check: (c: Case) => Promise<string | undefined>, settings: { seed: number; seconds: number; runs: number }): Promise<void> {
+export async function fuzz(
+  arb: fc.Arbitrary<Case>,
+  check: (c: Case) => Promise<string | undefined>,
+  settings: { seed: number; seconds: number; runs: number },
+): Promise<void> {
   await fc.assert(
     fc.asyncProperty(arb, async (c) => {
       const problem = await check(c);
       if (problem) throw new Error(problem);
     }),
-    { seed: settings.seed, numRuns: settings.runs, interruptAfterTimeLimit: settings.seconds * 1000, markInterruptAsFailure: false, includeErrorInReport: true },
+    {
+      seed: settings.seed,
+      numRuns: settings.runs,
+      interruptAfterTimeLimit: settings.seconds * 1000,
+      markInterruptAsFailure: false,
+      includeErrorInReport: true,
+    },
   );
 }

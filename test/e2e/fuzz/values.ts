@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import { tinyWav } from './tiny-wav.js';
 
 /** encodeURIComponent that takes any string (lone surrogates become U+FFFD, as they would on the wire). */
-export const enc = (s: string): string => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+export const enc = (s: string): string =>
+  encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
 
 /** What the generators may refer to: the server's URL, keys in play and files that exist. */
 export interface World {
@@ -15,9 +16,50 @@ export interface World {
 }
 
 const ODD_STRINGS = [
-  '', ' ', '.', '..', '../..', '../../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '%2e%2e', '%2e%2e%2f', '%zz', '%', '%00', '%2F',
-  'files%2Fabc', 'files/abc', '\u0000', '\u202e', 'ñ', '😀', '\ud800', 'null', 'undefined', 'NaN', '-1', '0', '1e309',
-  '__proto__', 'constructor', 'prototype', '{}', '[]', '"', "'", '<script>', '${x}', ';', ',', '*', '?', '#', '&', '=', '\\', '//',
+  '',
+  ' ',
+  '.',
+  '..',
+  '../..',
+  '../../../etc/passwd',
+  '..%2F..%2Fetc%2Fpasswd',
+  '%2e%2e',
+  '%2e%2e%2f',
+  '%zz',
+  '%',
+  '%00',
+  '%2F',
+  'files%2Fabc',
+  'files/abc',
+  '\u0000',
+  '\u202e',
+  'ñ',
+  '😀',
+  '\ud800',
+  'null',
+  'undefined',
+  'NaN',
+  '-1',
+  '0',
+  '1e309',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '{}',
+  '[]',
+  '"',
+  "'",
+  '<script>',
+  '${x}',
+  ';',
+  ',',
+  '*',
+  '?',
+  '#',
+  '&',
+  '=',
+  '\\',
+  '//',
 ];
 
 export const oddString: fc.Arbitrary<string> = fc.oneof(
@@ -25,7 +67,10 @@ export const oddString: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 24 }) },
   { weight: 4, arbitrary: fc.constantFrom(...ODD_STRINGS) },
   { weight: 1, arbitrary: fc.integer({ min: 256, max: 6000 }).map((n) => 'a'.repeat(n)) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('é', '😀', 'x', '%'), fc.integer({ min: 100, max: 5000 })).map(([c, n]) => c.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom('é', '😀', 'x', '%'), fc.integer({ min: 100, max: 5000 })).map(([c, n]) => c.repeat(n)),
+  },
 );
 
 /** Any JSON value, with the shapes that trip readers most (nulls, numbers as strings, arrays as objects). */
@@ -55,8 +100,14 @@ export function pathName(ids: string[]): fc.Arbitrary<string> {
 }
 
 const MIME = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('audio/wav', 'audio/mp3', 'audio/mpeg', 'audio/ogg', 'audio/flac', 'audio/x-wav', 'audio/wav; codecs=1') },
-  { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/pdf', 'image/png', 'video/mp4', 'application/octet-stream', '*/*', 'audio/') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('audio/wav', 'audio/mp3', 'audio/mpeg', 'audio/ogg', 'audio/flac', 'audio/x-wav', 'audio/wav; codecs=1'),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('text/plain', 'application/pdf', 'image/png', 'video/mp4', 'application/octet-stream', '*/*', 'audio/'),
+  },
   { weight: 1, arbitrary: oddJson },
 );
 
@@ -79,7 +130,14 @@ function fileUri(w: World): fc.Arbitrary<unknown> {
     { weight: 1, arbitrary: id.map((i) => `${w.base}/v1beta/files/${enc(i)}:analysis`) },
     {
       weight: 1,
-      arbitrary: fc.constantFrom('file:///etc/passwd', 'http://127.0.0.1:1/a.wav', 'gs://bucket/a.wav', 'https://example.invalid/a.mp3', `${w.base}/healthz`, `${w.base}/v1beta/files/`),
+      arbitrary: fc.constantFrom(
+        'file:///etc/passwd',
+        'http://127.0.0.1:1/a.wav',
+        'gs://bucket/a.wav',
+        'https://example.invalid/a.mp3',
+        `${w.base}/healthz`,
+        `${w.base}/v1beta/files/`,
+      ),
     },
     { weight: 1, arbitrary: oddJson },
   );
@@ -87,7 +145,10 @@ function fileUri(w: World): fc.Arbitrary<unknown> {
 
 function part(w: World): fc.Arbitrary<unknown> {
   return fc.oneof(
-    { weight: 4, arbitrary: fc.record({ text: fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 80 }) }, { weight: 1, arbitrary: oddJson }) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({ text: fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 80 }) }, { weight: 1, arbitrary: oddJson }) }),
+    },
     { weight: 1, arbitrary: fc.integer({ min: 1000, max: 60_000 }).map((n) => ({ text: 'word '.repeat(n / 5) })) },
     { weight: 3, arbitrary: fc.record({ inlineData: fc.record({ mimeType: MIME, data: inlineData }, { requiredKeys: [] }) }) },
     { weight: 1, arbitrary: fc.record({ inline_data: fc.record({ mime_type: MIME, data: inlineData }, { requiredKeys: [] }) }) },
@@ -100,7 +161,13 @@ function part(w: World): fc.Arbitrary<unknown> {
 
 function content(w: World): fc.Arbitrary<unknown> {
   return fc.oneof(
-    { weight: 6, arbitrary: fc.record({ role: fc.oneof(fc.constantFrom('user', 'model', ''), oddJson), parts: fc.array(part(w), { maxLength: 4 }) }, { requiredKeys: ['parts'] }) },
+    {
+      weight: 6,
+      arbitrary: fc.record(
+        { role: fc.oneof(fc.constantFrom('user', 'model', ''), oddJson), parts: fc.array(part(w), { maxLength: 4 }) },
+        { requiredKeys: ['parts'] },
+      ),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
     { weight: 1, arbitrary: oddJson },
   );
@@ -174,10 +241,26 @@ const nested = (depth: number, open: string, close: string) => `{"contents":${op
 export function jsonBodyBytes(obj: fc.Arbitrary<unknown>): fc.Arbitrary<Buffer> {
   return fc.oneof(
     { weight: 12, arbitrary: obj.map((o) => Buffer.from(JSON.stringify(o) ?? 'null')) },
-    { weight: 2, arbitrary: fc.tuple(obj, fc.nat()).map(([o, n]) => { const s = JSON.stringify(o) ?? ''; return Buffer.from(s.slice(0, n % (s.length + 1))); }) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(obj, fc.nat()).map(([o, n]) => {
+        const s = JSON.stringify(o) ?? '';
+        return Buffer.from(s.slice(0, n % (s.length + 1)));
+      }),
+    },
     { weight: 1, arbitrary: obj.map((o) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(o) ?? '')])) },
-    { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', '{', '{"contents":', 'NaN', '{"contents": [1,]}', "{'contents': []}", '{"a":1}{"b":2}', '\u0000').map((s) => Buffer.from(s)) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 50, max: 20_000 }), fc.constantFrom(['[', ']'], ['{"a":', '}'], ['[{"parts":', '}]'])).map(([d, [o, c]]) => Buffer.from(nested(d, o!, c!))) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('', 'null', '[]', '{', '{"contents":', 'NaN', '{"contents": [1,]}', "{'contents': []}", '{"a":1}{"b":2}', '\u0000')
+        .map((s) => Buffer.from(s)),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 50, max: 20_000 }), fc.constantFrom(['[', ']'], ['{"a":', '}'], ['[{"parts":', '}]']))
+        .map(([d, [o, c]]) => Buffer.from(nested(d, o!, c!))),
+    },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 512 }).map((b) => Buffer.from(b)) },
     { weight: 1, arbitrary: fc.constantFrom(Buffer.from(JSON.stringify({ contents: [{ parts: [{ text: 'x'.repeat(4_300_000) }] }] }))) },
   );

@@ -6,7 +6,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { convertCt2Whisper, parseCt2Model, parseNpyFloat32, parseTiktoken, ConversionError } from '../../../src/engines/models/ct2-whisper.js';
+import {
+  convertCt2Whisper,
+  parseCt2Model,
+  parseNpyFloat32,
+  parseTiktoken,
+  ConversionError,
+} from '../../../src/engines/models/ct2-whisper.js';
 import { inspectWhisperModel } from '../../../src/engines/speech/whisper-model.js';
 import { createWhisper } from '../../../src/engines/speech/whisper.js';
 import { modelsDir, testModel } from '../../models/paths.js';
@@ -18,9 +24,20 @@ type Var = { name: string; shape: number[]; dtype: number; data: Buffer };
 function writeCt2(vars: Var[], aliases: [string, string][] = []): Buffer {
   const out: Buffer[] = [];
   const u8 = (n: number) => out.push(Buffer.from([n]));
-  const u16 = (n: number) => { const b = Buffer.alloc(2); b.writeUInt16LE(n); out.push(b); };
-  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); out.push(b); };
-  const str = (s: string) => { u16(Buffer.byteLength(s) + 1); out.push(Buffer.from(`${s}\0`)); };
+  const u16 = (n: number) => {
+    const b = Buffer.alloc(2);
+    b.writeUInt16LE(n);
+    out.push(b);
+  };
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(n);
+    out.push(b);
+  };
+  const str = (s: string) => {
+    u16(Buffer.byteLength(s) + 1);
+    out.push(Buffer.from(`${s}\0`));
+  };
   u32(6);
   str('WhisperSpec');
   u32(3);
@@ -34,7 +51,10 @@ function writeCt2(vars: Var[], aliases: [string, string][] = []): Buffer {
     out.push(v.data);
   }
   u32(aliases.length);
-  for (const [a, t] of aliases) { str(a); str(t); }
+  for (const [a, t] of aliases) {
+    str(a);
+    str(t);
+  }
   return Buffer.concat(out);
 }
 
@@ -53,7 +73,11 @@ function f16(name: string, shape: number[], base: number): Var {
   }
   return { name, shape, dtype: 4, data };
 }
-const int16 = (name: string, v: number): Var => { const b = Buffer.alloc(2); b.writeInt16LE(v); return { name, shape: [], dtype: 2, data: b }; };
+const int16 = (name: string, v: number): Var => {
+  const b = Buffer.alloc(2);
+  b.writeInt16LE(v);
+  return { name, shape: [], dtype: 2, data: b };
+};
 
 const S = 4; // model width
 const VOCAB = 51865;
@@ -61,9 +85,12 @@ function smallWhisper(): Var[] {
   let base = 1;
   const t = (name: string, shape: number[]) => f16(name, shape, (base += 37));
   const vars: Var[] = [
-    t('encoder/conv1/weight', [S, 80, 3]), t('encoder/conv1/bias', [S]),
-    t('encoder/conv2/weight', [S, S, 3]), t('encoder/conv2/bias', [S]),
-    t('encoder/position_encodings/encodings', [1500, S]), int16('encoder/num_heads', 2),
+    t('encoder/conv1/weight', [S, 80, 3]),
+    t('encoder/conv1/bias', [S]),
+    t('encoder/conv2/weight', [S, S, 3]),
+    t('encoder/conv2/bias', [S]),
+    t('encoder/position_encodings/encodings', [1500, S]),
+    int16('encoder/num_heads', 2),
   ];
   const layer = (p: string, cross: boolean) => {
     vars.push(t(`${p}/self_attention/layer_norm/gamma`, [S]), t(`${p}/self_attention/layer_norm/beta`, [S]));
@@ -108,7 +135,9 @@ function ggmlTensors(buf: Buffer) {
   for (let i = 0; i < nTok; i++) pos += 4 + buf.readInt32LE(pos);
   const out: { name: string; dims: number[]; type: number; data: Buffer }[] = [];
   while (pos < buf.length) {
-    const nd = buf.readInt32LE(pos), nl = buf.readInt32LE(pos + 4), type = buf.readInt32LE(pos + 8);
+    const nd = buf.readInt32LE(pos),
+      nl = buf.readInt32LE(pos + 4),
+      type = buf.readInt32LE(pos + 8);
     const dims = Array.from({ length: nd }, (_, d) => buf.readInt32LE(pos + 12 + 4 * d));
     const name = buf.toString('utf8', pos + 12 + 4 * nd, pos + 12 + 4 * nd + nl);
     const start = pos + 12 + 4 * nd + nl;
@@ -119,7 +148,7 @@ function ggmlTensors(buf: Buffer) {
   return out;
 }
 
-test('a CTranslate2 Whisper model becomes a whisper.cpp model with OpenAI\'s tensor names, order, shapes and types', async () => {
+test("a CTranslate2 Whisper model becomes a whisper.cpp model with OpenAI's tensor names, order, shapes and types", async () => {
   const tmp = tempDir('earshot-ct2-');
   try {
     const vars = smallWhisper();
@@ -130,7 +159,12 @@ test('a CTranslate2 Whisper model becomes a whisper.cpp model with OpenAI\'s ten
     const tokens = [Buffer.from('!'), Buffer.from('hello'), Buffer.from([0xa1]), Buffer.from(' world')];
     writeFileSync(path.join(tmp.dir, 'vocab.tiktoken'), tokens.map((t, i) => `${t.toString('base64')} ${i}`).join('\n') + '\n');
     const outFile = path.join(tmp.dir, 'ggml.bin');
-    await convertCt2Whisper({ ct2File, melFiltersNpy: path.join(tmp.dir, 'mel.npy'), tiktokenFile: path.join(tmp.dir, 'vocab.tiktoken'), outFile });
+    await convertCt2Whisper({
+      ct2File,
+      melFiltersNpy: path.join(tmp.dir, 'mel.npy'),
+      tiktokenFile: path.join(tmp.dir, 'vocab.tiktoken'),
+      outFile,
+    });
 
     const info = await inspectWhisperModel(outFile); // the project's own structural check of whisper.cpp files
     assert.deepEqual([info.nVocab, info.nAudioState, info.nAudioLayer, info.nTextLayer, info.nMels, info.ftype], [VOCAB, S, 1, 1, 80, 1]);
@@ -144,12 +178,23 @@ test('a CTranslate2 Whisper model becomes a whisper.cpp model with OpenAI\'s ten
     assert.equal(buf.readInt32LE(third), 3);
     assert.equal(buf.toString('utf8', third + 4, third + 7), '\ufffd');
     const ts = ggmlTensors(buf);
-    assert.deepEqual(ts.slice(0, 6).map((t) => t.name), [
-      'encoder.positional_embedding', 'encoder.conv1.weight', 'encoder.conv1.bias', 'encoder.conv2.weight', 'encoder.conv2.bias', 'encoder.blocks.0.attn.query.weight',
-    ]);
+    assert.deepEqual(
+      ts.slice(0, 6).map((t) => t.name),
+      [
+        'encoder.positional_embedding',
+        'encoder.conv1.weight',
+        'encoder.conv1.bias',
+        'encoder.conv2.weight',
+        'encoder.conv2.bias',
+        'encoder.blocks.0.attn.query.weight',
+      ],
+    );
     assert.equal(ts.length, 5 + 15 + 2 + 2 + 24 + 2, 'convs, one encoder block (15), ln_post, embeddings, one decoder block (24), ln');
     const byName = new Map(ts.map((t) => [t.name, t]));
-    assert.ok(!byName.has('encoder.blocks.0.attn.key.bias') && !byName.has('decoder.blocks.0.cross_attn.key.bias'), 'Whisper keys have no bias');
+    assert.ok(
+      !byName.has('encoder.blocks.0.attn.key.bias') && !byName.has('decoder.blocks.0.cross_attn.key.bias'),
+      'Whisper keys have no bias',
+    );
     assert.deepEqual(byName.get('encoder.conv1.weight')!.dims, [3, 80, S], 'ggml dims are numpy dims reversed');
     assert.deepEqual(byName.get('encoder.conv1.bias')!.dims, [1, S], 'conv bias reshaped to [n, 1]');
     assert.equal(byName.get('encoder.conv1.bias')!.type, 0, 'conv bias in f32');
@@ -181,12 +226,17 @@ test('bad inputs are refused with the reason', () => {
   assert.throws(() => parseCt2Model(whole.subarray(0, whole.length - 100_000)), ConversionError);
   assert.throws(() => parseCt2Model(Buffer.from([9, 0, 0, 0])), /binary version 9/);
   assert.throws(() => parseNpyFloat32(Buffer.from('not numpy at all')), /not a .npy file/);
-  assert.deepEqual(parseTiktoken('IQ== 0\naGk= 1\n').map((b) => b.toString()), ['!', 'hi']);
+  assert.deepEqual(
+    parseTiktoken('IQ== 0\naGk= 1\n').map((b) => b.toString()),
+    ['!', 'hi'],
+  );
 });
 
 // CI runs `npm run test-models` first, so there this test always runs; elsewhere it runs once the models are fetched
 const fetched = existsSync(path.join(modelsDir(), 'ggml-tiny.en.bin'));
-test('the real converted whisper tiny.en loads in whisper.cpp and transcribes jfk.wav', { skip: !process.env.CI && !fetched && 'real models not fetched: run npm run test-models' }, async () => {
+test('the real converted whisper tiny.en loads in whisper.cpp and transcribes jfk.wav', {
+  skip: !process.env.CI && !fetched && 'real models not fetched: run npm run test-models',
+}, async () => {
   const info = await inspectWhisperModel(testModel('whisper-tiny.en'));
   assert.deepEqual([info.nVocab, info.size, info.multilingual], [51864, 'tiny', false]);
   const wav = readFileSync(path.join(SHARED, 'audio/speech/jfk.wav'));
@@ -195,7 +245,13 @@ test('the real converted whisper tiny.en loads in whisper.cpp and transcribes jf
   const engine = await createWhisper({ modelPath: testModel('whisper-tiny.en'), threads: 2 });
   try {
     const r = await engine.transcribe(pcm);
-    const words = r.segments.map((s) => s.text).join(' ').toLowerCase().replace(/[^a-z ]/g, ' ').split(/\s+/).filter(Boolean);
+    const words = r.segments
+      .map((s) => s.text)
+      .join(' ')
+      .toLowerCase()
+      .replace(/[^a-z ]/g, ' ')
+      .split(/\s+/)
+      .filter(Boolean);
     const ref = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country'.split(' ');
     const missing = ref.filter((w, i) => words[i] !== w).length;
     assert.ok(missing <= 2, `transcript "${words.join(' ')}"`);

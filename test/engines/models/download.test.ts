@@ -58,7 +58,16 @@ after(async () => {
 });
 
 function entry(over: Partial<ModelEntry> = {}): ModelEntry {
-  return { name: 'test-model', kind: 'llm', file: 'model.bin', url: `${base}/model.bin`, sha256, approxBytes: payload.length, description: 'test', ...over };
+  return {
+    name: 'test-model',
+    kind: 'llm',
+    file: 'model.bin',
+    url: `${base}/model.bin`,
+    sha256,
+    approxBytes: payload.length,
+    description: 'test',
+    ...over,
+  };
 }
 
 test('downloads with progress, verifies, renames into place, and does not download twice', async () => {
@@ -108,14 +117,26 @@ test('404, unreachable host and --offline give errors that say what to do', asyn
   await new Promise((r) => closed.close(r));
   await assert.rejects(
     pullModel(entry({ url: `http://127.0.0.1:${port}/model.bin` }), { modelsDir: dir }),
-    (e: Error) => e instanceof ModelError && e.message.includes(`cannot reach 127.0.0.1:${port}`) && /offline\?/.test(e.message) && e.message.includes(path.join(dir, 'model.bin')),
+    (e: Error) =>
+      e instanceof ModelError &&
+      e.message.includes(`cannot reach 127.0.0.1:${port}`) &&
+      /offline\?/.test(e.message) &&
+      e.message.includes(path.join(dir, 'model.bin')),
   );
   await assert.rejects(pullModel(entry(), { modelsDir: dir, offline: true }), /--offline forbids downloading.*place model\.bin/);
 });
 
 test('whisper models are also checked for structure; listModels tells installed from available', async () => {
   const dir = path.join(tmp.dir, 'e');
-  const w: ModelEntry = { name: 'whisper-test', kind: 'whisper', file: 'ggml-tiny-test.bin', url: `${base}/ggml-tiny-test.bin`, bytes: whisperBytes.length, approxBytes: whisperBytes.length, description: 'test' };
+  const w: ModelEntry = {
+    name: 'whisper-test',
+    kind: 'whisper',
+    file: 'ggml-tiny-test.bin',
+    url: `${base}/ggml-tiny-test.bin`,
+    bytes: whisperBytes.length,
+    approxBytes: whisperBytes.length,
+    description: 'test',
+  };
   const file = await pullModel(w, { modelsDir: dir });
   assert.deepEqual(await verifyModel(w, file), { ok: true, checks: ['size', 'structure'] });
   const cut = path.join(dir, 'cut.bin');

@@ -13,7 +13,9 @@ import { isEarshotError } from '../../../src/domain/errors.js';
 import { startTranscriptionServer, type TranscriptionServer } from '../speech/transcription-server.js';
 
 /** 1.5 s of a 440 Hz tone with a short pause in the middle: two bursts for the stand-in to "hear". */
-const pcm = Float32Array.from({ length: 24_000 }, (_, i) => (i > 11_000 && i < 13_000 ? 0 : 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16_000)));
+const pcm = Float32Array.from({ length: 24_000 }, (_, i) =>
+  i > 11_000 && i < 13_000 ? 0 : 0.3 * Math.sin((2 * Math.PI * 440 * i) / 16_000),
+);
 
 const servers: { close(): Promise<void> }[] = [];
 after(async () => {
@@ -43,7 +45,10 @@ test('a server that never answers: a catalogued error within the time-out, not r
   const { ms, err } = await elapsed(() => speech.transcribe(pcm));
   assert.ok(isEarshotError(err, 'ENGINE_UNAVAILABLE'), String(err));
   assert.ok(isEarshotError((err as Error).cause, 'REMOTE_TIMEOUT'));
-  assert.match((err as Error).message, /speech server at http:\/\/127\.0\.0\.1:\d+\/v1\/audio\/transcriptions is unavailable .*did not answer within 0\.4 s/);
+  assert.match(
+    (err as Error).message,
+    /speech server at http:\/\/127\.0\.0\.1:\d+\/v1\/audio\/transcriptions is unavailable .*did not answer within 0\.4 s/,
+  );
   assert.ok(ms >= 390 && ms < 1500, `failed after ${ms.toFixed(0)} ms`);
   assert.equal(server.seen.length, 1, 'a time-out is not retried');
 });
@@ -56,7 +61,10 @@ test('503 twice, then 200: the call succeeds after two retries with back-off', a
   assert.equal(server.seen.length, 3);
   assert.ok(ms >= 50, `back-off waited (${ms.toFixed(0)} ms)`);
   const again = await speech.transcribe(pcm);
-  assert.deepEqual(again.segments.flatMap((s) => s.words.map((w) => w.text)), ['w1', 'w2']);
+  assert.deepEqual(
+    again.segments.flatMap((s) => s.words.map((w) => w.text)),
+    ['w1', 'w2'],
+  );
 });
 
 test('429 and 5xx past the retries: ENGINE_UNAVAILABLE naming the attempts and the last answer', async () => {
@@ -71,7 +79,15 @@ test('429 and 5xx past the retries: ENGINE_UNAVAILABLE naming the attempts and t
 test('server down: the breaker opens, calls fail fast without the network, and a half-open probe closes it', async () => {
   const server = await stand(['words']);
   const port = server.port;
-  const speech = createRemoteSpeech({ baseUrl: server.url, model: 'm', timeoutMs: 2000, retries: 1, backoffMs: 10, breakerFailures: 3, breakerResetMs: 700 });
+  const speech = createRemoteSpeech({
+    baseUrl: server.url,
+    model: 'm',
+    timeoutMs: 2000,
+    retries: 1,
+    backoffMs: 10,
+    breakerFailures: 3,
+    breakerResetMs: 700,
+  });
   await speech.transcribe(pcm);
   await server.close();
 
@@ -122,12 +138,22 @@ test('the text engine: 503 then a stream succeeds; a dead server opens its break
       calls++;
       if (calls === 1) return void res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"message":"warming up"}}');
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end('data: {"choices":[{"delta":{"content":"hello"}}]}\n\ndata: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n');
+      res.end(
+        'data: {"choices":[{"delta":{"content":"hello"}}]}\n\ndata: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+      );
     });
   });
   await new Promise<void>((r) => chat.listen(0, '127.0.0.1', r));
   const port = (chat.address() as AddressInfo).port;
-  const gen = createOpenAiCompatibleGenerator({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'q', timeoutMs: 2000, retries: 1, backoffMs: 10, breakerFailures: 2, breakerResetMs: 60_000 });
+  const gen = createOpenAiCompatibleGenerator({
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    model: 'q',
+    timeoutMs: 2000,
+    retries: 1,
+    backoffMs: 10,
+    breakerFailures: 2,
+    breakerResetMs: 60_000,
+  });
   let text = '';
   for await (const c of gen.generate({ messages: [{ role: 'user', content: 'hi' }] })) text += c.text;
   assert.equal(text, 'hello');

@@ -19,7 +19,13 @@ function rng(seed: number): () => number {
 
 const f32 = (v: Float32Array): Uint8Array => new Uint8Array(v.buffer.slice(0));
 const act = (index: number, name: string, shape: number[]): TfliteTensor => ({ index, name, shape, type: TensorType.FLOAT32 });
-const cst = (index: number, name: string, shape: number[], v: Float32Array): TfliteTensor => ({ index, name, shape, type: TensorType.FLOAT32, data: f32(v) });
+const cst = (index: number, name: string, shape: number[], v: Float32Array): TfliteTensor => ({
+  index,
+  name,
+  shape,
+  type: TensorType.FLOAT32,
+  data: f32(v),
+});
 const ints = (index: number, name: string, v: number[]): TfliteTensor => ({
   index,
   name,
@@ -60,7 +66,14 @@ test('CONV_2D (SAME, stride 2, per-channel int8 weights, RELU6) then DEPTHWISE (
     outputs: [6],
     tensors: [
       act(0, 'x', [1, H, W, C]),
-      { index: 1, name: 'w', shape: [O, K, K, C], type: TensorType.INT8, data: new Uint8Array(wq.buffer), quantization: { scale: scales, zeroPoint: [0, 0, 0, 0], quantizedDimension: 0 } },
+      {
+        index: 1,
+        name: 'w',
+        shape: [O, K, K, C],
+        type: TensorType.INT8,
+        data: new Uint8Array(wq.buffer),
+        quantization: { scale: scales, zeroPoint: [0, 0, 0, 0], quantizedDimension: 0 },
+      },
       cst(2, 'b', [O], bias),
       act(3, 'y', [1, OH, OW, O]),
       cst(4, 'dw', [1, K, K, O * M], dw),
@@ -68,8 +81,18 @@ test('CONV_2D (SAME, stride 2, per-channel int8 weights, RELU6) then DEPTHWISE (
       act(6, 'z', [1, 1, 1, O * M]),
     ],
     operators: [
-      { op: BuiltinOp.CONV_2D, inputs: [0, 1, 2], outputs: [3], options: { padding: 0, strideW: 2, strideH: 2, activation: 3, dilationW: 1, dilationH: 1 } },
-      { op: BuiltinOp.DEPTHWISE_CONV_2D, inputs: [3, 4, 5], outputs: [6], options: { padding: 1, strideW: 1, strideH: 1, depthMultiplier: M, activation: 0, dilationW: 1, dilationH: 1 } },
+      {
+        op: BuiltinOp.CONV_2D,
+        inputs: [0, 1, 2],
+        outputs: [3],
+        options: { padding: 0, strideW: 2, strideH: 2, activation: 3, dilationW: 1, dilationH: 1 },
+      },
+      {
+        op: BuiltinOp.DEPTHWISE_CONV_2D,
+        inputs: [3, 4, 5],
+        outputs: [6],
+        options: { padding: 1, strideW: 1, strideH: 1, depthMultiplier: M, activation: 0, dilationW: 1, dilationH: 1 },
+      },
     ],
   };
   // expected, by direct loops
@@ -127,7 +150,12 @@ test('STRIDED_SLICE honours strides, end mask and shrink mask; GATHER, PAD, MEAN
       act(11, 'out', [4, 1]),
     ],
     operators: [
-      { op: BuiltinOp.STRIDED_SLICE, inputs: [0, 1, 2, 3], outputs: [4], options: { beginMask: 0, endMask: 0b100, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0b001, offset: 0 } },
+      {
+        op: BuiltinOp.STRIDED_SLICE,
+        inputs: [0, 1, 2, 3],
+        outputs: [4],
+        options: { beginMask: 0, endMask: 0b100, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0b001, offset: 0 },
+      },
       { op: BuiltinOp.GATHER, inputs: [4, 5], outputs: [6], options: { axis: -1, batchDims: 0 } },
       { op: BuiltinOp.PAD, inputs: [6, 7], outputs: [8], options: {} },
       { op: BuiltinOp.MEAN, inputs: [8, 9], outputs: [10], options: { keepDims: 1 } },
@@ -139,15 +167,27 @@ test('STRIDED_SLICE honours strides, end mask and shrink mask; GATHER, PAD, MEAN
   const padded = [...rows.map((r) => [0, 0, ...r]), [0, 0, 0, 0]];
   const expected = padded.map((r) => Math.sqrt(r.reduce((a, b) => a + b, 0) / 4));
   const got = await run(model, x, false);
-  assert.deepEqual(Array.from(got).map((v) => v.toFixed(4)), expected.map((v) => v.toFixed(4)));
+  assert.deepEqual(
+    Array.from(got).map((v) => v.toFixed(4)),
+    expected.map((v) => v.toFixed(4)),
+  );
 });
 
 test('parses the real YAMNet TFLite graph', () => {
   const m = parseTflite(readFileSync(path.join(YAMNET_DIR, 'yamnet.tflite')));
   assert.deepEqual(m.tensors[m.inputs[0]].shape, [1, 15600]);
-  assert.deepEqual(m.outputs.map((i) => m.tensors[i].shape), [[1, 521], [96, 64]]);
+  assert.deepEqual(
+    m.outputs.map((i) => m.tensors[i].shape),
+    [
+      [1, 521],
+      [96, 64],
+    ],
+  );
   const ops = new Set(m.operators.map((o) => o.op));
-  assert.deepEqual([...ops].sort((a, b) => a - b), Object.values(BuiltinOp).sort((a, b) => a - b));
+  assert.deepEqual(
+    [...ops].sort((a, b) => a - b),
+    Object.values(BuiltinOp).sort((a, b) => a - b),
+  );
   assert.ok(m.tensors.some((t) => t.type === TensorType.INT8 && t.quantization && t.data));
   assert.throws(() => parseTflite(new Uint8Array(64)), /not a TensorFlow Lite model/);
 });

@@ -31,7 +31,10 @@ test('parseClassMap reads quoted names with commas and CRLF lines', () => {
 
 test('topK returns the best classes first', () => {
   const r = topK(Float32Array.from([0.1, 0.9, 0.5]), ['a', 'b', 'c'], 2);
-  assert.deepEqual(r.map((x) => x.label), ['b', 'c']);
+  assert.deepEqual(
+    r.map((x) => x.label),
+    ['b', 'c'],
+  );
   assert.equal(r[0].index, 1);
   assert.ok(Math.abs(r[0].score - 0.9) < 1e-6);
 });

@@ -85,14 +85,20 @@ test('the fire truck yields a siren-family event inside the clip', async () => {
     assert.ok(e.start >= 0 && e.end <= duration + 1e-9 && e.start < e.end, `${e.label} ${e.start}-${e.end}`);
     assert.ok(e.score >= 0.25 && e.score <= 1);
   }
-  assert.ok(sirens.some((e) => e.end - e.start > 3), 'the siren lasts most of the clip');
+  assert.ok(
+    sirens.some((e) => e.end - e.start > 3),
+    'the siren lasts most of the clip',
+  );
 });
 
 test('silence yields no events other than "Silence"', async () => {
   const frames = await engine.classify(new Float32Array(16000 * 3));
   assert.equal(frames.length, frameStarts(48000, 7680).length);
   const events = engine.events(frames);
-  assert.deepEqual(events.filter((e) => e.label !== 'Silence'), []);
+  assert.deepEqual(
+    events.filter((e) => e.label !== 'Silence'),
+    [],
+  );
 });
 
 test('empty audio gives no frames; short audio gives one padded frame', async () => {

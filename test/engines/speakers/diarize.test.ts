@@ -93,7 +93,10 @@ for (const n of [2, 3, 4]) {
     // labels in order of first appearance
     assert.equal(turns[0]?.speaker, 'spk_1');
     const order = [...new Set(turns.map((t) => t.speaker))];
-    assert.deepEqual(order, Array.from({ length: n }, (_, i) => `spk_${i + 1}`));
+    assert.deepEqual(
+      order,
+      Array.from({ length: n }, (_, i) => `spk_${i + 1}`),
+    );
   });
 }
 

@@ -43,7 +43,10 @@ test("B's analysis of jfk.wav is transcribed by A: words on B's clock, near what
   for (const w of remoteWords) {
     assert.equal(w.approximate, undefined, 'Earshot answers real word times');
     assert.ok(w.start >= 0 && w.end <= remote.durationSec + 1e-6 && w.start <= w.end, `${w.text} at ${w.start}-${w.end}`);
-    assert.ok(remote.speechRegions.some((r) => w.end >= r.start - 0.5 && w.start <= r.end + 0.5), `${w.text} at ${w.start} is outside speech`);
+    assert.ok(
+      remote.speechRegions.some((r) => w.end >= r.start - 0.5 && w.start <= r.end + 0.5),
+      `${w.text} at ${w.start} is outside speech`,
+    );
   }
   // A recognises B's windows with the same engine it uses on the whole file: most words agree, at about the same times
   const norm = (t: string) => t.toLowerCase().replace(/[^a-z']/g, '');

@@ -45,10 +45,14 @@ test('through analyzeAudio: each word lands on the file clock where its sound is
   const speech = createRemoteSpeech({ baseUrl: server.url, model: 'Systran/faster-whisper-small', apiKey: 'sk-test', timeoutMs: 10_000 });
   const pcm = await decodeAll(file);
   const durationSec = pcm.length / 16_000;
-  const analysis = await analyzeAudio((range, signal) => decodePcm(file, { ...range, signal }), { vad, speech, names: { speech: speech.name }, warnings: [] }, {
-    sha256: 'x'.repeat(64),
-    durationSec,
-  });
+  const analysis = await analyzeAudio(
+    (range, signal) => decodePcm(file, { ...range, signal }),
+    { vad, speech, names: { speech: speech.name }, warnings: [] },
+    {
+      sha256: 'x'.repeat(64),
+      durationSec,
+    },
+  );
 
   // the wire: what the server parsed out of the multipart body
   assert.ok(server.seen.length >= 2, `expected a window per sentence, got ${server.seen.length}`);
@@ -81,8 +85,14 @@ test('through analyzeAudio: each word lands on the file clock where its sound is
   }
   assert.ok(Math.abs(words[0].start - truth[0].start) <= 0.03, `first word at ${words[0].start}, first sound at ${truth[0].start}`);
   const last = truth[truth.length - 1];
-  assert.ok(Math.abs(words[words.length - 1].end - last.end) <= 0.03, `last word ends ${words[words.length - 1].end}, last sound ${last.end}`);
-  assert.ok(words.some((w) => w.start > 12), 'the second sentence (after 12 s) is transcribed on the file clock');
+  assert.ok(
+    Math.abs(words[words.length - 1].end - last.end) <= 0.03,
+    `last word ends ${words[words.length - 1].end}, last sound ${last.end}`,
+  );
+  assert.ok(
+    words.some((w) => w.start > 12),
+    'the second sentence (after 12 s) is transcribed on the file clock',
+  );
   assert.equal(analysis.language, 'en', 'OpenAI answers "english"; Earshot records the code');
   assert.equal(analysis.engines.speech, 'openai-speech:Systran/faster-whisper-small');
 });
@@ -108,7 +118,7 @@ test('a server without word times: words spread over each segment, marked approx
   }
 });
 
-test('a 4xx is not retried and fails with the server\'s own message', async () => {
+test("a 4xx is not retried and fails with the server's own message", async () => {
   server.seen.length = 0;
   server.plan = [{ status: 400, message: 'model whisper-9 is not installed' }];
   const speech = createRemoteSpeech({ baseUrl: server.url, model: 'whisper-9', timeoutMs: 10_000, backoffMs: 10 });
@@ -127,16 +137,33 @@ test('verbose_json mapping: speaches-style nested words, clamping, and odd answe
     {
       text: 'Hello there. General.',
       segments: [
-        { start: 0.2, end: 1.4, text: ' Hello there.', words: [{ word: ' Hello', start: 0.2, end: 0.6 }, { word: ' there.', start: 0.7, end: 1.4 }] },
+        {
+          start: 0.2,
+          end: 1.4,
+          text: ' Hello there.',
+          words: [
+            { word: ' Hello', start: 0.2, end: 0.6 },
+            { word: ' there.', start: 0.7, end: 1.4 },
+          ],
+        },
         { start: 2, end: 3.6, text: ' General.', words: [{ word: ' General.', start: 2, end: 3.6 }] },
       ],
     },
     3,
   );
-  assert.deepEqual(nested.map((s) => [s.start, s.end, s.words.map((w) => w.text)]), [[0.2, 1.4, ['Hello', 'there.']], [2, 3, ['General.']]]);
+  assert.deepEqual(
+    nested.map((s) => [s.start, s.end, s.words.map((w) => w.text)]),
+    [
+      [0.2, 1.4, ['Hello', 'there.']],
+      [2, 3, ['General.']],
+    ],
+  );
   assert.equal(nested[1].words[0].end, 3, 'times are clamped to the window');
   const textOnly = segmentsFromVerboseJson({ text: 'just some text' }, 2);
-  assert.deepEqual(textOnly.map((s) => [s.start, s.end, s.words.length, s.words.every((w) => w.approximate)]), [[0, 2, 3, true]]);
+  assert.deepEqual(
+    textOnly.map((s) => [s.start, s.end, s.words.length, s.words.every((w) => w.approximate)]),
+    [[0, 2, 3, true]],
+  );
   assert.deepEqual(segmentsFromVerboseJson({ text: '', segments: [] }, 2), []);
   assert.equal(languageCode('english'), 'en');
   assert.equal(languageCode('German'), 'de');

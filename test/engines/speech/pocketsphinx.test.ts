@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import {
-  createPocketSphinx, parseCtm, pocketsphinxAvailable, wordsToSegments, type PocketSphinx,
+  createPocketSphinx,
+  parseCtm,
+  pocketsphinxAvailable,
+  wordsToSegments,
+  type PocketSphinx,
 } from '../../../src/engines/speech/pocketsphinx.js';
 import { energyRegions } from '../../../src/eval/vad.js';
 import { SPEECH_DIR } from '../../helpers.js';
@@ -20,7 +24,10 @@ test('jfk.wav: recognises "country", with ordered word times inside the audio an
   assert.equal(language, undefined, 'an English-only engine identifies no language');
   assert.equal(ps.languageIdentification, false);
   const words = segments.flatMap((s) => s.words);
-  assert.ok(words.some((w) => w.text === 'country'), `words: ${words.map((w) => w.text).join(' ')}`);
+  assert.ok(
+    words.some((w) => w.text === 'country'),
+    `words: ${words.map((w) => w.text).join(' ')}`,
+  );
   assert.ok(words.length >= 12);
   let prev = 0;
   for (const w of words) {
@@ -69,7 +76,10 @@ test('longer input than one utterance is decoded in pieces with times on the inp
   const short = await createPocketSphinx({ maxUtteranceSec: 6 });
   const words = (await short.transcribe(pcm)).segments.flatMap((s) => s.words);
   // Decoding restarts mid-sentence after each cut, so only times and coverage are checked, not the words.
-  assert.ok(words.some((w) => w.start > 6), 'words after the first piece');
+  assert.ok(
+    words.some((w) => w.start > 6),
+    'words after the first piece',
+  );
   assert.ok(words[words.length - 1].end > 10 && words[words.length - 1].end < 10.8, `last word ends ${words[words.length - 1].end}`);
   assert.ok(words[0].start < 0.6);
   for (let i = 1; i < words.length; i++) assert.ok(words[i].start >= words[i - 1].start);
@@ -101,15 +111,24 @@ test('parseCtm drops fillers, strips pronunciation variants, clamps posteriors',
     'garbage line',
   ].join('\n');
   const words = parseCtm(ctm);
-  assert.deepEqual(words.map((w) => [w.utterance, w.word, w.start, +w.end.toFixed(2), w.posterior]), [
-    ['u0', 'the', 0.3, 0.55, 0.9],
-    ['u0', 'country', 0.7, 1, 1],
-    ['u1', 'you', 0.7, 1, 0.25],
-  ]);
+  assert.deepEqual(
+    words.map((w) => [w.utterance, w.word, w.start, +w.end.toFixed(2), w.posterior]),
+    [
+      ['u0', 'the', 0.3, 0.55, 0.9],
+      ['u0', 'country', 0.7, 1, 1],
+      ['u1', 'you', 0.7, 1, 0.25],
+    ],
+  );
   const segs = wordsToSegments([
     { text: 'a', start: 0, end: 0.2, confidence: 1 },
     { text: 'b', start: 0.3, end: 0.5, confidence: 0.5 },
     { text: 'c', start: 1.2, end: 1.4, confidence: 0 },
   ]);
-  assert.deepEqual(segs.map((s) => [s.text, s.start, s.end, s.confidence]), [['a b', 0, 0.5, 0.75], ['c', 1.2, 1.4, 0]]);
+  assert.deepEqual(
+    segs.map((s) => [s.text, s.start, s.end, s.confidence]),
+    [
+      ['a b', 0, 0.5, 0.75],
+      ['c', 1.2, 1.4, 0],
+    ],
+  );
 });

@@ -5,11 +5,29 @@ import type { TranscriptSegment } from '../../../src/domain/analysis.js';
 
 test('shiftSegments moves segments and their words onto the file clock without touching the input', () => {
   const segs: TranscriptSegment[] = [
-    { start: 0.5, end: 2.25, text: 'hello there', confidence: 0.9, words: [{ text: 'hello', start: 0.5, end: 1 }, { text: 'there', start: 1.2, end: 2.25, confidence: 0.8 }] },
+    {
+      start: 0.5,
+      end: 2.25,
+      text: 'hello there',
+      confidence: 0.9,
+      words: [
+        { text: 'hello', start: 0.5, end: 1 },
+        { text: 'there', start: 1.2, end: 2.25, confidence: 0.8 },
+      ],
+    },
   ];
   const out = shiftSegments(segs, 600.125);
   assert.deepEqual(out, [
-    { start: 600.625, end: 602.375, text: 'hello there', confidence: 0.9, words: [{ text: 'hello', start: 600.625, end: 601.125 }, { text: 'there', start: 601.325, end: 602.375, confidence: 0.8 }] },
+    {
+      start: 600.625,
+      end: 602.375,
+      text: 'hello there',
+      confidence: 0.9,
+      words: [
+        { text: 'hello', start: 600.625, end: 601.125 },
+        { text: 'there', start: 601.325, end: 602.375, confidence: 0.8 },
+      ],
+    },
   ]);
   assert.equal(segs[0].start, 0.5);
   assert.deepEqual(shiftSegments(segs, 0), segs);

@@ -100,17 +100,26 @@ export async function startTranscriptionServer(plan: Behaviour[] = ['words'], po
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void answer(req, Buffer.concat(chunks), res).catch((err: Error) => {
-        if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: err.message, type: 'invalid_request_error' } }));
+        if (!res.headersSent)
+          res
+            .writeHead(400, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ error: { message: err.message, type: 'invalid_request_error' } }));
       });
     });
   });
 
   async function answer(req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
     if (req.method !== 'POST' || !req.url?.endsWith('/audio/transcriptions')) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message: `no route ${req.method} ${req.url}` } }));
       return;
     }
-    const form = await new Request('http://stand-in/', { method: 'POST', headers: { 'content-type': String(req.headers['content-type']) }, body: new Uint8Array(body) }).formData();
+    const form = await new Request('http://stand-in/', {
+      method: 'POST',
+      headers: { 'content-type': String(req.headers['content-type']) },
+      body: new Uint8Array(body),
+    }).formData();
     const file = form.get('file');
     if (!(file instanceof File)) throw new Error('`file` must be a file part');
     const { sampleRate, pcm } = readWav(Buffer.from(await file.arrayBuffer()));
@@ -147,7 +156,12 @@ export async function startTranscriptionServer(plan: Behaviour[] = ['words'], po
     for (let i = 1; i <= words.length; i++) {
       if (i === words.length || words[i].start - words[i - 1].end > 0.6) {
         const part = words.slice(from, i);
-        segments.push({ id: segments.length, start: part[0].start, end: part[part.length - 1].end, text: part.map((w) => w.word).join('') });
+        segments.push({
+          id: segments.length,
+          start: part[0].start,
+          end: part[part.length - 1].end,
+          text: part.map((w) => w.word).join(''),
+        });
         from = i;
       }
     }
@@ -158,7 +172,10 @@ export async function startTranscriptionServer(plan: Behaviour[] = ['words'], po
         task: 'transcribe',
         language: request.language === 'de' ? 'german' : 'english',
         duration: request.seconds,
-        text: words.map((w) => w.word).join('').trim(),
+        text: words
+          .map((w) => w.word)
+          .join('')
+          .trim(),
         segments,
         ...(wantWords ? { words } : {}),
       }),

@@ -53,7 +53,11 @@ test('whisper-base identifies Spanish, German, French and English, per segment, 
 
 test('language hints: several restrict detection (a detection outside them becomes the first), one forces it', async () => {
   // espeak-ng's French at this speed is heard as another language by whisper-base: the hints must fix that
-  const poorFrench = say('Le marché du samedi ouvre très tôt, et les habitants du village achètent du pain frais et des légumes.', 'fr-fr', 140);
+  const poorFrench = say(
+    'Le marché du samedi ouvre très tôt, et les habitants du village achètent du pain frais et des légumes.',
+    'fr-fr',
+    140,
+  );
   const free = await base.transcribe(poorFrench);
   assert.notEqual(free.language, 'fr', 'precondition: without hints this clip is not identified as French');
   assert.notEqual(free.language, 'en', 'precondition: nor as English');
@@ -95,5 +99,7 @@ test('English-only tiny.en: identifies no language (never a guessed "en"), refus
     assert.match((e as Error).message, /multilingual/);
     return true;
   });
-  await assert.rejects(base.transcribe(new Float32Array(16000), { languageCodes: ['xx'] }), (e: unknown) => isEarshotError(e, 'SPEECH_LANGUAGE_UNSUPPORTED'));
+  await assert.rejects(base.transcribe(new Float32Array(16000), { languageCodes: ['xx'] }), (e: unknown) =>
+    isEarshotError(e, 'SPEECH_LANGUAGE_UNSUPPORTED'),
+  );
 });

@@ -51,7 +51,12 @@ function sox(name: string, args: string[]): Float32Array {
 
 /** Instrumental music: plucked chords under a plucked melody (sox synth), `seconds` long. */
 function music(seconds: number): Float32Array {
-  const chords = [['C3', 'E3', 'G3'], ['F3', 'A3', 'C4'], ['G3', 'B3', 'D4'], ['A3', 'C4', 'E4']];
+  const chords = [
+    ['C3', 'E3', 'G3'],
+    ['F3', 'A3', 'C4'],
+    ['G3', 'B3', 'D4'],
+    ['A3', 'C4', 'E4'],
+  ];
   const chordArgs = chords.flatMap((c, i) => [...(i ? [':'] : []), 'synth', '2', ...c.flatMap((n) => ['pluck', n])]);
   const melody = ['C5', 'D5', 'E5', 'G5', 'E5', 'D5', 'C5', 'A4', 'G4', 'A4', 'C5', 'D5', 'E5', 'D5', 'C5', 'G4'];
   const melodyArgs = melody.flatMap((n, i) => [...(i ? [':'] : []), 'synth', '0.5', 'pluck', n]);
@@ -65,7 +70,10 @@ function music(seconds: number): Float32Array {
 const words = (segments: { words: unknown[] }[]) => segments.flatMap((s) => s.words);
 
 test('jfk and the LibriVox clips: WER ≤ 5 % on jfk and ≤ 10 % over the shared set, identified as English', async (t) => {
-  const rows = readFileSync(path.join(SPEECH_DIR, 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1)
+  const rows = readFileSync(path.join(SPEECH_DIR, 'transcripts.tsv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
     .map((l) => l.split('\t'))
     .filter(([f]) => f.endsWith('.wav'));
   assert.ok(rows.length >= 6, 'jfk and five LibriVox clips');
@@ -82,12 +90,18 @@ test('jfk and the LibriVox clips: WER ≤ 5 % on jfk and ≤ 10 % over the share
   }
   const r = await whisper.transcribe(pcm);
   assert.equal(r.language, 'en');
-  assert.ok(r.segments.every((s) => s.language === 'en'), 'every segment says en');
+  assert.ok(
+    r.segments.every((s) => s.language === 'en'),
+    'every segment says en',
+  );
   // WER over the whole stream (the references in order); per clip, the words heard between its neighbours' gaps
   const heard = words(r.segments) as { text: string; start: number }[];
   for (const c of clips) {
     const until = c.at + c.pcm.length / SR + 0.5;
-    const hypothesis = heard.filter((w) => w.start >= c.at - 0.5 && w.start < until).map((w) => w.text).join(' ');
+    const hypothesis = heard
+      .filter((w) => w.start >= c.at - 0.5 && w.start < until)
+      .map((w) => w.text)
+      .join(' ');
     const w = wordErrorRate(c.reference, hypothesis);
     t.diagnostic(`${c.file}: WER ${(w.wer * 100).toFixed(1)} % — ${hypothesis}`);
     if (c.file === 'jfk.wav') assert.ok(w.wer <= 0.05, `jfk WER ${w.wer}: ${hypothesis}`);
@@ -107,7 +121,8 @@ test('a sentence 33 s into 50 s of silence keeps its time, and nothing is heard 
   assert.match(text, /meeting/i);
   assert.match(text, /conference/i);
   assert.ok(Math.abs(ws[0].start - at) <= 0.3, `first word at ${ws[0].start}, spoken at ${at}`);
-  for (const w of ws) assert.ok(w.start >= at - 0.3 && w.end <= end + 0.5, `"${w.text}" ${w.start}..${w.end} outside the sentence ${at}..${end}`);
+  for (const w of ws)
+    assert.ok(w.start >= at - 0.3 && w.end <= end + 0.5, `"${w.text}" ${w.start}..${w.end} outside the sentence ${at}..${end}`);
 });
 
 test('word by word: median word-start error ≤ 0.15 s and 95th percentile ≤ 0.4 s', async (t) => {
@@ -123,11 +138,18 @@ test('word by word: median word-start error ≤ 0.15 s and 95th percentile ≤ 0
     time += c.length / SR + 0.15 + 0.6 * rand(); // pauses of 0.15–0.75 s
   }
   const pcm = new Float32Array(Math.ceil((time + 1) * SR));
-  parts.forEach((c, i) => pcm.set(c, Math.round(truth[i].start * SR)));
+  parts.forEach((c, i) => {
+    pcm.set(c, Math.round(truth[i].start * SR));
+  });
   const r = await whisper.transcribe(pcm, { language: 'en' });
   const score = wordStartErrors(truth, words(r.segments) as { text: string; start: number }[]);
-  t.diagnostic(`matched ${score.matched}/${score.total}, median ${score.median.toFixed(3)} s, p95 ${score.p95.toFixed(3)} s, max ${score.max.toFixed(3)} s`);
-  assert.ok(score.matched >= 0.8 * score.total, `only ${score.matched} of ${score.total} words recognised: ${r.segments.map((s) => s.text).join(' ')}`);
+  t.diagnostic(
+    `matched ${score.matched}/${score.total}, median ${score.median.toFixed(3)} s, p95 ${score.p95.toFixed(3)} s, max ${score.max.toFixed(3)} s`,
+  );
+  assert.ok(
+    score.matched >= 0.8 * score.total,
+    `only ${score.matched} of ${score.total} words recognised: ${r.segments.map((s) => s.text).join(' ')}`,
+  );
   assert.ok(score.median <= 0.15, `median ${score.median}`);
   assert.ok(score.p95 <= 0.4, `p95 ${score.p95}`);
 });
@@ -141,7 +163,11 @@ test('no words on 2 min of digital silence, 30 s of pink noise or 30 s of music,
   ];
   for (const [what, pcm] of cases) {
     const r = await whisper.transcribe(pcm);
-    assert.deepEqual(r.segments.map((s) => s.text), [], `${what}: Whisper invented words`);
+    assert.deepEqual(
+      r.segments.map((s) => s.text),
+      [],
+      `${what}: Whisper invented words`,
+    );
     assert.equal(r.language, undefined, `${what}: no language without speech`);
   }
 });
@@ -160,6 +186,10 @@ test('no words on 2 min each of digital silence, pink noise and music through th
       { vad, speech: whisper, names: { vad: 'silero', speech: 'whisper' }, warnings: [] },
       { sha256: 'f'.repeat(64), durationSec: pcm.length / SR },
     );
-    assert.deepEqual(a.segments.map((s) => s.text), [], `${what}: words in the analysis`);
+    assert.deepEqual(
+      a.segments.map((s) => s.text),
+      [],
+      `${what}: words in the analysis`,
+    );
   }
 });

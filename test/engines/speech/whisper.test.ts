@@ -6,7 +6,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { createWhisper, assembleSegments, WhisperModelError, inspectWhisperModel, type WhisperEngine } from '../../../src/engines/speech/whisper.js';
+import {
+  createWhisper,
+  assembleSegments,
+  WhisperModelError,
+  inspectWhisperModel,
+  type WhisperEngine,
+} from '../../../src/engines/speech/whisper.js';
 import { tinyWhisperModelPath, writeTinyWhisperModel, tokenText } from '../../fixtures/tiny-whisper.js';
 import { SPEECH_DIR, tempDir } from '../../helpers.js';
 import type { TranscriptSegment } from '../../../src/domain/analysis.js';
@@ -39,7 +45,10 @@ function assertWellFormed(segments: TranscriptSegment[], durationSec: number): v
     assert.ok(s.words.length > 0);
     assert.equal(s.words.map((w) => w.text).join(''), s.text.replace(/\s+/g, ''), 'words spell the segment');
     for (const w of s.words) {
-      assert.ok(w.start >= s.start - 1e-6 && w.end <= s.end + 1e-6 && w.start <= w.end, `word ${w.text} ${w.start}..${w.end} inside ${s.start}..${s.end}`);
+      assert.ok(
+        w.start >= s.start - 1e-6 && w.end <= s.end + 1e-6 && w.start <= w.end,
+        `word ${w.text} ${w.start}..${w.end} inside ${s.start}..${s.end}`,
+      );
     }
   }
 }
@@ -106,8 +115,14 @@ test('long audio is split into windows whose segments land on the file clock', a
     pcm.set(jfk, jfk.length);
     const r = await w.transcribe(pcm);
     assertWellFormed(r.segments, 2 * jfkSec);
-    assert.ok(r.segments.some((s) => s.start >= 10), 'the second window contributes segments after 10 s');
-    assert.ok(r.segments.some((s) => s.end <= 12), 'the first window contributes segments');
+    assert.ok(
+      r.segments.some((s) => s.start >= 10),
+      'the second window contributes segments after 10 s',
+    );
+    assert.ok(
+      r.segments.some((s) => s.end <= 12),
+      'the first window contributes segments',
+    );
   } finally {
     await w.close();
   }
@@ -143,7 +158,10 @@ test('abort rejects promptly, and the engine still works afterwards', async () =
     // the 300 s input would take ten windows; after abort at most the running one finishes before the next call
     // progress first fires inside the first window, so the abort lands during it; allow for a loaded machine,
     // while still failing if the ten windows ran on
-    assert.ok(abortedAfter < 3 * oneWindow, `rejected after ${abortedAfter} ms; one window takes ${oneWindow} ms, ten would run ~${10 * oneWindow} ms`);
+    assert.ok(
+      abortedAfter < 3 * oneWindow,
+      `rejected after ${abortedAfter} ms; one window takes ${oneWindow} ms, ten would run ~${10 * oneWindow} ms`,
+    );
     assert.ok(next < 4 * oneWindow, `next call after ${next} ms: the other nine windows (${oneWindow} ms each) were not run`);
   } finally {
     await windowed.close();
@@ -151,7 +169,10 @@ test('abort rejects promptly, and the engine still works afterwards', async () =
 });
 
 test('missing, foreign, truncated and weightless model files give errors that say what to do', async () => {
-  await assert.rejects(createWhisper({ modelPath: path.join(tmp.dir, 'nope.bin') }), (e: Error) => e instanceof WhisperModelError && /not found.*models pull/.test(e.message));
+  await assert.rejects(
+    createWhisper({ modelPath: path.join(tmp.dir, 'nope.bin') }),
+    (e: Error) => e instanceof WhisperModelError && /not found.*models pull/.test(e.message),
+  );
   const junk = path.join(tmp.dir, 'junk.bin');
   writeFileSync(junk, Buffer.from('GGUF\x03\x00\x00\x00 not whisper'));
   await assert.rejects(createWhisper({ modelPath: junk }), /GGUF file/);
@@ -160,7 +181,10 @@ test('missing, foreign, truncated and weightless model files give errors that sa
   const whole = readFileSync(modelPath);
   const cut = path.join(tmp.dir, 'cut.bin');
   writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
-  await assert.rejects(createWhisper({ modelPath: cut }), (e: Error) => e instanceof WhisperModelError && /truncated: tensor '.+'/.test(e.message) && /re-download/.test(e.message));
+  await assert.rejects(
+    createWhisper({ modelPath: cut }),
+    (e: Error) => e instanceof WhisperModelError && /truncated: tensor '.+'/.test(e.message) && /re-download/.test(e.message),
+  );
   // cut right after the vocabulary: whisper.cpp itself would load this as an "empty model for testing"
   const info = await inspectWhisperModel(modelPath);
   assert.equal(info.nTensors, 50);
@@ -196,9 +220,17 @@ test('assembleSegments regroups one-token segments into segments and words, clam
   ];
   const segs = assembleSegments(tokens, [7, 2], 11);
   assert.deepEqual(segs, [
-    { start: 0, end: 1.05, text: 'And so my fellow,', words: [
-      { text: 'And', start: 0, end: 0.3 }, { text: 'so', start: 0.3, end: 0.5 }, { text: 'my', start: 0.5, end: 0.7 }, { text: 'fellow,', start: 0.7, end: 1.05 },
-    ] },
+    {
+      start: 0,
+      end: 1.05,
+      text: 'And so my fellow,',
+      words: [
+        { text: 'And', start: 0, end: 0.3 },
+        { text: 'so', start: 0.3, end: 0.5 },
+        { text: 'my', start: 0.5, end: 0.7 },
+        { text: 'fellow,', start: 0.7, end: 1.05 },
+      ],
+    },
     { start: 3, end: 11, text: 'ask.', words: [{ text: 'ask.', start: 3, end: 11 }] },
   ]);
   // without whisper.cpp's grouping, sentence ends split segments

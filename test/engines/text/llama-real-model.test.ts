@@ -36,7 +36,16 @@ describe('real instruct model (Qwen2.5-Coder-0.5B-Instruct GGUF) in llama.cpp', 
       'Facts about an audio recording (the only facts you know): 0:00-0:11 speech, English, words: "And so my fellow ' +
       'Americans, ask not what your country can do for you, ask what you can do for your country." No music. No siren. No dog.';
     const ask = async (q: string) =>
-      (await collect(gen, { messages: [{ role: 'system', content: context }, { role: 'user', content: `${q} Answer yes or no.` }], maxOutputTokens: 12, temperature: 0 })).text;
+      (
+        await collect(gen, {
+          messages: [
+            { role: 'system', content: context },
+            { role: 'user', content: `${q} Answer yes or no.` },
+          ],
+          maxOutputTokens: 12,
+          temperature: 0,
+        })
+      ).text;
     assert.match(await ask('Is there a siren in the recording?'), /^\W*no\b/i);
     assert.match(await ask('Is there speech in the recording?'), /^\W*yes\b/i);
   });

@@ -15,7 +15,6 @@ const messages: ChatMessage[] = [
   { role: 'user', content: 'What can be heard in the recording?' },
 ];
 
-
 describe('llama.cpp generator (tiny random GGUF model)', () => {
   let gen: TextGenerator;
 

@@ -17,11 +17,10 @@ interface Seen {
   closedEarly: boolean;
 }
 
-
 /** The words the server answers with: the last user message, reversed word by word (so it depends on us). */
 function answerWords(body: any): string[] {
   const last = [...body.messages].reverse().find((m: any) => m.role === 'user');
-  const text = typeof last.content === 'string' ? last.content : last.content.find((p: any) => p.type === 'text')?.text ?? '';
+  const text = typeof last.content === 'string' ? last.content : (last.content.find((p: any) => p.type === 'text')?.text ?? '');
   return text.split(' ').reverse();
 }
 
@@ -46,13 +45,20 @@ describe('OpenAI-compatible generator (local stand-in server)', () => {
         }
         if (body.model === 'missing-model') {
           res.writeHead(400, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ error: { message: `model "${body.model}" not found, try pulling it first`, type: 'invalid_request_error' } }));
+          res.end(
+            JSON.stringify({ error: { message: `model "${body.model}" not found, try pulling it first`, type: 'invalid_request_error' } }),
+          );
           return;
         }
         if (body.model === 'plain-json') {
           // a server that ignores stream: true
           res.writeHead(200, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: answerWords(body).join(' ') }, finish_reason: 'stop' }], usage: { completion_tokens: 4 } }));
+          res.end(
+            JSON.stringify({
+              choices: [{ message: { role: 'assistant', content: answerWords(body).join(' ') }, finish_reason: 'stop' }],
+              usage: { completion_tokens: 4 },
+            }),
+          );
           return;
         }
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -86,7 +92,8 @@ describe('OpenAI-compatible generator (local stand-in server)', () => {
           res.write(event.slice(cut));
         });
         send({ choices: [{ index: 0, delta: {}, finish_reason: finish }] });
-        if (body.model !== 'no-usage') send({ choices: [], usage: { prompt_tokens: 11, completion_tokens: out.length * 2, total_tokens: 11 + out.length * 2 } });
+        if (body.model !== 'no-usage')
+          send({ choices: [], usage: { prompt_tokens: 11, completion_tokens: out.length * 2, total_tokens: 11 + out.length * 2 } });
         res.end('data: [DONE]\n\n');
       });
     });
@@ -154,7 +161,14 @@ describe('OpenAI-compatible generator (local stand-in server)', () => {
     const wav = Buffer.from('RIFF\x24\x00\x00\x00WAVEfmt fake-bytes-\u00ff', 'latin1');
     const messages = [
       { role: 'system' as const, content: 'listen' },
-      { role: 'user' as const, content: 'what is this', audio: [{ data: wav, format: 'wav' as const }, { data: Buffer.from([1, 2, 3]), format: 'mp3' as const }] },
+      {
+        role: 'user' as const,
+        content: 'what is this',
+        audio: [
+          { data: wav, format: 'wav' as const },
+          { data: Buffer.from([1, 2, 3]), format: 'mp3' as const },
+        ],
+      },
     ];
     await collect(createOpenAiCompatibleGenerator({ baseUrl, model: 'omni', sendAudio: true }), { messages });
     assert.deepEqual(seen.at(-1)!.body.messages, [
@@ -190,7 +204,10 @@ describe('OpenAI-compatible generator (local stand-in server)', () => {
       return true;
     });
     const wrongPath = createOpenAiCompatibleGenerator({ baseUrl: baseUrl.replace('/v1/', '/api'), model: 'qwen' });
-    await assert.rejects(collect(wrongPath, { messages: [{ role: 'user', content: 'hi' }] }), /answered 404.*no route \/api\/chat\/completions.*base URL/s);
+    await assert.rejects(
+      collect(wrongPath, { messages: [{ role: 'user', content: 'hi' }] }),
+      /answered 404.*no route \/api\/chat\/completions.*base URL/s,
+    );
   });
 
   test('an error event inside the stream is raised', async () => {
@@ -211,7 +228,10 @@ describe('OpenAI-compatible generator (local stand-in server)', () => {
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve)); // nothing listens there now
     const gen = createOpenAiCompatibleGenerator({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'qwen' });
-    await assert.rejects(collect(gen, { messages: [{ role: 'user', content: 'hi' }] }), /cannot reach the OpenAI-compatible server .*ECONNREFUSED.*is it running/);
+    await assert.rejects(
+      collect(gen, { messages: [{ role: 'user', content: 'hi' }] }),
+      /cannot reach the OpenAI-compatible server .*ECONNREFUSED.*is it running/,
+    );
   });
 
   test('abort and early stop close the connection', async () => {

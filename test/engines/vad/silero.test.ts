@@ -54,11 +54,16 @@ test('an espeak sentence placed at 4.0 s inside 10 s of silence is found at that
 });
 
 test('batched chunks agree with the exact sequential run on long audio', async () => {
-  const parts = ['jfk.wav', 'sense_and_sensibility_01_austen_64kb-0870.wav', 'sense_and_sensibility_01_austen_64kb-0920.wav']
-    .map((f) => soxDecode(path.join(SPEECH_DIR, f)));
+  const parts = ['jfk.wav', 'sense_and_sensibility_01_austen_64kb-0870.wav', 'sense_and_sensibility_01_austen_64kb-0920.wav'].map((f) =>
+    soxDecode(path.join(SPEECH_DIR, f)),
+  );
   const long = new Float32Array(parts.reduce((a, p) => a + p.length, 0) * 2);
   let o = 0;
-  for (let r = 0; r < 2; r++) for (const p of parts) { long.set(p, o); o += p.length; }
+  for (let r = 0; r < 2; r++)
+    for (const p of parts) {
+      long.set(p, o);
+      o += p.length;
+    }
   const exact = await createSileroVad({ maxBatch: 1 });
   try {
     const probsExact = await exact.probabilities(long);

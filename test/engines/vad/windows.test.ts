@@ -5,15 +5,26 @@ import { planWindows } from '../../../src/engines/vad/windows.js';
 const span = (ws: { start: number; end: number }[]) => ws.map((w) => w.end - w.start);
 
 test('short speech: one window from first speech start to last speech end', () => {
-  assert.deepEqual(planWindows([{ start: 1, end: 3 }, { start: 3.5, end: 8 }]), [{ start: 1, end: 8 }]);
+  assert.deepEqual(
+    planWindows([
+      { start: 1, end: 3 },
+      { start: 3.5, end: 8 },
+    ]),
+    [{ start: 1, end: 8 }],
+  );
   assert.deepEqual(planWindows([]), []);
 });
 
 test('cuts at the longest pause that keeps windows within the maximum', () => {
   // Regions every 5 s with 0.2 s pauses, except one 1.0 s pause ending at 21 s and one 0.6 s pause ending at 27 s.
   const regions = [
-    { start: 0, end: 4.8 }, { start: 5, end: 9.8 }, { start: 10, end: 14.8 }, { start: 15, end: 20 },
-    { start: 21, end: 26.4 }, { start: 27, end: 32 }, { start: 32.2, end: 40 },
+    { start: 0, end: 4.8 },
+    { start: 5, end: 9.8 },
+    { start: 10, end: 14.8 },
+    { start: 15, end: 20 },
+    { start: 21, end: 26.4 },
+    { start: 27, end: 32 },
+    { start: 32.2, end: 40 },
   ];
   const ws = planWindows(regions, { maxWindowSec: 30 });
   assert.deepEqual(ws[0], { start: 0, end: 20 }, 'first window ends at the 1 s pause, not at the last fitting 0.6 s one');
@@ -22,8 +33,17 @@ test('cuts at the longest pause that keeps windows within the maximum', () => {
 });
 
 test('long pauses always split; no window carries long silence', () => {
-  const ws = planWindows([{ start: 0, end: 2 }, { start: 10, end: 12 }], { maxWindowSec: 30 });
-  assert.deepEqual(ws, [{ start: 0, end: 2 }, { start: 10, end: 12 }]);
+  const ws = planWindows(
+    [
+      { start: 0, end: 2 },
+      { start: 10, end: 12 },
+    ],
+    { maxWindowSec: 30 },
+  );
+  assert.deepEqual(ws, [
+    { start: 0, end: 2 },
+    { start: 10, end: 12 },
+  ]);
 });
 
 test('a single region longer than the maximum is cut at its quietest point', () => {
@@ -39,12 +59,15 @@ test('a single region longer than the maximum is cut at its quietest point', () 
   assert.equal(ws[2].end, 70);
   for (let i = 1; i < ws.length; i++) assert.equal(ws[i].start, ws[i - 1].end, 'pieces are contiguous');
   // Without audio: cut exactly at the maximum.
-  assert.deepEqual(planWindows([{ start: 0, end: 70 }], { maxWindowSec: 30 }).map((w) => w.end), [30, 60, 70]);
+  assert.deepEqual(
+    planWindows([{ start: 0, end: 70 }], { maxWindowSec: 30 }).map((w) => w.end),
+    [30, 60, 70],
+  );
 });
 
 test('every region is covered by exactly one window and windows never exceed the maximum', () => {
   let seed = 7;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   for (let trial = 0; trial < 50; trial++) {
     const regions = [];
     let t = rand() * 2;

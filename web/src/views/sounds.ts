@@ -26,9 +26,7 @@ export function renderSounds(a: AudioAnalysis): void {
     list.push(ev);
     byLabel.set(ev.label, list);
   }
-  const lanes = [...byLabel.entries()].sort(
-    (x, y) => Math.max(...y[1].map((e) => e.score)) - Math.max(...x[1].map((e) => e.score)),
-  );
+  const lanes = [...byLabel.entries()].sort((x, y) => Math.max(...y[1].map((e) => e.score)) - Math.max(...x[1].map((e) => e.score)));
   const shown = lanes.slice(0, MAX_LANES);
   const pct = (t: number) => `${Math.min(100, Math.max(0, (t / dur) * 100)).toFixed(3)}%`;
 
@@ -53,7 +51,8 @@ export function renderSounds(a: AudioAnalysis): void {
   for (let t = 0; t <= dur + 1e-6; t += step) {
     ticks.append(h('span', { style: `left:${pct(t)}`, text: clock(t) }));
   }
-  const more = lanes.length > MAX_LANES ? h('p', { class: 'muted small-text', text: `${lanes.length - MAX_LANES} more labels not shown.` }) : null;
+  const more =
+    lanes.length > MAX_LANES ? h('p', { class: 'muted small-text', text: `${lanes.length - MAX_LANES} more labels not shown.` }) : null;
   const playhead = h('div', { class: 'playhead', 'aria-hidden': 'true' });
   const axisRow = h('div', { class: 'lane axis-row' }, h('span', { class: 'lane-label' }), ticks);
   sounds.replaceChildren(h('div', { class: 'timeline' }, h('ol', { class: 'lanes' }, ...rows), axisRow, playhead), more ?? '');

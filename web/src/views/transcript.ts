@@ -22,8 +22,12 @@ function renderLegend(a: AudioAnalysis): void {
   const rows = speakerLegend(a);
   dom.speakers.replaceChildren(
     ...rows.map((r) =>
-      h('li', { class: 'speaker', 'data-speaker': r.label, style: `--spk: ${r.colour}`, title: r.label },
-        h('span', { class: 'swatch', 'aria-hidden': 'true' }), `${r.name} · ${clock(r.seconds)}`),
+      h(
+        'li',
+        { class: 'speaker', 'data-speaker': r.label, style: `--spk: ${r.colour}`, title: r.label },
+        h('span', { class: 'swatch', 'aria-hidden': 'true' }),
+        `${r.name} · ${clock(r.seconds)}`,
+      ),
     ),
   );
   dom.speakers.hidden = rows.length === 0;
@@ -65,13 +69,27 @@ export function renderTranscript(a: AudioAnalysis): void {
       }
       const spk = segmentSpeaker(a, s);
       const lang = languageBadge(s);
-      const tags = spk || lang
-        ? h('span', { class: 'seg-tags' },
-          spk ? h('span', { class: 'spk', text: speakerName(spk), title: spk }) : null,
-          lang ? h('span', { class: 'lang', text: lang.code, title: lang.name, lang: lang.code }) : null)
-        : null;
+      const tags =
+        spk || lang
+          ? h(
+              'span',
+              { class: 'seg-tags' },
+              spk ? h('span', { class: 'spk', text: speakerName(spk), title: spk }) : null,
+              lang ? h('span', { class: 'lang', text: lang.code, title: lang.name, lang: lang.code }) : null,
+            )
+          : null;
       const colour = spk ? colours.get(spk) : undefined;
-      return h('li', { class: spk ? 'seg has-speaker' : 'seg', 'data-index': String(i), 'data-speaker': spk, style: colour ? `--spk: ${colour}` : undefined }, ts, h('div', { class: 'seg-body' }, tags, text));
+      return h(
+        'li',
+        {
+          class: spk ? 'seg has-speaker' : 'seg',
+          'data-index': String(i),
+          'data-speaker': spk,
+          style: colour ? `--spk: ${colour}` : undefined,
+        },
+        ts,
+        h('div', { class: 'seg-body' }, tags, text),
+      );
     }),
   );
 }
