@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { pullModel, verifyModel, listModels, ModelError, type PullProgress } from '../../../src/engines/models/download.js';
-import { findModel, LLM_MODELS, WHISPER_MODELS, type ModelEntry } from '../../../src/engines/models/catalogue.js';
+import { findModel, LLM_MODELS, SPEAKER_MODELS, WHISPER_MODELS, type ModelEntry } from '../../../src/engines/models/catalogue.js';
 import { tinyWhisperModelPath } from '../../fixtures/tiny-whisper.js';
 import { tempDir, YAMNET_DIR } from '../../helpers.js';
 
@@ -150,7 +150,7 @@ test('whisper models are also checked for structure; listModels tells installed 
   writeFileSync(path.join(dir, base_en.file), 'x');
   writeFileSync(path.join(dir, 'ggml-tiny.bin.part'), Buffer.alloc(10));
   const listed = await listModels(dir);
-  assert.equal(listed.length, WHISPER_MODELS.length + 1 /* yamnet */ + LLM_MODELS.length);
+  assert.equal(listed.length, WHISPER_MODELS.length + 1 /* yamnet */ + SPEAKER_MODELS.length + LLM_MODELS.length);
   assert.equal(listed.find((m) => m.entry.name === 'whisper-base.en')?.installed, true);
   assert.equal(listed.find((m) => m.entry.name === 'whisper-tiny')?.installed, false);
   assert.equal(listed.find((m) => m.entry.name === 'whisper-tiny')?.partialBytes, 10);
