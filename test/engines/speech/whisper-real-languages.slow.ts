@@ -12,12 +12,15 @@ import { SPEECH_DIR } from '../../helpers.js';
 import { testModel } from '../../models/paths.js';
 import { espeak, placeAt, soxDecode } from '../sox-decode.js';
 
+/** a whisper.node addon built for this CPU (deploy/build-whisper-native.sh), as the server takes it; default: npm's build */
+const NATIVE = process.env.EARSHOT_WHISPER_NATIVE || undefined;
+
 let base: WhisperEngine;
 let tinyEn: WhisperEngine;
 
 before(async () => {
-  base = await createWhisper({ modelPath: testModel('whisper-base') });
-  tinyEn = await createWhisper({ modelPath: testModel('whisper-tiny.en') });
+  base = await createWhisper({ modelPath: testModel('whisper-base'), nativeAddon: NATIVE });
+  tinyEn = await createWhisper({ modelPath: testModel('whisper-tiny.en'), nativeAddon: NATIVE });
 });
 after(async () => {
   await base?.close();

@@ -18,13 +18,16 @@ import { testModel } from '../../models/paths.js';
 import { mulberry32 } from '../../fixtures/prng.js';
 import { espeak, placeAt, soxDecode } from '../sox-decode.js';
 
+/** a whisper.node addon built for this CPU (deploy/build-whisper-native.sh), as the server takes it; default: npm's build */
+const NATIVE = process.env.EARSHOT_WHISPER_NATIVE || undefined;
+
 const SR = 16000;
 const tmp = tempDir('earshot-whisper-real-');
 let whisper: WhisperEngine;
 let vad: VadEngine;
 
 before(async () => {
-  whisper = await createWhisper({ modelPath: testModel('whisper-base') });
+  whisper = await createWhisper({ modelPath: testModel('whisper-base'), nativeAddon: NATIVE });
   vad = await createSileroVad();
 });
 after(async () => {
