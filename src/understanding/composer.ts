@@ -36,7 +36,6 @@ export {
   widenPoint,
   type SpeechStatus,
 } from './composer/queries.js';
-export { languageName } from './composer/prose.js';
 export { applyStopSequences, approxTokens, truncateToTokens } from './composer/output.js';
 
 const DEFAULT_LLM_HINT = 'configure a text generator (a local GGUF model through llama.cpp, or an OpenAI-compatible server)';

@@ -7,7 +7,7 @@ import type { AudioAnalysis } from '../domain/analysis.js';
 import type { ChatMessage } from '../engines/types.js';
 import { formatTime, formatTimestamp } from './time-references.js';
 import { mergeEvents, resolveRanges, sliceSegments, speechStatus } from './composer/queries.js';
-import { languageName } from './composer/prose.js';
+import { languageName } from '../domain/languages.js';
 import { audioParts, classifyIntent, type IntentKind } from './intent.js';
 import { composeData } from './composer.js';
 import { hasDiarization, speakerLabels, withFacts } from './facts.js';

@@ -1,6 +1,7 @@
 // Speakers and languages as the playground shows them, computed without the DOM (unit-tested under Node): a colour
 // per diarization label, the legend's rows, the waveform's speech regions coloured by speaker, and segment badges.
 import type { AudioAnalysis, TranscriptSegment } from '../../src/domain/analysis.js';
+import { languageName } from '../../src/domain/languages.js';
 
 /** Okabe–Ito colours: told apart with the common colour-vision deficiencies, on light and dark backgrounds. */
 export const SPEAKER_COLOURS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#999999'];
@@ -72,38 +73,10 @@ export function segmentSpeaker(a: AudioAnalysis, s: TranscriptSegment): string |
   return best;
 }
 
-const LANGUAGES: Record<string, string> = {
-  en: 'English',
-  fr: 'French',
-  de: 'German',
-  es: 'Spanish',
-  it: 'Italian',
-  pt: 'Portuguese',
-  nl: 'Dutch',
-  ru: 'Russian',
-  zh: 'Chinese',
-  ja: 'Japanese',
-  ko: 'Korean',
-  ar: 'Arabic',
-  hi: 'Hindi',
-  pl: 'Polish',
-  tr: 'Turkish',
-  sv: 'Swedish',
-  uk: 'Ukrainian',
-  el: 'Greek',
-  he: 'Hebrew',
-  cs: 'Czech',
-  fi: 'Finnish',
-  da: 'Danish',
-  no: 'Norwegian',
-  ca: 'Catalan',
-};
-
 /** A segment's language badge: the code as shown and its name for the tooltip; undefined when not identified. */
 export function languageBadge(s: TranscriptSegment): { code: string; name: string } | undefined {
   if (!s.language) return undefined;
-  const [base = ''] = s.language.toLowerCase().split(/[-_]/); // split yields at least one part
-  return { code: s.language, name: LANGUAGES[base] ?? s.language };
+  return { code: s.language, name: languageName(s.language) };
 }
 
 /** The languages of the transcript, in order of first appearance (for the transcript's header). */

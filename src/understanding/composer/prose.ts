@@ -84,46 +84,6 @@ export function durationWords(a: AudioAnalysis): string {
   return `${formatTime(a.durationSec)} (${round1(a.durationSec)} s)`;
 }
 
-const LANGUAGE_NAMES: Record<string, string> = {
-  en: 'English',
-  fr: 'French',
-  de: 'German',
-  es: 'Spanish',
-  it: 'Italian',
-  pt: 'Portuguese',
-  nl: 'Dutch',
-  ru: 'Russian',
-  zh: 'Chinese',
-  ja: 'Japanese',
-  ko: 'Korean',
-  ar: 'Arabic',
-  hi: 'Hindi',
-  pl: 'Polish',
-  tr: 'Turkish',
-  sv: 'Swedish',
-  da: 'Danish',
-  no: 'Norwegian',
-  fi: 'Finnish',
-  cs: 'Czech',
-  uk: 'Ukrainian',
-  el: 'Greek',
-  he: 'Hebrew',
-  id: 'Indonesian',
-  vi: 'Vietnamese',
-  th: 'Thai',
-  ro: 'Romanian',
-  hu: 'Hungarian',
-  ca: 'Catalan',
-  fa: 'Persian',
-  bn: 'Bengali',
-  ur: 'Urdu',
-};
-
-export function languageName(code: string): string {
-  const [base = ''] = code.toLowerCase().split(/[-_]/); // split always yields at least one part
-  return LANGUAGE_NAMES[base] ?? code;
-}
-
 export function soundsTail(a: AudioAnalysis): string {
   const sums = soundSummary(a);
   return sums.length ? ` The sound classifier heard: ${heardList(a)}.` : '';

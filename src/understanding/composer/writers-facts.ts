@@ -6,7 +6,8 @@ import type { AudioPart, ClipAnswer, Grounding, SegmentData } from '../types.js'
 import { formatTime, formatTimestamp } from '../time-references.js';
 import { diarizationUnavailable, hasDiarization, speakerLabels, speakerName, translationOf, withFacts } from '../facts.js';
 import { speechStatus, speechSeconds } from './queries.js';
-import { durationWords, joinList, languageName, secondsPhrase, speechWarnings } from './prose.js';
+import { languageName } from '../../domain/languages.js';
+import { durationWords, joinList, secondsPhrase, speechWarnings } from './prose.js';
 
 const ORDINAL = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
 

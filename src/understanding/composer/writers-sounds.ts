@@ -20,13 +20,13 @@ import {
   speechSeconds,
   speechStatus,
 } from './queries.js';
+import { languageName } from '../../domain/languages.js';
 import {
   briefSpeech,
   capitalise,
   describeSounds,
   heardList,
   joinList,
-  languageName,
   overviewSentence,
   secondsPhrase,
   speechWarnings,

@@ -19,7 +19,7 @@
 
 import { EarshotError } from '../../domain/errors.js';
 import { NEUTRAL_EMOTION, speakerName, translationOf } from '../facts.js';
-import { languageName } from '../composer/prose.js';
+import { languageName } from '../../domain/languages.js';
 import type { ClipAnswer, SegmentData } from '../types.js';
 import type { JsonSchema } from './convert.js';
 

@@ -8,7 +8,7 @@ import type { JsonSchema } from './convert.js';
 import { schemaErrors } from './validate.js';
 import { bestEnumValue, naturalJson } from './answer-json.js';
 import { OMIT, factKind, fillFact } from './fill-facts.js';
-import { languageName } from '../composer/prose.js';
+import { languageName } from '../../domain/languages.js';
 import { speakerName } from '../facts.js';
 
 interface Ctx {
