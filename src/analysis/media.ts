@@ -22,6 +22,24 @@ export interface FileAnalysisStatus {
   analysis?: AudioAnalysis;
 }
 
+/** What files/{id}:analysis shows: the state, the progress (done once ACTIVE) and the analysis when there is one. */
+export function analysisStatusOf(
+  rec: FileRecord,
+  progress: { stage: string; fraction: number },
+  analysis?: AudioAnalysis,
+): FileAnalysisStatus {
+  const active = rec.state === 'ACTIVE';
+  const out: FileAnalysisStatus = {
+    name: `files/${rec.id}`,
+    state: rec.state,
+    progress: { stage: active ? 'done' : progress.stage, fraction: active ? 1 : progress.fraction },
+  };
+  if (rec.error) out.error = rec.error;
+  if (rec.probe) out.probe = rec.probe;
+  if (analysis) out.analysis = analysis;
+  return out;
+}
+
 export interface Media {
   /** the local analysis processes (on an API node: never started) */
   readonly queue: AnalysisQueue;
@@ -91,17 +109,7 @@ export function createMedia(deps: MediaDeps): Media {
     async analysisStatus(rec) {
       const key = analyses.keyFor(rec.project, rec.sha256);
       const st = await queue.status(key);
-      const active = rec.state === 'ACTIVE';
-      const out: FileAnalysisStatus = {
-        name: `files/${rec.id}`,
-        state: rec.state,
-        progress: { stage: active ? 'done' : st.stage, fraction: active ? 1 : st.fraction },
-      };
-      if (rec.error) out.error = rec.error;
-      if (rec.probe) out.probe = rec.probe;
-      const analysis = active ? await queue.get(key) : undefined;
-      if (analysis) out.analysis = analysis;
-      return out;
+      return analysisStatusOf(rec, st, rec.state === 'ACTIVE' ? await queue.get(key) : undefined);
     },
 
     async analysisOf(rec) {

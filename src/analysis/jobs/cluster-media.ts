@@ -13,7 +13,7 @@ import type { AudioAnalysis } from '../../domain/analysis.js';
 import { EarshotError, isEarshotError } from '../../domain/errors.js';
 import { AnalysisQueue } from '../queue.js';
 import { InlineAudio } from '../inline.js';
-import type { FileAnalysisStatus, Media } from '../media.js';
+import { analysisStatusOf, type Media } from '../media.js';
 import { neededCapability, type PgJobs } from './pg-boss.js';
 import type { AnalysisJobs } from './types.js';
 
@@ -135,17 +135,7 @@ export function createClusterMedia(deps: ClusterMediaDeps): Media & { jobs: Anal
     async analysisStatus(rec) {
       const key = analyses.keyFor(rec.project, rec.sha256);
       const st: AnalysisStatus = await jobs.progress(key);
-      const active = rec.state === 'ACTIVE';
-      const out: FileAnalysisStatus = {
-        name: `files/${rec.id}`,
-        state: rec.state,
-        progress: { stage: active ? 'done' : st.stage, fraction: active ? 1 : st.fraction },
-      };
-      if (rec.error) out.error = rec.error;
-      if (rec.probe) out.probe = rec.probe;
-      const analysis = active ? await analyses.get(key) : undefined;
-      if (analysis) out.analysis = analysis;
-      return out;
+      return analysisStatusOf(rec, st, rec.state === 'ACTIVE' ? await analyses.get(key) : undefined);
     },
     async analysisOf(rec) {
       const key = analyses.keyFor(rec.project, rec.sha256);
