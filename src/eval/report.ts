@@ -4,6 +4,7 @@ import type { EvalResult } from './runner.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const fx = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)}×` : '—');
+const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ');
 
 /** Markdown tables for an EvalResult: one section per part, per-file rows then a total row. */
@@ -62,7 +63,46 @@ export function formatEvalTable(result: EvalResult): string {
       '',
     );
   }
+  if (result.speakers) {
+    const { rows, total, engine } = result.speakers;
+    out.push(
+      `## Diarization (${engine}; DER with a 0.25 s collar where the truth gives turns)`,
+      '',
+      '| file | truth | speakers true / found | count | DER | missed s | false alarm s | confusion s | speed |',
+      '|---|---|---|---|---|---|---|---|---|',
+    );
+    const s = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
+    for (const r of rows) {
+      out.push(
+        r.error
+          ? `| ${cell(r.file)} | ${r.source} | ${r.trueSpeakers} / — | ERROR: ${cell(r.error)} | | | | | |`
+          : `| ${cell(r.file)} | ${r.source} | ${r.trueSpeakers} / ${r.foundSpeakers} | ${r.countCorrect ? 'yes' : 'no'} | ` +
+              `${r.der === undefined ? '—' : pct(r.der)} | ${s(r.missed)} | ${s(r.falseAlarm)} | ${s(r.confusion)} | ${fx(r.durationSec / r.seconds)} |`,
+      );
+    }
+    out.push(
+      `| **total** | | | **${total.countCorrect}/${total.count} (${pct(total.countAccuracy)})** | ` +
+        `**${total.der === undefined ? '—' : pct(total.der)}**${total.derFiles ? ` (${files(total.derFiles)})` : ''} | | | | ${fx(total.xRealtime)} |`,
+      '',
+    );
+  }
+  out.push(...summary(result));
   return out.join('\n');
+}
+
+/** One line per part: the headline figure of each, as the README quotes them. */
+function summary(result: EvalResult): string[] {
+  const lines: string[] = [];
+  if (result.speech) lines.push(`- speech WER: ${pct(result.speech.total.wer)} (${result.speech.engine})`);
+  if (result.sounds) lines.push(`- sounds top-5: ${result.sounds.total.correct}/${result.sounds.total.count}`);
+  if (result.vad) lines.push(`- VAD frame accuracy: ${pct(result.vad.total.accuracy)}`);
+  if (result.speakers) {
+    const t = result.speakers.total;
+    lines.push(
+      `- speaker count right: ${t.countCorrect}/${t.count} (${pct(t.countAccuracy)}); DER: ${t.der === undefined ? '— (no clip has true turns)' : `${pct(t.der)} over ${files(t.derFiles)}`}`,
+    );
+  }
+  return lines.length ? ['## Summary', '', ...lines, ''] : [];
 }
 
 /** The result as pretty-printed JSON (non-finite numbers, e.g. an unranked label, become null). */

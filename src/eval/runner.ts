@@ -1,12 +1,15 @@
 // Runs the given listening engines over a labelled directory and returns per-file rows, totals and speeds.
 // Decoding is injected (`decode(path) → 16 kHz mono Float32Array`), so evaluation never touches audio formats.
 // VAD without vad/regions.tsv: every speech clip is placed in generated noise and scored against an energy
-// reference (see vad.ts).
+// reference (see vad.ts). Diarization (speakers.ts) runs on the speech clips (one speaker each), labelled
+// speakers/ audio and any synthetic conversations the caller passes (conversation.ts).
 
 import type { SpeechRegion } from '../domain/analysis.js';
 import { SAMPLE_RATE } from '../domain/audio.js';
-import type { SoundEngine, SpeechEngine, VadEngine } from '../engines/types.js';
+import type { SoundEngine, SpeakerEncoder, SpeechEngine, VadEngine } from '../engines/types.js';
 import { loadEvalSet } from './dataset.js';
+import type { LabelledSpan } from './diarization.js';
+import { runDiarization, type DiarizationItem, type DiarizationSection } from './speakers.js';
 import { top5Correct } from './sounds.js';
 import { energyRegions, placeInNoise, vadFrameAccuracy, type VadScore } from './vad.js';
 import { combineWer, wordErrorRate, type WerResult } from './wer.js';
@@ -15,6 +18,8 @@ export interface EvalEngines {
   speech?: SpeechEngine;
   sounds?: SoundEngine;
   vad?: VadEngine;
+  /** with `vad`: diarization is scored */
+  speakers?: SpeakerEncoder;
 }
 
 export interface SpeechRow extends WerResult {
@@ -64,11 +69,21 @@ export interface EvalResult {
     rows: VadRow[];
     total: { accuracy: number; precision: number; recall: number; f1: number } & Speed;
   };
+  speakers?: DiarizationSection;
+}
+
+/** Audio with known speaker turns that is not in the directory (e.g. synthetic conversations). */
+export interface ExtraSpeakerClip {
+  file: string;
+  pcm: Float32Array;
+  turns: LabelledSpan[];
 }
 
 export interface RunEvalOptions {
   /** called after each file */
-  onFile?: (part: 'speech' | 'sounds' | 'vad', file: string, done: number, total: number) => void;
+  onFile?: (part: 'speech' | 'sounds' | 'vad' | 'speakers', file: string, done: number, total: number) => void;
+  /** more diarization clips with their true turns, scored after the directory's */
+  conversations?: readonly ExtraSpeakerClip[];
 }
 
 function speed(audioSec: number, seconds: number): Speed {
@@ -219,6 +234,30 @@ export async function runEval(
         ...speed(sumOf(ok, 'durationSec'), sumOf(ok, 'seconds')),
       },
     };
+  }
+  if (engines.vad && engines.speakers) {
+    const items: DiarizationItem[] = [
+      ...set.speech.map((s) => ({ file: s.file, source: 'single-speaker clip' as const, speakers: 1, load: () => decode(s.path) })),
+      ...set.speakers.map((s) => ({
+        file: s.file,
+        source: 'labelled turns' as const,
+        speakers: new Set(s.turns.map((t) => t.speaker)).size,
+        turns: s.turns,
+        load: () => decode(s.path),
+      })),
+      ...(options.conversations ?? []).map((c) => ({
+        file: c.file,
+        source: 'synthetic conversation' as const,
+        speakers: new Set(c.turns.map((t) => t.speaker)).size,
+        turns: c.turns,
+        load: async () => c.pcm,
+      })),
+    ];
+    if (items.length) {
+      result.speakers = await runDiarization(items, { vad: engines.vad, speakers: engines.speakers }, (file, done, total) =>
+        options.onFile?.('speakers', file, done, total),
+      );
+    }
   }
   return result;
 }
