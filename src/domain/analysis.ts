@@ -1,6 +1,8 @@
 // The shapes of a file's once-computed analysis: what every later answer is grounded in.
 // Times are seconds on the file's own clock (0 = first sample), never on a window's.
 
+import type { TranscriptionHints } from './hints.js';
+
 export interface Word {
   text: string;
   start: number;
@@ -23,6 +25,11 @@ export interface TranscriptSegment {
   speaker?: string;
   /** BCP-47 code of the spoken language, only when a multilingual engine identified it */
   language?: string;
+  /**
+   * English text of this segment, from a hinted analysis that ran Whisper's translate task (mapped onto the
+   * transcript by time overlap); '' when its words were rendered in a neighbouring segment's translation.
+   */
+  translation?: string;
 }
 
 /** A stretch of speech by one speaker (diarization). */
@@ -74,4 +81,21 @@ export interface AudioAnalysis {
   engines: Record<string, string>;
   /** Set when a part could not be computed (e.g. no speech engine installed): says what to do. */
   warnings: string[];
+  /**
+   * Present on a hinted analysis only: the hints its transcript was made with — those the engine could use (see
+   * src/domain/hints.ts); asked hints missing here were not applied. Absent: the file's base analysis, made without.
+   */
+  hints?: TranscriptionHints;
+}
+
+/**
+ * The language most of the speech is in: the segments' identified languages weighed by their duration (ties go to the
+ * one heard first); undefined when no segment has one.
+ */
+export function majorityLanguage(segments: readonly TranscriptSegment[]): string | undefined {
+  const weight = new Map<string, number>();
+  for (const s of segments) if (s.language) weight.set(s.language, (weight.get(s.language) ?? 0) + Math.max(0, s.end - s.start));
+  let best: string | undefined;
+  for (const [lang, w] of weight) if (best === undefined || w > weight.get(best)!) best = lang;
+  return best;
 }
