@@ -100,6 +100,27 @@ const MIGRATIONS: string[] = [
   // v4: an upload's blob-side state (the S3 backend's multipart upload id, part ETags and staged tail), so that
   // a session begun on one node can be continued on another. The disk backend leaves it NULL.
   `ALTER TABLE uploads ADD COLUMN blob_state TEXT;`,
+  // v5: analyses are also keyed by the transcription hints they were made with (src/domain/hints.ts; '' for the base
+  // analysis every file has), so a request's languages, vocabulary or translation get their own analysis, once.
+  `CREATE TABLE analyses_v5 (
+     scope TEXT NOT NULL,
+     sha256 TEXT NOT NULL,
+     hints TEXT NOT NULL DEFAULT '',
+     status TEXT NOT NULL,
+     stage TEXT NOT NULL DEFAULT 'queued',
+     fraction REAL NOT NULL DEFAULT 0,
+     result TEXT,
+     error TEXT,
+     update_time INTEGER NOT NULL,
+     expire_time INTEGER,
+     PRIMARY KEY (scope, sha256, hints)
+   );
+   INSERT INTO analyses_v5 (scope, sha256, hints, status, stage, fraction, result, error, update_time, expire_time)
+     SELECT scope, sha256, '', status, stage, fraction, result, error, update_time, expire_time FROM analyses;
+   DROP TABLE analyses;
+   ALTER TABLE analyses_v5 RENAME TO analyses;
+   CREATE INDEX analyses_by_sha ON analyses(sha256);
+   CREATE INDEX analyses_by_expiry ON analyses(expire_time) WHERE expire_time IS NOT NULL;`,
 ];
 
 /** Private to the server's user: the data dir 0700, the database (and, through SQLite, its -wal/-shm) 0600. */

@@ -56,6 +56,10 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX analyses_by_sha ON analyses(sha256);
    CREATE INDEX analyses_by_expiry ON analyses(expire_time) WHERE expire_time IS NOT NULL;`,
+  // v2: analyses are also keyed by the transcription hints they were made with ('' for a file's base analysis)
+  `ALTER TABLE analyses ADD COLUMN hints TEXT NOT NULL DEFAULT '';
+   ALTER TABLE analyses DROP CONSTRAINT analyses_pkey;
+   ALTER TABLE analyses ADD PRIMARY KEY (scope, sha256, hints);`,
 ];
 
 /** advisory lock key of the migration step (any constant no other lock hashes to in practice) */

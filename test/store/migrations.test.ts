@@ -42,7 +42,7 @@ test('a v1 database opens migrated: files and their analyses readable, inline-on
     old.close();
 
     const db = openDatabase(tmp.dir);
-    assert.equal(await db.schemaVersion(), 4);
+    assert.equal(await db.schemaVersion(), 5);
     const blobs = new BlobStore(tmp.dir);
     const analyses = new AnalysisStore(db, { shareAcrossProjects: false });
     const files = new FileStore(db, blobs, analyses);

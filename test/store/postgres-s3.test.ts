@@ -40,7 +40,7 @@ storeSuite('postgres+s3', (): Backend => {
       return u.toString();
     }));
   return {
-    migrations: 1,
+    migrations: 2,
     shared: true,
     async node(limits = {}) {
       const base = defaultConfig();

@@ -22,7 +22,7 @@ storeSuite('sqlite+disk', (): Backend => {
     tmp.cleanup();
   });
   return {
-    migrations: 4,
+    migrations: 5,
     shared: false,
     async node(limits = {}) {
       db ??= openDatabase(tmp.dir);

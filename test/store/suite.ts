@@ -276,6 +276,66 @@ export function storeSuite(name: string, backend: () => Backend): void {
     assert.equal((await other.analyses.status(key)).status, 'none');
   });
 
+  test(`${name}: hinted analyses: their own key beside the base, one for equal hints, expiring, gone with the file`, async () => {
+    const b = backend();
+    const [a, other] = [await b.node(), await b.node()];
+    const p = project('hinted');
+    const f = await upload(a, p, `hinted audio ${p}`);
+    const base = a.analyses.keyFor(p, f.sha256);
+    assert.equal(base.hints, undefined, 'no hints: the base key');
+    assert.deepEqual(a.analyses.keyFor(p, f.sha256, { vocabulary: [' '] }), base, 'blank hints are no hints');
+    const hinted = a.analyses.keyFor(p, f.sha256, { vocabulary: ['Zyxlander', 'Quentin'], languageCodes: ['en-us'] });
+    assert.deepEqual(other.analyses.keyFor(p, f.sha256, { languageCodes: ['en-US'], vocabulary: ['Quentin', 'Zyxlander'] }), hinted);
+    const translated = a.analyses.keyFor(p, f.sha256, { translate: true });
+    // a long prompt keys as its hash (bounded for the index), still one per text
+    const long = a.analyses.keyFor(p, f.sha256, { vocabulary: ['word '.repeat(200)] });
+    assert.match(long.hints!, /^sha256:[0-9a-f]{64}$/);
+    await a.analyses.begin(base, null);
+    await a.analyses.complete(base, { durationSec: 3, loudnessDb: -20, engines: {}, segments: [] } as never);
+    const now = Date.now();
+    for (const [k, text] of [
+      [hinted, 'with vocabulary'],
+      [translated, 'translated'],
+      [long, 'long prompt'],
+    ] as const) {
+      await a.analyses.begin(k, now + 60_000);
+      assert.equal((await other.analyses.status(k)).status, 'queued');
+      assert.equal(await a.analyses.complete(k, { durationSec: 3, loudnessDb: -20, engines: {}, segments: [{ text }] } as never), true);
+    }
+    assert.equal((await other.analyses.get(base))?.segments.length, 0, 'the base is untouched');
+    assert.equal((await other.analyses.get(hinted))?.segments[0]?.text, 'with vocabulary');
+    assert.equal((await other.analyses.get(translated))?.segments[0]?.text, 'translated');
+    assert.equal((await other.analyses.get(long))?.segments[0]?.text, 'long prompt');
+    // a hinted analysis of a file expires after its last use; the file's base does not
+    await other.analyses.retain(hinted, now + 120_000);
+    assert.equal(await other.analyses.sweepExpired(now + 90_000), 2, 'the translated and long ones went');
+    assert.equal((await a.analyses.status(translated)).status, 'none');
+    assert.equal((await a.analyses.status(hinted)).status, 'done', 'its later use kept it');
+    assert.equal((await a.analyses.status(base)).status, 'done');
+    // deleting the file removes its hinted analyses too, each announced (so their work is cancelled)
+    const heard: string[] = [];
+    a.analyses.onRemoved((k) => heard.push(`${k.scope}|${k.hints ?? ''}`));
+    await a.files.remove(p, f.id);
+    assert.ok(heard.includes(`${p}|${hinted.hints}`), `announced: ${heard.join(', ')}`);
+    assert.ok(heard.includes(`${p}|`));
+    for (const k of [base, hinted]) assert.equal((await other.analyses.status(k)).status, 'none');
+    const left = await a.db.get<{ n: number }>('SELECT count(*) AS n FROM analyses WHERE sha256 = ?', [f.sha256]);
+    assert.equal(Number(left?.n), 0);
+  });
+
+  test(`${name}: an expired inline base analysis takes its hinted ones with it`, async () => {
+    const s = await backend().node();
+    const p = project('hinted-inline');
+    const content = sha(`inline ${p}`);
+    const base = s.analyses.keyFor(p, content);
+    const hinted = s.analyses.keyFor(p, content, { languageCodes: ['es'] });
+    const now = Date.now();
+    await s.analyses.begin(base, now + 1000);
+    await s.analyses.begin(hinted, now + 50_000);
+    assert.equal(await s.analyses.sweepExpired(now + 2000), 1);
+    assert.equal((await s.analyses.status(hinted)).status, 'none');
+  });
+
   test(`${name}: the expiry sweeper runs once across two nodes`, async () => {
     const b = backend();
     const nodes = [await b.node(), await b.node()];
