@@ -1,7 +1,8 @@
 // Inline audio (inlineData in a prompt): probed and analysed on demand. Concurrent requests with the same
 // bytes share one in-flight probe and one analysis; every temp file has a unique name (never shared between
 // requests), is private (0600) and is removed when its step ends. Results live limits.inlineAnalysisTtlSec
-// (1 h by default) after their last use, then the analysis store sweeps them.
+// (1 h by default) after their last use, then the analysis store sweeps them. Bytes with transcription hints get the
+// hinted analysis (its base analysis first, from the same temp file), kept as long.
 
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { DIR_MODE, FILE_MODE } from '../store/database.js';
 import { translateDiskFull } from '../store/disk-full.js';
 import { keyString } from '../store/analyses.js';
 import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
+import type { TranscriptionHints } from '../domain/hints.js';
 import { AudioError } from '../audio/errors.js';
 import type { AnalysisQueue } from './queue.js';
 import { probeChecked } from './audio-check.js';
@@ -58,10 +60,13 @@ export class InlineAudio {
     return { sha256, probe };
   }
 
-  /** Probe and analyse inline bytes for a project (one analysis per content and scope at a time). */
-  async analyse(project: string, data: Buffer, declaredMime: string): Promise<InlineResult> {
+  /**
+   * Probe and analyse inline bytes for a project (one analysis per content, scope and hints at a time); `hints`
+   * should already be what the engine can use (usableHints), so hints it cannot use never start a job.
+   */
+  async analyse(project: string, data: Buffer, declaredMime: string, hints?: TranscriptionHints): Promise<InlineResult> {
     const { sha256, probe } = await this.probe(project, data, declaredMime);
-    const key = this.analyses.keyFor(project, sha256);
+    const key = this.analyses.keyFor(project, sha256, hints);
     const expireTime = Date.now() + this.config.limits.inlineAnalysisTtlSec * 1000;
     const cached = await this.analyses.get(key);
     if (cached) {
@@ -72,9 +77,9 @@ export class InlineAudio {
     let p = this.analysing.get(id);
     if (!p) {
       // the bytes stay on this machine, in a file of this run alone, deleted once analysed
-      p = this.withTempFile(sha256, 'audio', data, (file) => this.queue.analyze(key, file, probe.durationSec, expireTime)).finally(() =>
-        this.analysing.delete(id),
-      );
+      p = this.withTempFile(sha256, 'audio', data, (file) =>
+        this.queue.analyze(key, file, probe.durationSec, expireTime, key.hints && hints ? { hints } : {}),
+      ).finally(() => this.analysing.delete(id));
       this.analysing.set(id, p);
     } else {
       await this.analyses.retain(key, expireTime);

@@ -1,6 +1,8 @@
 // Media: the one face the API sees for what happens to audio after it arrives. It only wires the owners
 // together: the ingest service (a file's state), the analysis store (results, retention, deletion, in
-// src/store/analyses.ts), the queue (running analyses) and inline audio (prompt bytes).
+// src/store/analyses.ts), the queue (running analyses) and inline audio (prompt bytes). A request's transcription
+// hints are cut to what the engines can use (src/domain/hints.ts) before they key an analysis: hints the engine
+// cannot use are answered from the base analysis, never by running the recogniser again.
 
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -8,6 +10,7 @@ import type { Blobs } from '../store/blob-store.js';
 import type { FileRecord, FileStore } from '../store/files.js';
 import type { AnalysisStore } from '../store/analyses.js';
 import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
+import { hasHints, usableHints, type TranscriptionHints } from '../domain/hints.js';
 import { AnalysisQueue, type QueueObserver } from './queue.js';
 import { Ingest } from './ingest.js';
 import { InlineAudio, type InlineResult } from './inline.js';
@@ -52,10 +55,13 @@ export interface Media {
   analysisStatus(rec: FileRecord): Promise<FileAnalysisStatus>;
   /** Wait until the file leaves PROCESSING, at most `timeoutMs`; returns the current record. */
   settled(rec: FileRecord, timeoutMs: number): Promise<FileRecord>;
-  /** The stored analysis of an ACTIVE audio file. */
-  analysisOf(rec: FileRecord): Promise<AudioAnalysis>;
-  /** Probe and analyse a project's inline audio bytes. Throws AudioError for unusable bytes. */
-  inline(data: Buffer, declaredMime: string, project: string): Promise<InlineResult>;
+  /**
+   * The stored analysis of an ACTIVE audio file; with hints, its hinted analysis (computed on demand once, kept
+   * limits.inlineAnalysisTtlSec after its last use and removed with the file).
+   */
+  analysisOf(rec: FileRecord, hints?: TranscriptionHints): Promise<AudioAnalysis>;
+  /** Probe and analyse a project's inline audio bytes (with hints: their hinted analysis). Throws AudioError for unusable bytes. */
+  inline(data: Buffer, declaredMime: string, project: string, hints?: TranscriptionHints): Promise<InlineResult>;
   /** Probe a project's inline bytes only (for countTokens). */
   probeInline(data: Buffer, declaredMime: string, project: string): Promise<{ sha256: string; probe: AudioProbe }>;
   /** Re-run processing of files left PROCESSING by a restart. */
@@ -112,12 +118,20 @@ export function createMedia(deps: MediaDeps): Media {
       return analysisStatusOf(rec, st, rec.state === 'ACTIVE' ? await queue.get(key) : undefined);
     },
 
-    async analysisOf(rec) {
+    async analysisOf(rec, hints) {
+      const usable = usableHints(hints, queue.engines.hintCapabilities);
+      if (hasHints(usable)) {
+        const key = analyses.keyFor(rec.project, rec.sha256, usable);
+        const expireTime = Date.now() + config.limits.inlineAnalysisTtlSec * 1000;
+        const file = await blobs.localPath(rec.sha256);
+        return queue.analyze(key, file, rec.probe?.durationSec ?? 0, expireTime, { hints: usable, baseExpireTime: null });
+      }
       const key = analyses.keyFor(rec.project, rec.sha256);
       return (await queue.get(key)) ?? queue.analyze(key, await blobs.localPath(rec.sha256), rec.probe?.durationSec ?? 0);
     },
 
-    inline: (data, declaredMime, project) => inline.analyse(project, data, declaredMime),
+    inline: (data, declaredMime, project, hints) =>
+      inline.analyse(project, data, declaredMime, usableHints(hints, queue.engines.hintCapabilities)),
     probeInline: (data, declaredMime, project) => inline.probe(project, data, declaredMime),
     sweepExpired: (now) => analyses.sweepExpired(now),
 

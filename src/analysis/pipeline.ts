@@ -6,7 +6,14 @@
 //          words are invented there.
 // Engines and the decoder are injected; this module knows no backend.
 
-import type { AudioAnalysis, SoundEvent, SpeakerTurn, SpeechRegion, TranscriptSegment } from '../domain/analysis.js';
+import {
+  majorityLanguage,
+  type AudioAnalysis,
+  type SoundEvent,
+  type SpeakerTurn,
+  type SpeechRegion,
+  type TranscriptSegment,
+} from '../domain/analysis.js';
 import type { PipelineEngines, SoundFrame } from '../engines/types.js';
 import { planWindows } from '../engines/vad/windows.js';
 import { SAMPLE_RATE } from '../domain/audio.js';
@@ -77,7 +84,8 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
   const durationSec = total / SAMPLE_RATE;
   const soundEvents: SoundEvent[] = engines.sounds ? engines.sounds.events(frames) : [];
   let segments: TranscriptSegment[] = [];
-  let language: string | undefined;
+  /** the first window's language: the file's only where no segment carries one (an engine that labels none) */
+  let firstLanguage: string | undefined;
   let speakers: SpeakerTurn[] | undefined;
   const voices: EmbeddedWindow[] = [];
   if ((engines.speech || engines.speakers) && regions.length) {
@@ -102,7 +110,7 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
       const job: Promise<void> = speech
         .transcribe(w.pcm, { language: opts.language, signal: opts.signal })
         .then((result) => {
-          if (result.language && w.start < languageFrom) [language, languageFrom] = [result.language, w.start];
+          if (result.language && w.start < languageFrom) [firstLanguage, languageFrom] = [result.language, w.start];
           for (const s of result.segments) segments.push(shift(s, w.start));
           done += w.end - w.start;
           opts.onProgress?.('transcribing', done / speechTotal);
@@ -129,7 +137,8 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
     durationSec,
     speechRegions: regions,
     segments,
-    language,
+    // the language most of the speech is in (by duration), not the first window's
+    language: majorityLanguage(segments) ?? firstLanguage,
     soundEvents,
     ...(speakers ? { speakers } : {}),
     loudnessDb: total ? 10 * Math.log10(sumSquares / total + 1e-20) : -Infinity,
@@ -145,7 +154,7 @@ function appendRegion(regions: SpeechRegion[], r: SpeechRegion): void {
   else regions.push(r);
 }
 
-async function* fromMemory(blocks: Float32Array[]): AsyncGenerator<Float32Array> {
+export async function* fromMemory(blocks: Float32Array[]): AsyncGenerator<Float32Array> {
   yield* blocks;
 }
 
@@ -183,7 +192,7 @@ export async function* cutWindows(
   }
 }
 
-function shift(s: TranscriptSegment, offset: number): TranscriptSegment {
+export function shift(s: TranscriptSegment, offset: number): TranscriptSegment {
   return {
     ...s,
     start: s.start + offset,
@@ -193,7 +202,7 @@ function shift(s: TranscriptSegment, offset: number): TranscriptSegment {
 }
 
 /** Drop words (and emptied segments) that lie away from every speech region. */
-function keepNearSpeech(segments: TranscriptSegment[], regions: SpeechRegion[]): TranscriptSegment[] {
+export function keepNearSpeech(segments: TranscriptSegment[], regions: SpeechRegion[]): TranscriptSegment[] {
   const near = (t0: number, t1: number) => regions.some((r) => t1 >= r.start - REGION_SLACK_SEC && t0 <= r.end + REGION_SLACK_SEC);
   const out: TranscriptSegment[] = [];
   for (const s of segments) {

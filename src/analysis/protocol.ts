@@ -1,5 +1,6 @@
 // Messages between the server and its analysis worker process.
 import type { AudioAnalysis } from '../domain/analysis.js';
+import type { HintCapabilities, TranscriptionHints } from '../domain/hints.js';
 import type { Config } from '../config.js';
 
 /** The parts of Config the worker needs (Maps do not cross process boundaries). */
@@ -7,11 +8,12 @@ export type WorkerConfig = Omit<Config, 'apiKeys'>;
 
 export type ToWorker =
   | { type: 'init'; config: WorkerConfig }
-  | { type: 'job'; id: string; path: string; sha256: string; durationSec: number }
+  /** `hints` and `base`: a hinted analysis, re-running only the speech of the base analysis (hinted.ts) */
+  | { type: 'job'; id: string; path: string; sha256: string; durationSec: number; hints?: TranscriptionHints; base?: AudioAnalysis }
   | { type: 'cancel'; id: string };
 
 export type FromWorker =
-  | { type: 'ready'; engines: Record<string, string>; warnings: string[] }
+  | { type: 'ready'; engines: Record<string, string>; warnings: string[]; hintCapabilities: HintCapabilities }
   | { type: 'engines-failed'; message: string }
   | { type: 'progress'; id: string; stage: string; fraction: number }
   | { type: 'done'; id: string; analysis: AudioAnalysis; seconds: number }

@@ -1,14 +1,16 @@
 // The analysis queue: runs each wanted analysis once (per AnalysisKey) in worker processes
 // (analysisConcurrency of them, default 1 so two analyses never fight over the 2 cores). The analysis store
-// keeps the results; when it removes an analysis (its audio deleted or expired) the work is cancelled.
+// keeps the results; when it removes an analysis (its audio deleted or expired) the work is cancelled. A hinted
+// analysis first has the base analysis of its content (run or joined), and its job re-runs only the speech.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { keyString, type AnalysisKey, type AnalysisStatus, type AnalysisStore } from '../store/analyses.js';
+import { baseKey, keyString, type AnalysisKey, type AnalysisStatus, type AnalysisStore } from '../store/analyses.js';
 import type { AudioAnalysis } from '../domain/analysis.js';
+import type { HintCapabilities, TranscriptionHints } from '../domain/hints.js';
 import { EarshotError, isEarshotError } from '../domain/errors.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 
@@ -20,6 +22,9 @@ interface Job {
   key: AnalysisKey;
   path: string;
   durationSec: number;
+  /** a hinted analysis: the hints, and the base analysis whose speech it re-runs */
+  hints?: TranscriptionHints;
+  base?: AudioAnalysis;
   promise: Promise<AudioAnalysis>;
   resolve: (a: AudioAnalysis) => void;
   reject: (e: Error) => void;
@@ -40,6 +45,13 @@ export interface QueueObserver {
   onDepth?(depth: number): void;
 }
 
+export interface AnalyzeOptions {
+  /** the hints of a hinted key (key.hints is their stored key), required with it */
+  hints?: TranscriptionHints;
+  /** the base analysis' lifetime when it must be run first (default: expireTime); null: a file uses it */
+  baseExpireTime?: number | null;
+}
+
 export class AnalysisQueue {
   /** by keyString */
   private readonly jobs = new Map<string, Job>();
@@ -49,7 +61,7 @@ export class AnalysisQueue {
   private nextRun = 0;
   private closed = false;
   /** what the most recently started worker reported about its engines */
-  engines: { ready: boolean; names: Record<string, string>; warnings: string[]; error?: string } = {
+  engines: { ready: boolean; names: Record<string, string>; warnings: string[]; error?: string; hintCapabilities?: HintCapabilities } = {
     ready: false,
     names: {},
     warnings: [],
@@ -80,22 +92,22 @@ export class AnalysisQueue {
    * `expireTime` null: a file uses the result; a time: inline use, kept until then. A full disk throws
    * STORAGE_FULL before any work starts.
    */
-  async analyze(key: AnalysisKey, file: string, durationSec: number, expireTime: number | null = null): Promise<AudioAnalysis> {
+  async analyze(
+    key: AnalysisKey,
+    file: string,
+    durationSec: number,
+    expireTime: number | null = null,
+    opts: AnalyzeOptions = {},
+  ): Promise<AudioAnalysis> {
     // the job map is checked again after each await: one job per key, however callers interleave
-    const running = this.jobs.get(keyString(key));
-    if (running) {
-      await this.store.retain(key, expireTime);
-      return running.promise;
-    }
-    const done = await this.store.get(key);
-    if (done) {
-      await this.store.retain(key, expireTime);
-      return done;
-    }
-    const existing = this.jobs.get(keyString(key));
-    if (existing) {
-      await this.store.retain(key, expireTime);
-      return existing.promise;
+    const joined = await this.joinExisting(key, expireTime);
+    if (joined) return joined;
+    let base: AudioAnalysis | undefined;
+    if (key.hints) {
+      if (!opts.hints) throw new EarshotError('INTERNAL');
+      base = await this.analyze(baseKey(key), file, durationSec, opts.baseExpireTime === undefined ? expireTime : opts.baseExpireTime);
+      const meanwhile = await this.joinExisting(key, expireTime);
+      if (meanwhile) return meanwhile;
     }
     if (this.closed) throw new EarshotError('SHUTTING_DOWN');
     let resolve!: (a: AudioAnalysis) => void;
@@ -110,6 +122,7 @@ export class AnalysisQueue {
       key,
       path: file,
       durationSec,
+      ...(base && opts.hints ? { base, hints: opts.hints } : {}),
       promise,
       resolve,
       reject,
@@ -132,6 +145,22 @@ export class AnalysisQueue {
     this.dispatch(job);
     this.observer.onDepth?.(this.jobs.size);
     return promise;
+  }
+
+  /** A running job or stored result for `key` (its lifetime extended), or undefined. */
+  private async joinExisting(key: AnalysisKey, expireTime: number | null): Promise<AudioAnalysis | undefined> {
+    const running = this.jobs.get(keyString(key));
+    if (running) {
+      await this.store.retain(key, expireTime);
+      return running.promise;
+    }
+    const done = await this.store.get(key);
+    const existing = this.jobs.get(keyString(key));
+    if (done || existing) {
+      await this.store.retain(key, expireTime);
+      return done ?? existing!.promise;
+    }
+    return undefined;
   }
 
   /** Start a worker now so engines are loaded (and /readyz can say so) before the first file arrives. */
@@ -163,7 +192,14 @@ export class AnalysisQueue {
     const worker = this.pickWorker();
     job.worker = worker;
     worker.pending.add(job.id);
-    this.send(worker, { type: 'job', id: job.id, path: job.path, sha256: job.key.sha256, durationSec: job.durationSec });
+    this.send(worker, {
+      type: 'job',
+      id: job.id,
+      path: job.path,
+      sha256: job.key.sha256,
+      durationSec: job.durationSec,
+      ...(job.hints && job.base ? { hints: job.hints, base: job.base } : {}),
+    });
   }
 
   private pickWorker(): WorkerHandle {
@@ -213,7 +249,7 @@ export class AnalysisQueue {
       return;
     }
     if (m.type === 'ready') {
-      this.engines = { ready: true, names: m.engines, warnings: m.warnings };
+      this.engines = { ready: true, names: m.engines, warnings: m.warnings, hintCapabilities: m.hintCapabilities };
       this.logger.info({ engines: m.engines }, 'listening engines loaded');
       for (const warning of m.warnings) this.logger.warn(warning);
       return;

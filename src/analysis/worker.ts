@@ -3,6 +3,7 @@
 // the server down. Speaks protocol.ts over the IPC channel.
 
 import { analyzeAudio, type PipelineEngines } from './pipeline.js';
+import { analyzeWithHints, hintCapabilities } from './hinted.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './protocol.js';
 import { loadListeningEngines } from '../engines/registry.js';
 import { decodePcm } from '../audio/decode.js';
@@ -24,7 +25,7 @@ process.on('message', (m: ToWorker) => {
     config = { ...(m.config as WorkerConfig), apiKeys: null };
     engines = loadListeningEngines(config, log);
     engines.then(
-      (e) => send({ type: 'ready', engines: e.names, warnings: e.warnings }),
+      (e) => send({ type: 'ready', engines: e.names, warnings: e.warnings, hintCapabilities: hintCapabilities(e.speech) }),
       (err: Error) => send({ type: 'engines-failed', message: err.message }),
     );
   } else if (m.type === 'job') {
@@ -48,12 +49,12 @@ async function runJob(job: Extract<ToWorker, { type: 'job' }>, signal: AbortSign
     // test-only (the cluster test's crashing file): this content makes the process die as a crashing decoder would
     if (config?.testCrashSha256 === job.sha256) process.kill(process.pid, 'SIGSEGV');
     const e = await engines;
-    const analysis = await analyzeAudio((range, sig) => decodePcm(job.path, { ...range, signal: sig }), e, {
-      sha256: job.sha256,
-      durationSec: job.durationSec,
-      signal,
-      onProgress: (stage, fraction) => send({ type: 'progress', id: job.id, stage, fraction }),
-    });
+    const decode = (range?: { start?: number; end?: number }, sig?: AbortSignal) => decodePcm(job.path, { ...range, signal: sig });
+    const onProgress = (stage: string, fraction: number) => send({ type: 'progress', id: job.id, stage, fraction });
+    const analysis =
+      job.hints && job.base
+        ? await analyzeWithHints(decode, e, job.base, { hints: job.hints, signal, onProgress })
+        : await analyzeAudio(decode, e, { sha256: job.sha256, durationSec: job.durationSec, signal, onProgress });
     send({ type: 'done', id: job.id, analysis, seconds: (performance.now() - started) / 1000 });
   } catch (err) {
     send({ type: 'failed', id: job.id, message: (err as Error).message, ...(signal.aborted ? { cancelled: true } : {}) });

@@ -84,6 +84,8 @@ export interface SpeechEngine {
   readonly languageIdentification?: boolean;
   /** true when `translate` is supported (to English) */
   readonly translation?: boolean;
+  /** true when `vocabulary` biases recognition; absent or false: the engine ignores it */
+  readonly vocabulary?: boolean;
   transcribe(pcm: Float32Array, options?: TranscribeOptions): Promise<TranscribeResult>;
   close?(): Promise<void>;
 }

@@ -1,17 +1,19 @@
 // Media for a node that shares PostgreSQL and the object store (roles api and all with databaseUrl): a new file
 // becomes a durable job (analysed by whichever worker has the engines), status and progress are read from the
-// database so any node shows them, waits poll the database, and inline audio travels inside its job. It keeps no
-// state of its own: no local queue runs here, no blob is needed on this node's disk.
+// database so any node shows them, waits poll the database, and inline audio travels inside its job. A hinted
+// analysis is a job of its own (its hints in the job, keyed by content and hints) queued once the base analysis is
+// there. It keeps no state of its own: no local queue runs here, no blob is needed on this node's disk.
 
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Blobs } from '../../store/blob-store.js';
 import type { FileRecord, FileStore } from '../../store/files.js';
-import type { AnalysisKey, AnalysisStatus, AnalysisStore } from '../../store/analyses.js';
+import { baseKey, type AnalysisKey, type AnalysisStatus, type AnalysisStore } from '../../store/analyses.js';
 import type { AudioAnalysis } from '../../domain/analysis.js';
 import { EarshotError, isEarshotError } from '../../domain/errors.js';
-import { AnalysisQueue } from '../queue.js';
+import { hasHints, usableHints } from '../../domain/hints.js';
+import { AnalysisQueue, type AnalyzeOptions } from '../queue.js';
 import { InlineAudio } from '../inline.js';
 import { analysisStatusOf, type Media } from '../media.js';
 import { neededCapability, type PgJobs } from './pg-boss.js';
@@ -76,17 +78,33 @@ export function createClusterMedia(deps: ClusterMediaDeps): Media & { jobs: Anal
 
   /** Inline audio: the bytes go inside the job; this node waits for the stored result. */
   const remote = {
-    async analyze(key: AnalysisKey, file: string, durationSec: number, expireTime: number | null = null): Promise<AudioAnalysis> {
+    async analyze(
+      key: AnalysisKey,
+      file: string,
+      durationSec: number,
+      expireTime: number | null = null,
+      opts: AnalyzeOptions = {},
+    ): Promise<AudioAnalysis> {
       const done = await analyses.get(key);
       if (done) {
         await analyses.retain(key, expireTime);
         return done;
       }
       const expire = expireTime ?? Date.now() + config.limits.inlineAnalysisTtlSec * 1000;
+      // a hinted analysis re-runs the speech of the base one: that comes first (its own job, or stored already)
+      if (key.hints) {
+        if (!opts.hints) throw new EarshotError('INTERNAL');
+        await remote.analyze(baseKey(key), file, durationSec, opts.baseExpireTime === undefined ? expireTime : opts.baseExpireTime);
+      }
       await analyses.begin(key, expire);
       const data = (await readFile(file)).toString('base64');
       await deps.jobs.enqueue(
-        { scope: key.scope, sha256: key.sha256, inline: { data, mimeType: 'application/octet-stream', durationSec, expireTime: expire } },
+        {
+          scope: key.scope,
+          sha256: key.sha256,
+          ...(key.hints && opts.hints ? { hints: key.hints, hinted: { hints: opts.hints, durationSec, expireTime: expire } } : {}),
+          inline: { data, mimeType: 'application/octet-stream', durationSec, expireTime: expire },
+        },
         neededCapability(config.engines.speech),
       );
       return waitForAnalysis(key);
@@ -105,7 +123,7 @@ export function createClusterMedia(deps: ClusterMediaDeps): Media & { jobs: Anal
     }
   }
 
-  return {
+  const media: Media & { jobs: AnalysisJobs } = {
     queue,
     jobs,
     blobPath: (sha256) => blobs.localPath(sha256),
@@ -137,18 +155,40 @@ export function createClusterMedia(deps: ClusterMediaDeps): Media & { jobs: Anal
       const st: AnalysisStatus = await jobs.progress(key);
       return analysisStatusOf(rec, st, rec.state === 'ACTIVE' ? await analyses.get(key) : undefined);
     },
-    async analysisOf(rec) {
-      const key = analyses.keyFor(rec.project, rec.sha256);
+    async analysisOf(rec, hints) {
+      const usable = usableHints(hints, queue.engines.hintCapabilities);
+      const key = analyses.keyFor(rec.project, rec.sha256, hasHints(usable) ? usable : undefined);
       const a = await analyses.get(key);
-      if (a) return a;
-      await jobs.enqueue(rec);
+      const expireTime = Date.now() + config.limits.inlineAnalysisTtlSec * 1000;
+      if (a) {
+        if (key.hints) await analyses.retain(key, expireTime);
+        return a;
+      }
+      if (!key.hints) {
+        await jobs.enqueue(rec);
+        return waitForAnalysis(key);
+      }
+      // hinted: the base analysis first (the file's, normally there already), then a job for the hints alone
+      await media.analysisOf(rec);
+      await analyses.begin(key, expireTime);
+      await deps.jobs.enqueue(
+        {
+          scope: key.scope,
+          sha256: key.sha256,
+          hints: key.hints,
+          hinted: { hints: usable, durationSec: rec.probe?.durationSec ?? 0, expireTime },
+        },
+        neededCapability(config.engines.speech),
+      );
       return waitForAnalysis(key);
     },
-    inline: (data, declaredMime, project) => inline.analyse(project, data, declaredMime),
+    inline: (data, declaredMime, project, hints) =>
+      inline.analyse(project, data, declaredMime, usableHints(hints, queue.engines.hintCapabilities)),
     probeInline: (data, declaredMime, project) => inline.probe(project, data, declaredMime),
     sweepExpired: (now) => analyses.sweepExpired(now),
     async close() {
       if (!deps.queue) await queue.close();
     },
   };
+  return media;
 }

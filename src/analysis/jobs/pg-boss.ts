@@ -1,5 +1,5 @@
 // The durable analysis job queue on PostgreSQL (pg-boss 10, the newest line that runs on Node 20): one job per
-// analysis key (scope + content SHA-256), on a queue per speech capability so a job goes only to a worker that has
+// analysis key (scope + content SHA-256 + hints key), on a queue per speech capability so a job goes only to a worker that has
 // the engine; retries with exponential back-off, a dead-letter queue after retryLimit + 1 failures, a lease per
 // running job (an advisory lock held by the worker's database session) so a dead worker's job is handed on within
 // seconds, and progress in the database so every node can show it. Producer, consumer loop and queue statistics.
@@ -10,14 +10,26 @@ import type { Logger } from 'pino';
 import type { Db } from '../../store/sql.js';
 import { keyString, type AnalysisKey } from '../../store/analyses.js';
 import { EarshotError } from '../../domain/errors.js';
+import type { TranscriptionHints } from '../../domain/hints.js';
 
-/** What a job carries: the analysis key, and for inline audio the bytes themselves (base64; ≤ 20 MB). */
+/**
+ * What a job carries: the analysis key (with `hints`, the stored hints key, for a hinted analysis), for a hinted one
+ * the hints themselves, and for inline audio the bytes themselves (base64; ≤ 20 MB).
+ */
 export interface AnalysisJobData {
   scope: string;
   sha256: string;
+  /** a hinted analysis' key (storedHintsKey); absent for a base analysis */
+  hints?: string;
+  /** a hinted analysis: its hints, the audio's length and how long the result is kept */
+  hinted?: { hints: TranscriptionHints; durationSec: number; expireTime: number };
   /** inline audio: its bytes, its probed length and how long the analysis is kept */
   inline?: { data: string; mimeType: string; durationSec: number; expireTime: number };
 }
+
+/** The analysis key a job is for. */
+export const jobKey = (data: AnalysisJobData): AnalysisKey =>
+  data.hints ? { scope: data.scope, sha256: data.sha256, hints: data.hints } : { scope: data.scope, sha256: data.sha256 };
 
 export interface JobMeta {
   id: string;
@@ -71,10 +83,13 @@ export function capabilitiesOf(engineNames: Record<string, string>): Capability[
 export const leaseKey = (jobId: string) => `earshot:job-lease:${jobId}`;
 export const analysisLockKey = (key: AnalysisKey) => `earshot:analysis:${keyString(key)}`;
 
+const hintsOf = (key: AnalysisKey) => key.hints ?? '';
+
 /** Progress and liveness of the newest job per analysis key, shown by every node (the queue's own table). */
 const PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS earshot_job_progress (
   scope TEXT NOT NULL,
   sha256 TEXT NOT NULL,
+  hints TEXT NOT NULL DEFAULT '',
   job_id TEXT NOT NULL,
   worker TEXT,
   stage TEXT NOT NULL DEFAULT 'queued',
@@ -84,8 +99,18 @@ const PROGRESS_TABLE = `CREATE TABLE IF NOT EXISTS earshot_job_progress (
   reason TEXT,
   cancelled BOOLEAN NOT NULL DEFAULT false,
   update_time BIGINT NOT NULL,
-  PRIMARY KEY (scope, sha256)
+  PRIMARY KEY (scope, sha256, hints)
 )`;
+
+/** A progress table made before hinted analyses (keyed by scope and content only) gains the hints key. */
+const PROGRESS_HINTS = `DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = 'earshot_job_progress' AND column_name = 'hints') THEN
+    ALTER TABLE earshot_job_progress ADD COLUMN hints TEXT NOT NULL DEFAULT '';
+    ALTER TABLE earshot_job_progress DROP CONSTRAINT earshot_job_progress_pkey;
+    ALTER TABLE earshot_job_progress ADD PRIMARY KEY (scope, sha256, hints);
+  END IF;
+END $$`;
 
 export interface JobProgress {
   jobId: string;
@@ -151,6 +176,7 @@ export class PgJobs {
         else await this.boss.createQueue(name, queue);
       }
       await this.db.run(PROGRESS_TABLE);
+      await this.db.run(PROGRESS_HINTS);
     });
   }
 
@@ -160,11 +186,11 @@ export class PgJobs {
       const id = await this.boss.send(queueFor(capability), data, { singletonKey: keyString(data) });
       if (id) {
         await this.db.run(
-          `INSERT INTO earshot_job_progress (scope, sha256, job_id, worker, stage, fraction, attempts, outcome, reason, cancelled, update_time)
-           VALUES (?, ?, ?, NULL, 'queued', 0, 0, NULL, NULL, false, ?)
-           ON CONFLICT (scope, sha256) DO UPDATE SET job_id = excluded.job_id, worker = NULL, stage = 'queued', fraction = 0,
+          `INSERT INTO earshot_job_progress (scope, sha256, hints, job_id, worker, stage, fraction, attempts, outcome, reason, cancelled, update_time)
+           VALUES (?, ?, ?, ?, NULL, 'queued', 0, 0, NULL, NULL, false, ?)
+           ON CONFLICT (scope, sha256, hints) DO UPDATE SET job_id = excluded.job_id, worker = NULL, stage = 'queued', fraction = 0,
              attempts = 0, outcome = NULL, reason = NULL, cancelled = false, update_time = excluded.update_time`,
-          [data.scope, data.sha256, id, Date.now()],
+          [data.scope, data.sha256, data.hints ?? '', id, Date.now()],
         );
         this.logger.info({ jobId: id, sha256: data.sha256, queue: queueFor(capability) }, 'analysis job queued');
       }
@@ -185,8 +211,8 @@ export class PgJobs {
       reason: string | null;
       cancelled: boolean;
     }>(
-      'SELECT job_id, worker, stage, fraction, attempts, outcome, reason, cancelled FROM earshot_job_progress WHERE scope = ? AND sha256 = ?',
-      [key.scope, key.sha256],
+      'SELECT job_id, worker, stage, fraction, attempts, outcome, reason, cancelled FROM earshot_job_progress WHERE scope = ? AND sha256 = ? AND hints = ?',
+      [key.scope, key.sha256, hintsOf(key)],
     );
     return (
       row && {
@@ -206,28 +232,27 @@ export class PgJobs {
   async report(key: AnalysisKey, jobId: string, stage: string, fraction: number, attempts: number): Promise<{ cancelled: boolean }> {
     const row = await this.db.get<{ cancelled: boolean }>(
       `UPDATE earshot_job_progress SET worker = ?, stage = ?, fraction = ?, attempts = ?, update_time = ?
-       WHERE scope = ? AND sha256 = ? AND job_id = ? RETURNING cancelled`,
-      [this.workerName, stage, fraction, attempts, Date.now(), key.scope, key.sha256, jobId],
+       WHERE scope = ? AND sha256 = ? AND hints = ? AND job_id = ? RETURNING cancelled`,
+      [this.workerName, stage, fraction, attempts, Date.now(), key.scope, key.sha256, hintsOf(key), jobId],
     );
     return { cancelled: !!row?.cancelled };
   }
 
   async markDead(key: AnalysisKey, reason: string): Promise<void> {
-    await this.db.run("UPDATE earshot_job_progress SET outcome = 'dead', reason = ?, update_time = ? WHERE scope = ? AND sha256 = ?", [
-      reason,
-      Date.now(),
-      key.scope,
-      key.sha256,
-    ]);
+    await this.db.run(
+      "UPDATE earshot_job_progress SET outcome = 'dead', reason = ?, update_time = ? WHERE scope = ? AND sha256 = ? AND hints = ?",
+      [reason, Date.now(), key.scope, key.sha256, hintsOf(key)],
+    );
   }
 
   /** The analysis was removed (its audio deleted or expired): drop waiting jobs, flag the running one. */
   async cancel(key: AnalysisKey): Promise<void> {
     const row = await this.progress(key);
-    await this.db.run('UPDATE earshot_job_progress SET cancelled = true, update_time = ? WHERE scope = ? AND sha256 = ?', [
+    await this.db.run('UPDATE earshot_job_progress SET cancelled = true, update_time = ? WHERE scope = ? AND sha256 = ? AND hints = ?', [
       Date.now(),
       key.scope,
       key.sha256,
+      hintsOf(key),
     ]);
     if (!row) return;
     for (const c of CAPABILITIES) await this.boss.cancel(queueFor(c), row.jobId).catch(() => {});

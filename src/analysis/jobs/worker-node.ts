@@ -1,8 +1,8 @@
 // A worker node's side of the durable queue: takes analysis jobs it has the engines for (one loop per analysis
 // slot), holds a lease on each while it runs, reads the audio from the blob store (never an API node's disk),
 // analyses it in the local child process (queue.ts), settles every file of that content, and turns dead letters
-// into FAILED files with a readable reason. Results are idempotent by content hash: a second run of the same key
-// finds the stored analysis and only settles files.
+// into FAILED files with a readable reason. Results are idempotent by content hash (and hints): a second run of the
+// same key finds the stored analysis and only settles files. A hinted job re-runs only the speech of the base analysis.
 
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,7 +19,7 @@ import { AudioError } from '../../audio/errors.js';
 import type { AudioProbe } from '../../domain/analysis.js';
 import type { AnalysisQueue } from '../queue.js';
 import { classifyFile, probeChecked } from '../audio-check.js';
-import { analysisLockKey, capabilitiesOf, DEAD_LETTER_QUEUE, leaseKey, queueFor, type JobMeta, type PgJobs } from './pg-boss.js';
+import { analysisLockKey, capabilitiesOf, DEAD_LETTER_QUEUE, jobKey, leaseKey, queueFor, type JobMeta, type PgJobs } from './pg-boss.js';
 
 export interface JobWorkerDeps {
   config: Config;
@@ -162,8 +162,9 @@ export class JobWorker {
 
   private async analyse(job: JobMeta, log: Logger): Promise<void> {
     const { analyses, blobs, queue, jobs, config, files } = this.deps;
-    const key: AnalysisKey = { scope: job.data.scope, sha256: job.data.sha256 };
+    const key = jobKey(job.data);
     if (job.data.inline) return this.analyseInline(job, key, log);
+    if (job.data.hinted) return this.analyseHinted(job, key, log);
     let recs = await this.pendingFiles(key);
     const [first] = recs;
     // deleted meanwhile, or settled by an earlier run of this key
@@ -226,7 +227,8 @@ export class JobWorker {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFile(file, Buffer.from(inline.data, 'base64'), { mode: 0o600 });
     try {
-      await queue.analyze(key, file, inline.durationSec, inline.expireTime);
+      const hints = job.data.hinted?.hints;
+      await queue.analyze(key, file, inline.durationSec, inline.expireTime, key.hints && hints ? { hints } : {});
     } catch (err) {
       if (isEarshotError(err, 'ANALYSIS_CANCELLED')) return;
       log.debug({ err: { message: (err as Error).message } }, 'inline analysis attempt failed');
@@ -236,17 +238,40 @@ export class JobWorker {
     }
   }
 
+  /** A hinted analysis of a stored file: the speech of its base analysis re-run with the job's hints. */
+  private async analyseHinted(job: JobMeta, key: AnalysisKey, log: Logger): Promise<void> {
+    const { analyses, blobs, files, queue } = this.deps;
+    const hinted = job.data.hinted!;
+    if (await analyses.get(key)) return;
+    // the file went meanwhile: nothing to analyse for (a base run now would outlive its audio)
+    const owners = (await files.filesWithSha(key.sha256)).filter(
+      (r) => analyses.keyFor(r.project, key.sha256).scope === key.scope && r.state === 'ACTIVE',
+    );
+    if (!owners.length) return;
+    try {
+      await queue.analyze(key, await blobs.localPath(key.sha256), hinted.durationSec, hinted.expireTime, {
+        hints: hinted.hints,
+        baseExpireTime: null,
+      });
+    } catch (err) {
+      if (isEarshotError(err, 'ANALYSIS_CANCELLED')) return;
+      log.debug({ err: { message: (err as Error).message } }, 'hinted analysis attempt failed');
+      throw err;
+    }
+  }
+
   /** A job that failed retryLimit + 1 times: its files go FAILED with the last reason, its analysis is marked failed. */
   private async deadLetter(job: JobMeta, log: Logger): Promise<void> {
     const { analyses, jobs } = this.deps;
-    const key: AnalysisKey = { scope: job.data.scope, sha256: job.data.sha256 };
+    const key = jobKey(job.data);
     const last = job.output?.message ?? 'unknown';
     const reason = new EarshotError('JOBS_DEAD_LETTER', { attempts: job.retryLimit + 1, last }).message;
     const message = new EarshotError('ANALYSIS_FAILED', { reason }).message;
     await analyses.fail(key, 'failed', 0, reason);
     await jobs.markDead(key, message);
     jobs.counts.deadLettered++;
-    const recs = await this.pendingFiles(key);
+    // a hinted analysis settles no file: its requests read the failure
+    const recs = key.hints ? [] : await this.pendingFiles(key);
     await this.settle(recs, 'FAILED', { code: 500, message });
     log.error({ files: recs.map((r) => r.id), reason }, 'analysis dead-lettered: files FAILED');
   }

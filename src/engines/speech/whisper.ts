@@ -370,6 +370,7 @@ export async function createWhisper(options: WhisperOptions): Promise<WhisperEng
     backend,
     languageIdentification: model.multilingual,
     translation: model.multilingual,
+    vocabulary: true,
     transcribe(pcm, opts = {}) {
       // one transcription at a time per model: whisper.cpp's context is not re-entrant
       const result = queue.then(() => run(pcm, opts));
