@@ -1,11 +1,14 @@
 // Gemini's generationConfig.audioTranscriptionConfig, answered from the stored analyses: one part per transcript
 // segment carrying `audioTranscription` (text, languageCode, speakerLabel, start/end offsets as Duration strings,
-// words when asked), or in SMART mode one part per cleaned paragraph. Speaker labels come from diarization only;
-// hints the once-per-file analysis was made without (languageCodes, customVocabulary) are reported as not applied.
+// words when asked), or in SMART mode one part per cleaned paragraph. Speaker labels come from diarization only.
+// languageCodes and customVocabulary are hints: the audio is answered from its analysis made with them (its speech
+// re-run once, src/analysis/hinted.ts); those the speech engine cannot use are reported as not applied.
 
 import type { Part as WirePart, Transcription, WordInfo } from '@google/genai';
 import type { AudioAnalysis, TranscriptSegment } from '../domain/analysis.js';
 import { EarshotError } from '../domain/errors.js';
+import { normaliseHints, unappliedHints, type TranscriptionHints } from '../domain/hints.js';
+import { toWhisperLanguage } from '../engines/speech/whisper-languages.js';
 import type { AudioPart, Conversation } from '../understanding/types.js';
 import { diarizationUnavailable, hasDiarization } from '../understanding/facts.js';
 import { speechStatus } from '../understanding/composer/queries.js';
@@ -55,6 +58,21 @@ export function readTranscriptionConfig(raw: unknown): TranscriptionConfig | und
   return cfg;
 }
 
+/**
+ * The transcription hints of a request (language codes as given; the vocabulary, a set). A language no recogniser
+ * knows is refused here, as a 400, rather than after the audio was queued.
+ */
+export function checkedHints(hints: TranscriptionHints): TranscriptionHints {
+  const h = normaliseHints(hints);
+  for (const code of h.languageCodes ?? []) toWhisperLanguage(code);
+  return h;
+}
+
+/** The hints of an audioTranscriptionConfig: languageCodes and customVocabulary. */
+export function transcriptionHints(cfg: TranscriptionConfig): TranscriptionHints {
+  return checkedHints({ languageCodes: cfg.languageCodes, vocabulary: cfg.customVocabulary });
+}
+
 /** Seconds as a google.protobuf.Duration JSON string: "2s", "1.250s" (millisecond precision). */
 export function durationString(sec: number): string {
   const ms = Math.max(0, Math.round(sec * 1000));
@@ -66,8 +84,6 @@ export interface TranscriptionAnswer {
   /** what the answer could not honour, in plain words (sent as the x-earshot-notice header) */
   notices: string[];
 }
-
-const baseCode = (code: string) => code.toLowerCase().split(/[-_]/)[0];
 
 function audioParts(conversation: Conversation): AudioPart[] {
   const parts = conversation.turns.flatMap((t) => t.parts).filter((p): p is AudioPart => p.kind === 'audio');
@@ -100,31 +116,26 @@ function smartParts(a: AudioAnalysis): Transcription[] {
   return smartParagraphs(a.segments).map((p) => ({ text: p.text, ...(p.language ? { languageCode: p.language } : {}) }));
 }
 
-/** Why the hints could not shape this transcript, when they were given. */
-function hintNotices(analyses: readonly AudioAnalysis[], cfg: TranscriptionConfig): string[] {
+/** The hints an analysis was asked for but not made with (the speech engine cannot use them), in plain words. */
+export function unappliedNotices(a: AudioAnalysis, asked: TranscriptionHints, names: { languages: string; vocabulary: string }): string[] {
+  const engine = a.engines.speech ?? 'none';
   const notices: string[] = [];
-  if (cfg.customVocabulary.length) {
-    notices.push('customVocabulary was not applied: the audio was transcribed once, when it was analysed, without it.');
-  }
-  if (cfg.languageCodes.length) {
-    const wanted = new Set(cfg.languageCodes.map(baseCode));
-    const heard = new Set(
-      analyses
-        .flatMap((a) => a.segments.map((s) => s.language))
-        .filter((l): l is string => !!l)
-        .map(baseCode),
-    );
-    if (heard.size === 0)
+  for (const field of unappliedHints(asked, a.hints)) {
+    if (field === 'vocabulary')
+      notices.push(`${names.vocabulary} was not applied: the speech engine (${engine}) takes no vocabulary; a Whisper model does.`);
+    if (field === 'languageCodes')
       notices.push(
-        'languageCodes were not applied: the speech engine did not identify the language, and the audio was transcribed once, without hints.',
+        `${names.languages} not applied: the speech engine (${engine}) cannot be told the language (it knows one, or identifies none); a multilingual Whisper model can.`,
       );
-    else if ([...heard].some((l) => !wanted.has(l))) {
-      notices.push(
-        `languageCodes were not applied: the audio was transcribed once, without hints; its speech was identified as ${[...heard].join(', ')}.`,
-      );
-    }
   }
   return notices;
+}
+
+/** Why the hints could not shape this transcript, when they were given and the engine could not use them. */
+function hintNotices(analyses: readonly AudioAnalysis[], cfg: TranscriptionConfig): string[] {
+  const asked = { languageCodes: cfg.languageCodes, vocabulary: cfg.customVocabulary };
+  const names = { languages: 'languageCodes were', vocabulary: 'customVocabulary' };
+  return [...new Set(analyses.flatMap((a) => unappliedNotices(a, asked, names)))];
 }
 
 /**

@@ -16,7 +16,7 @@ import { readCountTokensRequest, readGenerateRequest, type GenerateRequest } fro
 import { resolvePrompt, type ResolvedPrompt } from './prompt.js';
 import type { Answerer, AnswerOutcome, AnswerRequest } from '../understanding/answer.js';
 import { audioTokens } from '../domain/audio.js';
-import { transcriptionAnswer, type TranscriptionAnswer } from './audio-transcription.js';
+import { transcriptionAnswer, transcriptionHints, type TranscriptionAnswer } from './audio-transcription.js';
 
 export interface GenerateDeps {
   answerer(): Promise<Answerer>;
@@ -94,7 +94,9 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
   async function startAnswer(model: string, body: unknown, project: string, reply: FastifyReply) {
     const modelName = resolveModel(model);
     const request = readGenerateRequest(body);
-    const prompt = await resolvePrompt(ctx, project, request, 'generate');
+    // audioTranscriptionConfig's languages and vocabulary: the audio is answered from its analysis made with them
+    const hints = request.transcription ? transcriptionHints(request.transcription) : undefined;
+    const prompt = await resolvePrompt(ctx, project, request, 'generate', hints);
     const abort = abandonedWith(reply);
     const usage = await promptUsage(deps, prompt, abort.signal);
     if (request.transcription) {

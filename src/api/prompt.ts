@@ -12,6 +12,7 @@ import { fileIdFromRef } from './wire.js';
 import type { GenerateRequest, WireContent, WirePart } from './request.js';
 import type { Conversation, Part, Turn } from '../understanding/types.js';
 import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
+import type { TranscriptionHints } from '../domain/hints.js';
 import { FILE_ID_PATTERN, type FileRecord } from '../store/files.js';
 
 import { isAudioMime } from '../audio/formats.js';
@@ -71,7 +72,14 @@ async function waitForFile(ctx: ApiContext, rec: FileRecord, mode: Mode): Promis
   return current;
 }
 
-async function resolveFilePart(ctx: ApiContext, project: string, part: WirePart, where: string, mode: Mode): Promise<AudioRef | string> {
+async function resolveFilePart(
+  ctx: ApiContext,
+  project: string,
+  part: WirePart,
+  where: string,
+  mode: Mode,
+  hints?: TranscriptionHints,
+): Promise<AudioRef | string> {
   const ref = part.fileData!.fileUri!;
   const id = fileIdFromRef(ref);
   if (!id || !FILE_ID_PATTERN.test(id)) throw new EarshotError('API_BAD_FILE_URI', { where, ref: ref.slice(0, 200) });
@@ -85,12 +93,19 @@ async function resolveFilePart(ctx: ApiContext, project: string, part: WirePart,
     }
     throw new EarshotError('API_FILE_NOT_AUDIO', { id, mimeType: rec.mimeType });
   }
-  const analysis = mode === 'generate' ? await ctx.media.analysisOf(rec) : undefined;
+  const analysis = mode === 'generate' ? await ctx.media.analysisOf(rec, hints) : undefined;
   const source = wantsAudio(ctx) ? { path: await ctx.media.blobPath(rec.sha256) } : undefined;
   return { probe: rec.probe, analysis, mimeType: rec.mimeType, displayName: rec.displayName ?? undefined, source };
 }
 
-async function resolveInlinePart(ctx: ApiContext, project: string, part: WirePart, where: string, mode: Mode): Promise<AudioRef | string> {
+async function resolveInlinePart(
+  ctx: ApiContext,
+  project: string,
+  part: WirePart,
+  where: string,
+  mode: Mode,
+  hints?: TranscriptionHints,
+): Promise<AudioRef | string> {
   const mime = part.inlineData!.mimeType!;
   const bytes = decodeBase64(part.inlineData!.data!, where);
   if (isTextMime(mime)) return bytes.toString('utf8');
@@ -102,7 +117,7 @@ async function resolveInlinePart(ctx: ApiContext, project: string, part: WirePar
       const { probe } = await ctx.media.probeInline(bytes, mime, project);
       return { probe, mimeType: mime };
     }
-    const { probe, analysis } = await ctx.media.inline(bytes, mime, project);
+    const { probe, analysis } = await ctx.media.inline(bytes, mime, project, hints);
     return { probe, analysis, mimeType: mime, source: wantsAudio(ctx) ? { bytes } : undefined };
   } catch (err) {
     if (err instanceof AudioError) throw new EarshotError('API_INLINE_AUDIO_UNREADABLE', { where, reason: err.message }, { cause: err });
@@ -110,7 +125,14 @@ async function resolveInlinePart(ctx: ApiContext, project: string, part: WirePar
   }
 }
 
-export async function resolvePrompt(ctx: ApiContext, project: string, req: GenerateRequest, mode: Mode): Promise<ResolvedPrompt> {
+/** `hints`: the audio is answered from its analysis made with these transcription hints (audioTranscriptionConfig). */
+export async function resolvePrompt(
+  ctx: ApiContext,
+  project: string,
+  req: GenerateRequest,
+  mode: Mode,
+  hints?: TranscriptionHints,
+): Promise<ResolvedPrompt> {
   const texts: string[] = [];
   const audioSeconds: number[] = [];
   let audioIndex = 0;
@@ -125,7 +147,9 @@ export async function resolvePrompt(ctx: ApiContext, project: string, req: Gener
         parts.push({ kind: 'text', text: p.text });
         continue;
       }
-      const resolved = p.fileData ? await resolveFilePart(ctx, project, p, pw, mode) : await resolveInlinePart(ctx, project, p, pw, mode);
+      const resolved = p.fileData
+        ? await resolveFilePart(ctx, project, p, pw, mode, hints)
+        : await resolveInlinePart(ctx, project, p, pw, mode, hints);
       if (typeof resolved === 'string') {
         texts.push(resolved);
         parts.push({ kind: 'text', text: resolved });

@@ -223,6 +223,6 @@ export const API_ERRORS = {
   OPENAI_TRANSLATION_UNAVAILABLE: entry<{ reason: string }>(
     'FAILED_PRECONDITION',
     (p) =>
-      `Translation into English is not available for this audio: ${p.reason} Translation needs a multilingual Whisper model (engines.whisperModel, e.g. whisper-base) whose translate task ran when the audio was analysed.`,
+      `Translation into English is not available for this audio: ${p.reason} Translation needs a multilingual Whisper model (engines.whisperModel, e.g. whisper-base), not an English-only *.en model or PocketSphinx.`,
   ),
 } as const;

@@ -3,7 +3,7 @@
 // diarization, words only when asked, fillers and stutters removed without rewording anything else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationString, readTranscriptionConfig, transcriptionAnswer } from '../../src/api/audio-transcription.js';
+import { durationString, readTranscriptionConfig, transcriptionAnswer, transcriptionHints } from '../../src/api/audio-transcription.js';
 import { formatSentences, removeDisfluencies, smartParagraphs } from '../../src/api/smart-transcript.js';
 import { isEarshotError } from '../../src/domain/errors.js';
 import { toWireError } from '../../src/api/errors.js';
@@ -122,14 +122,38 @@ test('no audio in the prompt, and audio whose speech was not transcribed, are re
   );
 });
 
-test('hints the analysis was made without are reported, never claimed', () => {
+test('hints the analysis was not made with (the engine cannot use them) are reported, never claimed', () => {
+  // the base analysis (no `hints`): neither hint shaped it
   const a = analysis([seg(0, 1, 'Hola amigo.', { language: 'es' })]);
   const asked = transcriptionAnswer(convo(a), readTranscriptionConfig({ languageCodes: ['en-US'], customVocabulary: ['Zyxlander'] })!);
   assert.equal(asked.notices.length, 2);
-  assert.match(asked.notices.join(' '), /customVocabulary was not applied/);
-  assert.match(asked.notices.join(' '), /identified as es/);
-  // a hint that agrees with what was identified needs no notice
-  assert.deepEqual(transcriptionAnswer(convo(a), readTranscriptionConfig({ languageCodes: ['es-MX'] })!).notices, []);
+  assert.match(asked.notices.join(' '), /customVocabulary was not applied: the speech engine \(whisper\) takes no vocabulary/);
+  assert.match(asked.notices.join(' '), /languageCodes were not applied/);
+  // a hinted analysis that used both: nothing to report
+  const hinted = { ...a, hints: { languageCodes: ['en-US'], vocabulary: ['Zyxlander'] } };
+  assert.deepEqual(
+    transcriptionAnswer(convo(hinted), readTranscriptionConfig({ languageCodes: ['en-US'], customVocabulary: ['Zyxlander'] })!).notices,
+    [],
+  );
+  // one that could use the vocabulary only (an English-only model): the languages are reported
+  const vocabOnly = { ...a, hints: { vocabulary: ['Zyxlander'] } };
+  const partly = transcriptionAnswer(
+    convo(vocabOnly),
+    readTranscriptionConfig({ languageCodes: ['en-US'], customVocabulary: ['Zyxlander'] })!,
+  );
+  assert.deepEqual(partly.notices.length, 1);
+  assert.match(partly.notices[0]!, /^languageCodes were not applied/);
+});
+
+test('a language no recogniser knows is a 400 before any audio is queued', () => {
+  assert.throws(
+    () => transcriptionHints(readTranscriptionConfig({ languageCodes: ['xx-YY'] })!),
+    (e) => isEarshotError(e, 'SPEECH_LANGUAGE_UNSUPPORTED') && toWireError(e).httpStatus === 400,
+  );
+  assert.deepEqual(transcriptionHints(readTranscriptionConfig({ languageCodes: ['es_mx', 'es-MX'], customVocabulary: ['b', ' a '] })!), {
+    languageCodes: ['es-MX'],
+    vocabulary: ['a', 'b'],
+  });
 });
 
 test('SMART: fillers and stutters go, words and their order stay, sentences are formatted, pauses make paragraphs', () => {

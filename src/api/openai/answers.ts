@@ -1,10 +1,14 @@
 // What /v1/audio/transcriptions and /v1/audio/translations answer, built from a stored analysis in each of OpenAI's
 // response formats: json, text, srt, vtt, verbose_json (segments and/or words), diarized_json (speakers A, B, …)
 // and the streamed events. Only facts the analysis holds are written: fields Whisper's API carries that Earshot does
-// not compute (token ids, log probabilities, compression ratios) are left out rather than made up.
+// not compute (token ids, log probabilities, compression ratios) are left out rather than made up. `language` and
+// `prompt` are transcription hints and a translation asks for Whisper's translate task: the analysis answering is the
+// one made with them (src/analysis/hinted.ts); what the speech engine cannot do is said, not claimed.
 
-import type { AudioAnalysis, TranscriptSegment } from '../../domain/analysis.js';
+import { majorityLanguage, type AudioAnalysis, type TranscriptSegment } from '../../domain/analysis.js';
 import { EarshotError } from '../../domain/errors.js';
+import type { TranscriptionHints } from '../../domain/hints.js';
+import { checkedHints, unappliedNotices } from '../audio-transcription.js';
 import { toSrt, toText, toVtt } from '../../domain/subtitles.js';
 import { diarizationUnavailable, hasDiarization, translationOf } from '../../understanding/facts.js';
 import { speechStatus } from '../../understanding/composer/queries.js';
@@ -22,10 +26,16 @@ const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
 
 /** The language the speech was identified as (most of the segments), as a BCP-47 code; undefined when not identified. */
 export function identifiedLanguage(a: AudioAnalysis): string | undefined {
-  const counts = new Map<string, number>();
-  for (const s of a.segments) if (s.language) counts.set(s.language, (counts.get(s.language) ?? 0) + (s.end - s.start));
-  if (!counts.size) return undefined;
-  return [...counts.entries()].sort((x, y) => y[1] - x[1])[0]![0];
+  return majorityLanguage(a.segments);
+}
+
+/** The transcription hints of a request: `language` and `prompt` (as vocabulary); a translation asks for English. */
+export function formHints(form: AudioForm, task: AudioTask): TranscriptionHints {
+  return checkedHints({
+    ...(form.language ? { languageCodes: [form.language] } : {}),
+    ...(form.prompt ? { vocabulary: [form.prompt] } : {}),
+    ...(task === 'translate' ? { translate: true } : {}),
+  });
 }
 
 /** verbose_json's `language`: the English name in lower case, as Whisper's API writes it ("english"), or "unknown". */
@@ -53,17 +63,21 @@ export function answerSegments(a: AudioAnalysis, task: AudioTask): TranscriptSeg
   if (speechStatus(a) === 'not-analysed') throw new EarshotError('API_TRANSCRIPTION_NOT_ANALYSED', { reason: speechWarnings(a) });
   const segments = a.segments.filter((s) => s.text.trim());
   if (task === 'transcribe') return segments;
-  const english = segments.map((s) => translationOf(s, 'en'));
+  // a segment's own translation ('' when a neighbour's carries its words), else its text when it is English already
+  const english = segments.map((s) => (a.hints?.translate && s.translation !== undefined ? s.translation : translationOf(s, 'en')));
   const missing = segments.filter((_, i) => english[i] === undefined);
   if (missing.length) {
+    const engine = a.engines.speech ?? 'none';
     const langs = [...new Set(missing.map((s) => s.language).filter((l): l is string => !!l))];
-    const reason = langs.length
-      ? `${missing.length} of ${segments.length} segments are in ${langs.join(', ')} and the analysis holds no English translation for them.`
-      : `the speech engine (${a.engines.speech ?? 'none'}) did not identify the language, so Earshot cannot tell whether the speech is already English.`;
+    const reason = !langs.length
+      ? `the speech engine (${engine}) did not identify the language, so Earshot cannot tell whether the speech is already English.`
+      : a.hints?.translate
+        ? `${missing.length} of ${segments.length} segments (in ${langs.join(', ')}) got no English from the translate task.`
+        : `${missing.length} of ${segments.length} segments are in ${langs.join(', ')} and the speech engine (${engine}) cannot translate.`;
     throw new EarshotError('OPENAI_TRANSLATION_UNAVAILABLE', { reason });
   }
   // a translation has no word times of its own
-  return segments.map((s, i) => ({ ...s, text: english[i]!, words: english[i] === s.text ? s.words : [] }));
+  return segments.map((s, i) => ({ ...s, text: english[i]!, words: english[i] === s.text ? s.words : [] })).filter((s) => s.text.trim());
 }
 
 /** A word with times the engine measured (not spread evenly over its segment for want of any). */
@@ -144,18 +158,8 @@ export function streamEvents(a: AudioAnalysis, form: AudioForm, task: AudioTask)
   return events;
 }
 
-/** What the answer could not honour, for the x-earshot-notice header (the analysis is made once, without hints). */
+/** What the answer could not honour (hints the speech engine cannot use), for the x-earshot-notice header. */
 export function formNotices(a: AudioAnalysis, form: AudioForm): string[] {
-  const notices: string[] = [];
-  if (form.prompt) notices.push('prompt was not applied: the audio was transcribed once, when it was analysed, without it.');
-  if (form.language) {
-    const heard = identifiedLanguage(a);
-    if (!heard)
-      notices.push(
-        'language was not applied: the speech engine did not identify the language, and the audio was transcribed once, without hints.',
-      );
-    else if (baseCode(heard) !== baseCode(form.language))
-      notices.push(`language was not applied: the speech was identified as ${heard} and transcribed as such.`);
-  }
-  return notices;
+  const asked = { ...(form.language ? { languageCodes: [form.language] } : {}), ...(form.prompt ? { vocabulary: [form.prompt] } : {}) };
+  return unappliedNotices(a, asked, { languages: 'language was', vocabulary: 'prompt' });
 }

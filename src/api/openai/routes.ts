@@ -1,7 +1,8 @@
 // POST /v1/audio/transcriptions and /v1/audio/translations, as OpenAI's API and the self-hosted Whisper servers
 // speak them: multipart/form-data in, any of OpenAI's response formats out, OpenAI's error shape. The audio goes
 // through the same content-addressed analysis as Gemini's inline audio, so a file already analysed for this
-// project is answered from the stored analysis without being analysed again.
+// project is answered from the stored analysis without being analysed again; `language`, `prompt` and translation
+// are hints, answered from the analysis made with them (computed once, its speech alone re-run).
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -10,14 +11,15 @@ import { respondOptions } from '../respond.js';
 import { EarshotError } from '../../domain/errors.js';
 import { isAudioError } from '../../audio/errors.js';
 import { readAudioForm, OPENAI_MAX_FILE_BYTES, type AudioTask } from './form.js';
-import { buildAnswer, formNotices, streamEvents } from './answers.js';
+import { buildAnswer, formHints, formNotices, streamEvents } from './answers.js';
 import { openaiErrorHandler, openaiProjectOf, toOpenAiError } from './wire-errors.js';
 
 async function answer(ctx: ApiContext, req: FastifyRequest, reply: FastifyReply, task: AudioTask): Promise<unknown> {
   const form = await readAudioForm(req, task);
+  const hints = formHints(form, task);
   let analysis: Awaited<ReturnType<ApiContext['media']['inline']>>['analysis'];
   try {
-    ({ analysis } = await ctx.media.inline(form.file.bytes, form.file.mimeType, req.project));
+    ({ analysis } = await ctx.media.inline(form.file.bytes, form.file.mimeType, req.project, hints));
   } catch (err) {
     if (isAudioError(err))
       throw new EarshotError('OPENAI_FILE_UNREADABLE', { reason: err.message }, { cause: err, facts: { param: 'file' } });
