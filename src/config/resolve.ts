@@ -2,7 +2,7 @@
 // against the schema as it is read (a bad value fails start-up even where a later source overrides it), unknown
 // keys refused. The only module that reads process.env.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { EarshotError } from '../domain/errors.js';
@@ -182,7 +182,20 @@ export function resolveConfig(flags: ConfigInput = {}, env: Env = {}): Config {
   const config = { ...rest, apiKeys: keys.size > 0 ? keys : null } as Config;
   config.dataDir = path.resolve(expandHome(config.dataDir));
   config.modelsDir = path.resolve(expandHome(config.modelsDir));
+  const addon = config.engines.whisperNative ?? builtWhisperAddon(env);
+  config.engines.whisperNative = addon === 'bundled' || !addon ? undefined : path.resolve(expandHome(addon));
   return config;
+}
+
+/**
+ * The whisper.node addon `npm run build:whisper-native` (deploy/build-whisper-native.sh) leaves in the cache, when it
+ * is there: built for this CPU, it decodes several times faster than the npm package's CPU build, so it is used
+ * without being named.
+ */
+export function builtWhisperAddon(env: Env): string | undefined {
+  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const file = path.join(cache, 'earshot', 'whisper-native', 'index.node');
+  return existsSync(file) ? file : undefined;
 }
 
 /** The defaults alone (no environment, no file), paths resolved. */

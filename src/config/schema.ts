@@ -86,9 +86,10 @@ export const EnginesSchema = Type.Object(
     }),
     speechTimeoutSec: positive(120, { description: 'seconds one transcription request may take', env: 'EARSHOT_SPEECH_TIMEOUT_SEC' }),
     whisperNative: optional(Type.String({ minLength: 1 }), {
-      description: 'path to a whisper.node addon built for this CPU (faster than the npm CPU build, which has no AVX)',
+      description:
+        'path to a whisper.node addon built for this CPU by `npm run build:whisper-native` (several times faster than the npm CPU build, which has no AVX); `bundled`: the npm build',
       env: 'EARSHOT_WHISPER_NATIVE',
-      defaultText: "the npm package's build",
+      defaultText: "~/.cache/earshot/whisper-native/index.node when built, else the npm package's build",
     }),
     sounds: oneOf(['yamnet', 'none'], 'yamnet', { description: 'sound classifier' }),
     yamnetModel: optional(Type.String({ minLength: 1 }), {

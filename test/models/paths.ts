@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { resolveConfig } from '../../src/config/resolve.js';
 import { findTestModel } from './manifest.js';
 
 /** What `npm run test-models` records beside each model file (<file>.provenance.json). */
@@ -55,4 +56,12 @@ export function testModel(name: string): string {
 /** The provenance record of a fetched test model (for reports: package, version, checksums). */
 export function testModelProvenance(name: string): Provenance {
   return JSON.parse(readFileSync(provenancePath(testModel(name)), 'utf8')) as Provenance;
+}
+
+/**
+ * The whisper.node addon the server itself would use: EARSHOT_WHISPER_NATIVE, else the one `npm run
+ * build:whisper-native` left in the cache, else undefined (npm's CPU build).
+ */
+export function whisperAddon(): string | undefined {
+  return resolveConfig({}, process.env).engines.whisperNative;
 }

@@ -2,11 +2,12 @@
 // segments with per-word times (token timestamps sharpened on the audio's onsets), the language identified per call
 // (multilingual models), translation to English, vocabulary hints, progress and abort.
 
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import type { TranscriptSegment, Word } from '../../domain/analysis.js';
-import { type SpeechEngine, type TranscribeOptions, type TranscribeResult } from '../types.js';
+import type { SpeechEngine, TranscribeOptions, TranscribeResult } from '../types.js';
 import { planWindows, shiftSegments } from './segments.js';
 
 import { inspectWhisperModel, WhisperModelError, type WhisperModelInfo } from './whisper-model.js';
@@ -98,22 +99,18 @@ const loaded = new Map<string, NativeModule>();
 
 function loadNative(useGpu: boolean, first?: 'cuda' | 'vulkan', own?: string): { module: NativeModule; backend: WhisperBackend } {
   const base = `@fugood/node-whisper-${process.platform}-${process.arch}`;
-  const order: WhisperBackend[] = useGpu ? (first === 'vulkan' ? ['vulkan', 'cuda', 'cpu'] : ['cuda', 'vulkan', 'cpu']) : ['cpu'];
+  const gpus = (useGpu ? (first === 'vulkan' ? ['vulkan', 'cuda'] : ['cuda', 'vulkan']) : []).filter(
+    (b) => b !== 'vulkan' || hasVulkanDriver(),
+  ) as WhisperBackend[];
+  // GPU builds first (they load only where their runtime or driver is), then a whisper.node addon built for this CPU
+  // (npm run build:whisper-native; the npm CPU build has no AVX), then npm's CPU build
+  const candidates: { name: string; backend: WhisperBackend }[] = [
+    ...gpus.map((backend) => ({ name: `${base}-${backend}`, backend })),
+    ...(own ? [{ name: own, backend: 'cpu' as const }] : []),
+    { name: base, backend: 'cpu' },
+  ];
   const failures: string[] = [];
-  // a whisper.node addon built for this CPU (the npm CPU build has no AVX; see README "Faster Whisper on CPU")
-  if (own && !useGpu) {
-    const cached = loaded.get(own);
-    if (cached) return { module: cached, backend: 'cpu' };
-    try {
-      const module = require(own) as NativeModule;
-      loaded.set(own, module);
-      return { module, backend: 'cpu' };
-    } catch (err) {
-      failures.push(`${own}: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
-  for (const backend of order) {
-    const name = backend === 'cpu' ? base : `${base}-${backend}`;
+  for (const { name, backend } of candidates) {
     const cached = loaded.get(name);
     if (cached) return { module: cached, backend };
     try {
@@ -125,6 +122,24 @@ function loadNative(useGpu: boolean, first?: 'cuda' | 'vulkan', own?: string): {
     }
   }
   throw new EarshotError('WHISPER_UNAVAILABLE', { platform: process.platform, arch: process.arch, failures });
+}
+
+const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
+
+/**
+ * Whether a hardware Vulkan driver is installed (an ICD manifest other than Mesa's lavapipe, which runs on the CPU).
+ * Without one the Vulkan build still loads, finds "no GPU" and decodes on its own CPU path, several times slower
+ * than a CPU build (jfk's 11 s with whisper-base: 55-64 s here, against 3-17 s for the CPU-built addon), so it is
+ * not tried.
+ */
+function hasVulkanDriver(): boolean {
+  return VULKAN_ICD_DIRS.some((dir) => {
+    try {
+      return readdirSync(dir).some((f) => f.endsWith('.json') && !f.startsWith('lvp_'));
+    } catch {
+      return false;
+    }
+  });
 }
 
 // whisper.cpp logs through one process-wide hook. It is switched on only while a load or a transcription runs,

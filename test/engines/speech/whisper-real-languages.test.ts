@@ -9,11 +9,11 @@ import path from 'node:path';
 import { createWhisper, type WhisperEngine } from '../../../src/engines/speech/whisper.js';
 import { isEarshotError } from '../../../src/domain/errors.js';
 import { SPEECH_DIR } from '../../helpers.js';
-import { testModel } from '../../models/paths.js';
+import { testModel, whisperAddon } from '../../models/paths.js';
 import { espeak, placeAt, soxDecode } from '../sox-decode.js';
 
 /** a whisper.node addon built for this CPU (deploy/build-whisper-native.sh), as the server takes it; default: npm's build */
-const NATIVE = process.env.EARSHOT_WHISPER_NATIVE || undefined;
+const NATIVE = whisperAddon();
 
 let base: WhisperEngine;
 let tinyEn: WhisperEngine;

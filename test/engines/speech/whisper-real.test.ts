@@ -14,12 +14,12 @@ import type { VadEngine } from '../../../src/engines/types.js';
 import { wordErrorRate } from '../../../src/eval/wer.js';
 import { wordStartErrors } from '../../../src/eval/word-times.js';
 import { SPEECH_DIR, tempDir } from '../../helpers.js';
-import { testModel } from '../../models/paths.js';
+import { testModel, whisperAddon } from '../../models/paths.js';
 import { mulberry32 } from '../../fixtures/prng.js';
 import { espeak, placeAt, soxDecode } from '../sox-decode.js';
 
 /** a whisper.node addon built for this CPU (deploy/build-whisper-native.sh), as the server takes it; default: npm's build */
-const NATIVE = process.env.EARSHOT_WHISPER_NATIVE || undefined;
+const NATIVE = whisperAddon();
 
 const SR = 16000;
 const tmp = tempDir('earshot-whisper-real-');
