@@ -4,55 +4,8 @@
 //  - files.list requests/s while the analysis runs, as a ratio to idle (the event loop stays free),
 //  - generateContent latency on the analysed file (transcript range, summary, question; target < 200 ms
 //    with the composer) and first-chunk latency of streamGenerateContent.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GoogleGenAI, createPartFromUri, createUserContent } from '@google/genai';
-
-const MINUTES = Number(process.env.BENCH_ANALYSIS_MINUTES ?? 60);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cache = path.join(os.tmpdir(), 'earshot-bench');
-mkdirSync(cache, { recursive: true });
-
-function longFile(): string {
-  const out = path.join(cache, `speech-every-minute-${MINUTES}m.mp3`);
-  if (existsSync(out)) return out;
-  const minute = path.join(cache, 'minute.wav');
-  execFileSync('sox', [path.join(root, '../shared/audio/speech/jfk.wav'), '-r', '16000', '-c', '1', minute, 'pad', '0', '49']);
-  execFileSync(
-    'sox',
-    Array(MINUTES)
-      .fill(minute)
-      .concat([path.join(cache, 'long.wav')]),
-  );
-  execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-i', path.join(cache, 'long.wav'), '-b:a', '64k', out]);
-  return out;
-}
-
-function vmHwmMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function children(pid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
+import { MINUTES, workers, longFile, startServer, vmHwmMb } from './hour.js';
 
 async function listRate(url: string, ms: number): Promise<number> {
   let n = 0;
@@ -73,18 +26,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main() {
   const file = longFile();
-  const dataDir = path.join(cache, `data-${process.pid}`);
-  const server = spawn(
-    process.execPath,
-    [path.join(root, 'bin/earshot.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--offline', '--log-level', 'warn'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise<string>((resolve) =>
-    server.stdout!.on('data', (d) => {
-      const m = /listening on (\S+)/.exec(String(d));
-      if (m) resolve(m[1]);
-    }),
-  );
+  const { server, url } = await startServer();
   try {
     const ai = new GoogleGenAI({ apiKey: 'bench', httpOptions: { baseUrl: url } });
     await new Promise((r) => setTimeout(r, 3000)); // engines warm up
@@ -94,7 +36,7 @@ async function main() {
     let busy = 0;
     let peak = 0;
     const sampler = setInterval(() => {
-      for (const pid of children(server.pid!)) peak = Math.max(peak, vmHwmMb(pid));
+      for (const pid of workers(server.pid!)) peak = Math.max(peak, vmHwmMb(pid));
     }, 250);
     let state = up.state;
     let measured = false;
