@@ -17,8 +17,9 @@ interface Run {
 const native = process.env.EARSHOT_WHISPER_NATIVE;
 const { EARSHOT_WHISPER_NATIVE: _, ...envWithoutNative } = process.env;
 const base = { ...envWithoutNative, EARSHOT_SPEAKER_ENGINE: 'none' };
-// engines.gpu off (config file only): with the default 'auto' the engine tries the GPU addons and never loads
-// EARSHOT_WHISPER_NATIVE; on a machine without a GPU both whisper runs are then the CPU builds they are named after
+// engines.gpu off (config file only), so the two whisper runs are the CPU builds they are named after: with 'auto'
+// a GPU build that loads is taken first (the Vulkan one, on a machine without a hardware driver, once ran here
+// on its slow CPU path for both runs)
 const cpuOnly = path.join(cache, 'gpu-off.json');
 writeFileSync(cpuOnly, JSON.stringify({ engines: { gpu: 'off' } }));
 const whisper = {
