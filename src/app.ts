@@ -16,9 +16,7 @@ import { checkRole, startAnalysisNode, type AnalysisNode } from './analysis/jobs
 import { modelMethods } from './api/generate.js';
 import { TextTokenizer } from './understanding/tokenizer.js';
 import { answererFactory } from './understanding/backends.js';
-import { yamnetPaths } from './engines/registry.js';
-import { parseClassMap } from './engines/sounds/scores.js';
-import { readFileSync } from 'node:fs';
+import { soundLabels } from './engines/registry.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Metrics, observeRequests, opsRoutes, type ReadinessCheck } from './api/ops.js';
@@ -97,8 +95,7 @@ export async function createApp(config: Config, logger: Logger = pino({ level: c
   const ops = opsRoutes(metrics, db, checks, { role: config.role });
   let server: FastifyInstance;
   if (tokenizer) {
-    const yamnet = yamnetPaths(config);
-    const labels = yamnet ? parseClassMap(readFileSync(yamnet.labelsPath, 'utf8')) : [];
+    const labels = soundLabels(config);
     const methods = modelMethods(ctx, {
       answerer: answererFactory(config, tokenizer, labels, {
         pull: true,

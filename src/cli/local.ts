@@ -2,15 +2,14 @@
 // the server uses (no server needed), and build the understanding layer's Conversation around it.
 
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { AudioAnalysis, AudioProbe } from '../domain/analysis.js';
 import { probeAudio } from '../audio/probe.js';
 import { decodePcm } from '../audio/decode.js';
 import { analyzeAudio } from '../analysis/pipeline.js';
-import { loadListeningEngines, yamnetPaths } from '../engines/registry.js';
-import { parseClassMap } from '../engines/sounds/scores.js';
+import { loadListeningEngines } from '../engines/registry.js';
 import type { Conversation } from '../understanding/types.js';
 
 export interface LocalAnalysis {
@@ -64,9 +63,4 @@ export function conversationFor(items: LocalAnalysis[], question: string): Conve
       },
     ],
   };
-}
-
-export function soundLabels(config: Config): string[] {
-  const y = yamnetPaths(config);
-  return y ? parseClassMap(readFileSync(y.labelsPath, 'utf8')) : [];
 }

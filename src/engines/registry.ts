@@ -8,25 +8,27 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { PipelineEngines, SoundEngine, SpeakerEncoder, SpeechEngine, VadEngine } from './types.js';
+import { YAMNET_CLASSES } from './sounds/yamnet-classes.js';
 
 export interface EngineLog {
   info(msg: string): void;
   warn(msg: string): void;
 }
 
-/** YAMNet as shipped beside the project (../shared/models/yamnet) when the models dir has none. */
-export function yamnetPaths(config: Config): { modelPath: string; labelsPath: string } | undefined {
+/** YAMNet's model file: the configured one, the one pulled into the models dir, or the copy beside the project. */
+export function yamnetPath(config: Config): string | undefined {
   const candidates = [
-    config.engines.yamnetModel ? path.dirname(config.engines.yamnetModel) : undefined,
-    path.join(config.modelsDir, 'yamnet'),
-    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/models/yamnet'),
-  ].filter((d): d is string => !!d);
-  for (const dir of candidates) {
-    const modelPath = config.engines.yamnetModel ?? path.join(dir, 'yamnet.tflite');
-    const labelsPath = path.join(dir, 'yamnet_class_map.csv');
-    if (existsSync(modelPath) && existsSync(labelsPath)) return { modelPath, labelsPath };
-  }
-  return undefined;
+    config.engines.yamnetModel,
+    path.join(config.modelsDir, 'yamnet.tflite'), // where `earshot models pull yamnet` puts it
+    path.join(config.modelsDir, 'yamnet', 'yamnet.tflite'),
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/models/yamnet/yamnet.tflite'),
+  ];
+  return candidates.find((f): f is string => !!f && existsSync(f));
+}
+
+/** The sound classes questions may name: YAMNet's, unless sound analysis is turned off. */
+export function soundLabels(config: Config): readonly string[] {
+  return config.engines.sounds === 'none' ? [] : YAMNET_CLASSES;
 }
 
 export async function loadVad(config: Config): Promise<VadEngine | undefined> {
@@ -35,17 +37,31 @@ export async function loadVad(config: Config): Promise<VadEngine | undefined> {
   return createSileroVad({});
 }
 
+/** YAMNet: a file found by yamnetPath, else the catalogue model pulled on first need (unless offline). */
 export async function loadSounds(config: Config, log: EngineLog): Promise<SoundEngine | undefined> {
   if (config.engines.sounds === 'none') return undefined;
-  const paths = yamnetPaths(config);
-  if (!paths) {
+  let modelPath = yamnetPath(config);
+  if (!modelPath && !config.engines.yamnetModel) {
+    const { findModel } = await import('./models/catalogue.js');
+    const { installedOrPulled } = await import('./models/auto-pull.js');
+    modelPath = await installedOrPulled(findModel('yamnet'), {
+      modelsDir: config.modelsDir,
+      offline: config.offline,
+      purpose: 'sound classifier',
+      log,
+      withoutIt: 'non-speech sounds will not be recognised.',
+    });
+  }
+  if (!modelPath) {
     log.warn(
-      `YAMNet not found: run \`earshot models pull yamnet\` (or place yamnet.tflite and yamnet_class_map.csv in ${path.join(config.modelsDir, 'yamnet')}).`,
+      config.engines.yamnetModel
+        ? `YAMNet not found at engines.yamnetModel (${config.engines.yamnetModel}).`
+        : `YAMNet not found: run \`earshot models pull yamnet\` (or place yamnet.tflite in ${config.modelsDir}).`,
     );
     return undefined;
   }
   const { createYamnet } = await import('./sounds/yamnet.js');
-  return createYamnet({ ...paths, cacheDir: path.join(config.modelsDir, 'cache'), threads: config.engines.threads || undefined });
+  return createYamnet({ modelPath, cacheDir: path.join(config.modelsDir, 'cache'), threads: config.engines.threads || undefined });
 }
 
 /** The diarization encoder: a configured file, the installed catalogue model, or the model pulled on first need. */

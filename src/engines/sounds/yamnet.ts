@@ -16,10 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { SoundEvent } from '../../domain/analysis.js';
-import { type SoundEngine, type SoundFrame } from '../types.js';
+import type { SoundEngine, SoundFrame } from '../types.js';
 import { tfliteToOnnx } from './convert.js';
 
 import { mergeEvents, parseClassMap } from './scores.js';
+import { YAMNET_CLASSES } from './yamnet-classes.js';
 
 import { parseTflite } from './tflite.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
@@ -39,8 +40,8 @@ const CONVERTER_VERSION = 1;
 export interface YamnetOptions {
   /** path to yamnet.tflite */
   modelPath: string;
-  /** path to yamnet_class_map.csv */
-  labelsPath: string;
+  /** path to a yamnet_class_map.csv; default: the class names shipped with Earshot (yamnet-classes.ts) */
+  labelsPath?: string;
   /** where to keep the converted ONNX model (keyed by the TFLite file's sha256); none = convert on every load */
   cacheDir?: string;
   /** onnxruntime intra-op threads (default: available cores, at most 4) */
@@ -121,7 +122,9 @@ function ioNames(session: ort.InferenceSession): [string, string] | undefined {
 
 export async function createYamnet(options: YamnetOptions): Promise<YamnetEngine> {
   const tflite = await readRequired(options.modelPath, 'YAMNet model');
-  const labels = parseClassMap((await readRequired(options.labelsPath, 'YAMNet class map')).toString('utf8'));
+  const labels = options.labelsPath
+    ? parseClassMap((await readRequired(options.labelsPath, 'YAMNet class map')).toString('utf8'))
+    : [...YAMNET_CLASSES];
   const sha = createHash('sha256').update(tflite).digest('hex');
 
   const cacheFile = options.cacheDir ? path.join(options.cacheDir, `yamnet-${sha.slice(0, 32)}-c${CONVERTER_VERSION}.onnx`) : undefined;

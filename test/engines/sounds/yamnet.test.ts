@@ -2,10 +2,13 @@
 // 0.01, events come out of real sirens and not out of silence, the clips are recognised, and the
 // converted model is cached by sha256.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { meanScores, topK } from '../../../src/engines/sounds/scores.js';
+import { meanScores, parseClassMap, topK } from '../../../src/engines/sounds/scores.js';
+import { YAMNET_CLASSES } from '../../../src/engines/sounds/yamnet-classes.js';
+import { soundLabels, yamnetPath } from '../../../src/engines/registry.js';
+import { resolveConfig } from '../../../src/config/resolve.js';
 import { createYamnet, frameStarts, verifyYamnet, YAMNET_SHA256, type YamnetEngine } from '../../../src/engines/sounds/yamnet.js';
 import { SOUNDS_DIR, tempDir, YAMNET_DIR } from '../../helpers.js';
 import { soxDecode16k } from './sox.js';
@@ -128,4 +131,30 @@ test('a missing model file gives an error that says what to do', async () => {
   const missing = path.join(cache.dir, 'nope.tflite');
   assert.equal(existsSync(missing), false);
   await assert.rejects(createYamnet({ modelPath: missing, labelsPath }), /not found at .*download YAMNet/);
+});
+
+test('the class names shipped with Earshot are the class map beside the model, in order', async () => {
+  const fromCsv = parseClassMap(readFileSync(labelsPath, 'utf8'));
+  assert.equal(YAMNET_CLASSES.length, 521);
+  assert.deepEqual([...YAMNET_CLASSES], fromCsv);
+  const shipped = await createYamnet({ modelPath, cacheDir: cache.dir, threads: 1 });
+  try {
+    assert.deepEqual([...shipped.labels], fromCsv);
+  } finally {
+    await shipped.close();
+  }
+});
+
+test('a model pulled into the models dir is found there first, and needs no class map beside it', () => {
+  const models = tempDir('earshot-yamnet-models-');
+  try {
+    const config = resolveConfig({ modelsDir: models.dir }, {});
+    assert.notEqual(yamnetPath(config), path.join(models.dir, 'yamnet.tflite'));
+    symlinkSync(modelPath, path.join(models.dir, 'yamnet.tflite'));
+    assert.equal(yamnetPath(config), path.join(models.dir, 'yamnet.tflite'));
+    assert.equal(soundLabels(config).length, 521);
+    assert.deepEqual(soundLabels(resolveConfig({ modelsDir: models.dir, engines: { sounds: 'none' } }, {})), []);
+  } finally {
+    models.cleanup();
+  }
 });
