@@ -1,8 +1,9 @@
-// Diarization over the VAD's speech regions: embeds 1.6 s windows of speech, clusters them into speakers
-// (the count found by a similarity threshold unless the caller gives it), drops clusters too small to be a
-// speaker (overlaps and noise, not phantom people), and turns window labels into speaker turns.
+// Diarization over the VAD's speech regions: embeds 1.6 s windows of speech, clusters the whole windows into
+// speakers (the count found by a similarity threshold unless the caller gives it), drops clusters too small to be
+// a speaker (overlaps and noise, not phantom people), gives the windows of short regions to the nearest speaker
+// found, and turns window labels into speaker turns.
 
-import { type SpeakerTurn } from '../../domain/analysis.js';
+import type { SpeakerTurn } from '../../domain/analysis.js';
 import { agglomerate, centroid, cosine } from './cluster.js';
 import type { SpeakerEncoder } from '../types.js';
 
@@ -10,6 +11,11 @@ export interface EmbeddedWindow {
   start: number;
   end: number;
   embedding: Float32Array;
+  /**
+   * The window heard less speech than the encoder's window (its region is shorter): it is labelled with the
+   * nearest speaker the whole windows found, and never founds one itself.
+   */
+  partial?: boolean;
 }
 
 export interface DiarizeOptions {
@@ -53,16 +59,33 @@ export async function embedRegions(
     const embeddings = await encoder.embed(region, starts);
     starts.forEach((s, k) => {
       const e = embeddings[k];
-      if (e) out.push({ start: start + s, end: Math.min(end, start + s + encoder.windowSec), embedding: e });
+      if (!e) return;
+      const w: EmbeddedWindow = { start: start + s, end: Math.min(end, start + s + encoder.windowSec), embedding: e };
+      if (dur < encoder.windowSec) w.partial = true;
+      out.push(w);
     });
   }
   return out;
 }
 
+/**
+ * Which windows decide who the speakers are: the whole ones. A window of a region shorter than the encoder's
+ * window embeds a second of speech or so, and that lands far from the same voice's other windows (JFK's
+ * "ask not", 1.3 s, sits at 0.55–0.67 from the rest of his speech, under the threshold): alone it folds away as
+ * a small cluster, but a phrase that recurs (a repeated clip, a speaker's habitual "yes, exactly") would add up
+ * to a cluster big enough to pass for a person. When too few whole windows exist, every window votes.
+ */
+function votingWindows(windows: EmbeddedWindow[], options: DiarizeOptions): EmbeddedWindow[] {
+  const whole = windows.filter((w) => !w.partial);
+  const needed = Math.max(2, options.numSpeakers ?? options.minSpeakers ?? 1);
+  return whole.length >= needed ? whole : windows;
+}
+
 function labelWindows(windows: EmbeddedWindow[], options: DiarizeOptions): number[] {
   const threshold = options.threshold ?? DEFAULT_SPEAKER_THRESHOLD;
-  const stride = Math.max(1, Math.ceil(windows.length / MAX_CLUSTERED));
-  const sample = windows.filter((_, i) => i % stride === 0);
+  const voters = votingWindows(windows, options);
+  const stride = Math.max(1, Math.ceil(voters.length / MAX_CLUSTERED));
+  const sample = voters.filter((_, i) => i % stride === 0);
   const sampleLabels = agglomerate(
     sample.map((w) => w.embedding),
     { threshold, numSpeakers: options.numSpeakers, minSpeakers: options.minSpeakers, maxSpeakers: options.maxSpeakers },
@@ -75,6 +98,7 @@ function labelWindows(windows: EmbeddedWindow[], options: DiarizeOptions): numbe
   const keep = counts.map((c, i) => (c >= minWindows ? i : -1)).filter((i) => i >= 0);
   const kept = keep.length > 0 ? keep : [counts.indexOf(Math.max(...counts))];
   const centroids = kept.map((c) => centroid(sample.filter((_, i) => sampleLabels[i] === c).map((w) => w.embedding)));
+  // every window, voter or not, goes to the speaker whose centroid it is nearest
   return windows.map((w) => {
     let best = 0;
     let bestSim = -Infinity;
