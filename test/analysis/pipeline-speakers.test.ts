@@ -11,6 +11,7 @@ import { diarizationErrorRate } from '../../src/eval/diarization.js';
 import { tempDir } from '../helpers.js';
 import { testModel } from '../models/paths.js';
 import { conversation } from '../engines/speakers/conversation.js';
+import { jfkEveryMinute } from '../engines/speakers/real-voices.js';
 
 const tmp = tempDir();
 let engines: PipelineEngines;
@@ -62,6 +63,16 @@ test('two voices: two speakers, labelled in order, words carry their turn’s sp
   }
   // segments never mix speakers
   for (const s of a.segments) for (const w of s.words) assert.equal(w.speaker, s.speaker);
+});
+
+test('one man repeated every minute stays one speaker through the pipeline, every word his', async () => {
+  const rec = jfkEveryMinute(3);
+  const a = await analyzeAudio(() => once(rec.pcm), engines, { sha256: 'z'.repeat(64), durationSec: rec.pcm.length / 16000 });
+  assert.ok(a.speakers && a.speakers.length > 0, 'the analysis has speaker turns');
+  assert.deepEqual([...new Set(a.speakers.map((t) => t.speaker))], ['spk_1'], JSON.stringify(a.speakers));
+  const words = a.segments.flatMap((s) => s.words);
+  assert.ok(words.length > 30, `words heard: ${words.length}`);
+  assert.ok(words.every((w) => w.speaker === 'spk_1'));
 });
 
 test('without a speaker model: no speaker field, and a warning that says what to install', async () => {
