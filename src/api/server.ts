@@ -12,6 +12,7 @@ import { projectOf, requireKey } from './auth.js';
 import { observeRequests, type Metrics } from './ops.js';
 import { respondOptions, toWire } from './respond.js';
 import { MAX_PARAM_LENGTH, answerOutsideRoutes, clientErrorHandler, dropSlowBodies, frameworkErrors, logRequests } from './transport.js';
+import { lingerOnEarlyAnswers } from './linger.js';
 import { EarshotError } from '../domain/errors.js';
 import { ajvOptions, geminiSchemaError, modelMethodBody, nameParams } from './schemas.js';
 import { camelizeRequest } from './wire.js';
@@ -59,6 +60,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   logRequests(app);
   dropSlowBodies(app);
+  // an early answer (a 4xx before the body was read) reaches a client that writes its whole body first
+  lingerOnEarlyAnswers(app);
   answerOutsideRoutes(app);
   if (opts.metrics) observeRequests(app, opts.metrics);
   const respond = respondOptions(ctx);

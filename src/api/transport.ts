@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { EarshotError, type ErrorCode } from '../domain/errors.js';
 import { toWireError } from './errors.js';
+import { expectMoreInput, hasBody, isLingering, lingerAfterAnswer, lingerThenClose } from './linger.js';
 
 /** Longest path parameter routed (a file or model name); longer ones answer API_NAME_TOO_LONG. */
 export const MAX_PARAM_LENGTH = 4096;
@@ -43,6 +44,9 @@ function writeRawError(socket: Socket, code: ErrorCode): void {
 /** Fastify's `clientErrorHandler`: what Node's HTTP parser rejects (431, 408, malformed requests). */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // Bytes after a request that said Connection: close (more than its declared body, or a next request): that
+  // request's answer is being written and the connection closes after it; drain them, neither answer nor reset.
+  if (err.code === 'HPE_CLOSED_CONNECTION' || isLingering(socket)) return void expectMoreInput(socket);
   if (!socket.writable) return void socket.destroy();
   const code: ErrorCode =
     err.code === 'HPE_HEADER_OVERFLOW'
@@ -59,7 +63,8 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
  * 417 with no body) and CONNECT (the socket dropped, nobody listening). Both get a Google-shaped 400 instead.
  */
 export function answerOutsideRoutes(app: FastifyInstance): void {
-  app.server.on('checkExpectation', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+  app.server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    lingerAfterAnswer(app.server, req);
     const err = new EarshotError('API_MALFORMED_HTTP');
     const body = errorBody(err);
     res.writeHead(err.httpStatus, {
@@ -72,8 +77,8 @@ export function answerOutsideRoutes(app: FastifyInstance): void {
   app.server.on('connect', (_req: http.IncomingMessage, socket: Socket) => {
     socket.on('error', () => {});
     writeRawError(socket, 'API_MALFORMED_HTTP');
-    // not waiting for the client to finish a body nobody reads
-    socket.destroySoon();
+    // what follows the head is read and thrown away (bounded) so that the answer is not lost to a reset
+    lingerThenClose(app.server, socket);
   });
 }
 
@@ -98,11 +103,6 @@ export function logRequests(app: FastifyInstance): void {
     req.log.info({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
   });
-}
-
-function hasBody(req: http.IncomingMessage): boolean {
-  const len = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
 }
 
 /** Install the slow-body rule (see MIN_BODY_BYTES). */
