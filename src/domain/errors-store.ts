@@ -32,7 +32,13 @@ export const STORE_ERRORS = {
     (p) =>
       `Storage quota exceeded: the project stores ${p.used} bytes, and ${p.size} more would pass its limit of ${p.max} bytes. Delete files or wait for them to expire.`,
   ),
-  UPLOAD_BUSY: entry('INVALID_ARGUMENT', () => 'Another request is writing to this upload; wait for it to finish, then query its status.'),
+  // Busy is transient, so UNAVAILABLE (503), the status clients retry: @google/genai and google-genai retry
+  // 408/429/500/502/503/504 (not 409), googleapiclient every 5xx; and, carrying no X-Goog-Upload-Status, the
+  // SDKs' own upload loops send the chunk again. A 400 told them to give up on a session that was fine.
+  UPLOAD_BUSY: entry(
+    'UNAVAILABLE',
+    () => 'Another request is writing to this upload; retry once it has finished (query the upload for the offset to resume from).',
+  ),
   UPLOAD_FINALIZED: entry('INVALID_ARGUMENT', () => 'This upload has already been finalized; no more bytes can be sent to it.'),
   UPLOAD_CANCELLED: entry('INVALID_ARGUMENT', () => 'This upload was cancelled; start a new one.'),
   UPLOAD_OFFSET_MISMATCH: entry<{ offset: number; received: number }>(

@@ -63,6 +63,8 @@ const CASES: Partial<Record<ErrorCode, [GoogleStatus, number, unknown]>> = {
   API_KEY_INVALID: ['INVALID_ARGUMENT', 400, undefined],
   FILE_ACCESS_DENIED: ['PERMISSION_DENIED', 403, { name: 'abc123' }],
   SHUTTING_DOWN: ['UNAVAILABLE', 503, undefined],
+  // transient: the status the Gemini SDKs retry (not a 400, which tells them the session is broken)
+  UPLOAD_BUSY: ['UNAVAILABLE', 503, undefined],
   INTERNAL: ['INTERNAL', 500, undefined],
   AUDIO_EMPTY: ['INVALID_ARGUMENT', 400, { case: 'file' }],
   AUDIO_NOT_AUDIO: ['INVALID_ARGUMENT', 400, { case: 'content', subject: 'file', what: 'a PNG image' }],
@@ -179,6 +181,15 @@ test('each audio, model, engine, identity and generic failure has the status and
     assert.equal(wire.body.error.status, status, code);
     assert.equal(wire.unexpected, false);
   }
+});
+
+test('UPLOAD_BUSY is retryable: 503 UNAVAILABLE, with no X-Goog-Upload-Status (the SDK upload loops resend on its absence)', () => {
+  const wire = toWireError(new EarshotError('UPLOAD_BUSY'));
+  assert.equal(wire.httpStatus, 503);
+  assert.equal(wire.body.error.status, 'UNAVAILABLE');
+  // the status lists @google/genai (DEFAULT_RETRY_HTTP_STATUS_CODES) and google-genai (_RETRY_HTTP_STATUS_CODES) retry
+  assert.ok([408, 429, 500, 502, 503, 504].includes(wire.httpStatus));
+  assert.ok(!Object.keys(wire.headers).some((h) => h.toLowerCase() === 'x-goog-upload-status'), JSON.stringify(wire.headers));
 });
 
 test('the wire body is {error: {code, message, status}}, details only when the entry has them', () => {
