@@ -17,6 +17,7 @@ import { resolvePrompt, type ResolvedPrompt } from './prompt.js';
 import type { Answerer, AnswerOutcome, AnswerRequest } from '../understanding/answer.js';
 import { audioTokens } from '../domain/audio.js';
 import { transcriptionAnswer, transcriptionHints, type TranscriptionAnswer } from './audio-transcription.js';
+import { translationTarget } from '../understanding/intent.js';
 
 export interface GenerateDeps {
   answerer(): Promise<Answerer>;
@@ -94,8 +95,13 @@ export function modelMethods(ctx: ApiContext, deps: GenerateDeps): ModelMethods 
   async function startAnswer(model: string, body: unknown, project: string, reply: FastifyReply) {
     const modelName = resolveModel(model);
     const request = readGenerateRequest(body);
-    // audioTranscriptionConfig's languages and vocabulary: the audio is answered from its analysis made with them
-    const hints = request.transcription ? transcriptionHints(request.transcription) : undefined;
+    // audioTranscriptionConfig's languages and vocabulary: the audio is answered from its analysis made with them;
+    // a prompt asking for an English translation gets the analysis with Whisper's translate task where it can run
+    const hints = request.transcription
+      ? transcriptionHints(request.transcription)
+      : translationTarget(lastUserText(request)) === 'english'
+        ? { translate: true }
+        : undefined;
     const prompt = await resolvePrompt(ctx, project, request, 'generate', hints);
     const abort = abandonedWith(reply);
     const usage = await promptUsage(deps, prompt, abort.signal);
@@ -248,4 +254,10 @@ async function streamOut(
   }
   if (!res.destroyed) res.end(sse ? '' : first ? '[]' : ']');
   return reply;
+}
+
+/** The text of the request's last user turn (what the prompt asks now). */
+function lastUserText(request: GenerateRequest): string {
+  const turn = [...request.contents].reverse().find((c) => c.role !== 'model');
+  return (turn?.parts ?? []).map((p) => p.text ?? '').join('\n');
 }

@@ -174,6 +174,12 @@ function turnText(parts: Conversation['turns'][number]['parts']): string {
     .trim();
 }
 
+/** The language a text asks the audio to be translated into (English name, lower case), or undefined. */
+export function translationTarget(text: string): string | undefined {
+  if (classifyKind(text) !== 'translate') return undefined;
+  return (TRANSLATE_TARGET.exec(text)?.[1] ?? 'english').toLowerCase();
+}
+
 /** The kind of request a text makes, or undefined when it gives no cue. */
 export function classifyKind(text: string): IntentKind | undefined {
   const t = text.trim();
@@ -225,10 +231,7 @@ export function resolveTargets(text: string, parts: AudioPart[], previous?: numb
     else if (n !== undefined) found.add(idx(n));
   }
   for (const m of t.matchAll(
-    new RegExp(
-      `\\b(?:clip|audio|file|recording|track|sample|song|attachment)\\s*(?:#|no\\.?|number)?\\s*(\\d{1,2}|one|two|three|four|five)\\b(?![:.\\d])`,
-      'g',
-    ),
+    /\b(?:clip|audio|file|recording|track|sample|song|attachment)\s*(?:#|no\.?|number)?\s*(\d{1,2}|one|two|three|four|five)\b(?![:.\d])/g,
   )) {
     const [, ref = ''] = m;
     const n = /^\d+$/.test(ref) ? Number(ref) : ORDINALS[ref];

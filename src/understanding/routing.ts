@@ -10,12 +10,17 @@
 //   never invent a dog.
 // - model: description, summary, question (free questions about the words), reasoning (mood, opinions, anything the
 //   intent reader does not know), translate (needs a writer), text-only (no audio: nothing for the composer).
+//   Except a translation the analysis already holds for every segment (Whisper's translate task into English, or
+//   speech already in the target language): that is exact, so the composer gives it.
 // A follow-up inherits its kind from the request it follows (intent.ts), so it is routed like that request.
 // JSON mode follows the same table: composer routes fill the schema from facts (fillSchema), model routes generate
 // under a grammar built from the schema. Without a language model every request goes to the composer.
 
 import type { IntentKind } from './intent.js';
 import { audioParts, classifyIntent } from './intent.js';
+import type { Conversation } from './types.js';
+import { translationOf } from './facts.js';
+import { languageName } from '../domain/languages.js';
 import type { Answerer } from './answer.js';
 
 export type Route = 'composer' | 'model';
@@ -48,8 +53,18 @@ export function routedAnswerer(composer: Answerer, model: Answerer, labels: read
     answer(conversation, req) {
       // the labels the composer reads questions with: the classifier's, plus those the analyses hold
       const all = new Set([...labels, ...audioParts(conversation).flatMap((p) => p.analysis.soundEvents.map((e) => e.label))]);
-      const kind = classifyIntent(conversation, { labels: [...all] }).kind;
-      return (ROUTES[kind] === 'model' ? model : composer).answer(conversation, req);
+      const intent = classifyIntent(conversation, { labels: [...all] });
+      const route = intent.kind === 'translate' && translationHeld(conversation, intent.target) ? 'composer' : ROUTES[intent.kind];
+      return (route === 'model' ? model : composer).answer(conversation, req);
     },
   };
+}
+
+/** Whether every spoken segment of the conversation's audio has a translation into `target` in the analysis. */
+function translationHeld(conversation: Conversation, target = 'english'): boolean {
+  const segments = audioParts(conversation).flatMap((p) => p.analysis.segments.filter((s) => s.text.trim()));
+  if (segments.length === 0) return false;
+  return segments.every((s) =>
+    target === 'english' ? translationOf(s, 'en') !== undefined : !!s.language && languageName(s.language).toLowerCase() === target,
+  );
 }

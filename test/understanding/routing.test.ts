@@ -10,7 +10,7 @@ import { routedAnswerer, ROUTES } from '../../src/understanding/routing.js';
 import { answererFactory } from '../../src/understanding/backends.js';
 import { resolveConfig } from '../../src/config.js';
 import type { ChatMessage, TextGenerator } from '../../src/engines/types.js';
-import type { Conversation } from '../../src/understanding/types.js';
+import type { AudioPart, Conversation } from '../../src/understanding/types.js';
 import { tempDir } from '../helpers.js';
 import { ask, audio, jfk, siren } from './fixtures.js';
 
@@ -134,4 +134,26 @@ test("text 'auto' with a llamaModel that is not there warns and answers with the
   } finally {
     tmp.cleanup();
   }
+});
+
+test('a translation the analysis holds for every segment is given by the composer; otherwise the model writes one', async () => {
+  const { run, seen } = routed();
+  const spanish = (translation?: string): AudioPart =>
+    audio({
+      ...jfk(),
+      language: 'es',
+      segments: [
+        { start: 0.3, end: 4, text: 'El tren llega a la estación.', language: 'es', words: [], ...(translation ? { translation } : {}) },
+      ],
+    });
+  assert.match(
+    await run(ask('Translate this into English.', spanish('The train arrives at the station.'))),
+    /The train arrives at the station/,
+  );
+  const english = { ...jfk(), segments: jfk().segments.map((s) => ({ ...s, language: 'en' })) };
+  assert.match(await run(ask('Translate this into English.', audio(english))), /ask not what your country/, 'English already');
+  assert.equal(seen.length, 0, 'the model was not asked');
+  assert.equal(await run(ask('Translate this into English.', spanish())), 'model answer', 'no translation held: the model writes one');
+  assert.equal(await run(ask('Translate this into French.', spanish('The train arrives at the station.'))), 'model answer');
+  assert.equal(seen.length, 2);
 });

@@ -1,7 +1,7 @@
 // Real Whisper through the API with hints (issue 11), whisper-base weights (EARSHOT_WHISPER_NATIVE for a CPU-built
 // addon): Gemini's customVocabulary fixes a rare name the base analysis mishears, and /v1/audio/translations on an
 // espeak-ng Spanish clip answers in English with the clip's content words (Whisper's translate task run once, on
-// demand, and reused). Never skipped: without the fetched models testModel() says to run `npm run test-models`.
+// demand, and reused), and so does a plain "Translate this into English" prompt through @google/genai. Never skipped: without the fetched models testModel() says to run `npm run test-models`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,11 +10,14 @@ import path from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { startServer, type Running } from './harness.js';
 import { tempDir } from '../helpers.js';
-import { testModel } from '../models/paths.js';
+import { GoogleGenAI } from '@google/genai';
+import { testModel, whisperAddon } from '../models/paths.js';
 
 const KEY = 'whisper-hints';
 const tmp = tempDir('earshot-whisper-hints-');
 let server: Running;
+
+const SPANISH = 'El tren de la mañana llega a la estación central a las ocho y media, y muchos viajeros compran café antes de subir.';
 
 /** espeak-ng `text` in `voice`, as a 16 kHz WAV with 1.5 s of silence either side. */
 function speech(name: string, text: string, voice: string): Buffer {
@@ -57,7 +60,7 @@ before(async () => {
     engines: {
       speech: 'whisper',
       whisperModel: testModel('whisper-base'),
-      ...(process.env.EARSHOT_WHISPER_NATIVE ? { whisperNative: process.env.EARSHOT_WHISPER_NATIVE } : {}),
+      ...(whisperAddon() ? { whisperNative: whisperAddon() } : {}),
       sounds: 'none',
       gpu: 'off',
     },
@@ -80,11 +83,7 @@ test('customVocabulary: a rare name misheard in the base analysis is spelled rig
 });
 
 test('/v1/audio/translations: a Spanish clip answers in English, translated once and then reused', async (t) => {
-  const wav = speech(
-    'spanish',
-    'El tren de la mañana llega a la estación central a las ocho y media, y muchos viajeros compran café antes de subir.',
-    'es',
-  );
+  const wav = speech('spanish', SPANISH, 'es');
   const client = new OpenAI({ apiKey: KEY, baseURL: `${server.url}/v1`, maxRetries: 0, timeout: 600_000 });
   const before = await analysesRun();
   const r = (await client.audio.translations.create({
@@ -110,4 +109,26 @@ test('/v1/audio/translations: a Spanish clip answers in English, translated once
   const again = await client.audio.translations.create({ file: await toFile(wav, 'again.wav'), model: 'whisper-1' });
   assert.equal(again.text.trim(), r.text.trim());
   assert.equal(await analysesRun(), before + 2, 'nothing ran again');
+});
+
+test('a plain "Translate this into English" prompt answers from Whisper\'s translation, not a guess', async (t) => {
+  const wav = speech('spanish-prompt', `${SPANISH} Hoy hace sol.`, 'es');
+  const ai = new GoogleGenAI({ apiKey: KEY, httpOptions: { baseUrl: server.url } });
+  const before = await analysesRun();
+  const r = await ai.models.generateContent({
+    model: 'gemini-2.5-flash',
+    contents: [
+      {
+        role: 'user',
+        parts: [{ text: 'Translate this into English.' }, { inlineData: { mimeType: 'audio/wav', data: wav.toString('base64') } }],
+      },
+    ],
+  });
+  const answer = r.text ?? '';
+  t.diagnostic(answer);
+  assert.equal(await analysesRun(), before + 2, 'the base analysis, then the translation');
+  assert.match(answer, /English translation from the speech engine/);
+  assert.match(answer.toLowerCase(), /\btrain\b/);
+  assert.match(answer.toLowerCase(), /\bstation\b/);
+  assert.doesNotMatch(answer.toLowerCase(), /\b(tren|estación|viajeros)\b/, 'no Spanish left');
 });
