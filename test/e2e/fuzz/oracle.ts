@@ -20,24 +20,30 @@ const STATUS_BY_CODE: Record<number, string[]> = {
   411: ['INVALID_ARGUMENT', 'FAILED_PRECONDITION'],
   413: ['INVALID_ARGUMENT', 'RESOURCE_EXHAUSTED', 'OUT_OF_RANGE', 'FAILED_PRECONDITION'],
   429: ['RESOURCE_EXHAUSTED'],
+  503: ['UNAVAILABLE'],
 };
 
 /** Returns what is wrong with an answer (empty when it is acceptable). */
 export function judge(req: RawRequest, res: RawOutcome, dataDir: string): string[] {
   if (res === null) {
-    // Only a request whose body never arrived may be dropped without an answer: a declared length the body
-    // never reached, or a body the server stopped reading (an early refusal of a multi-MB body whose socket
-    // closed while we were still writing: the answer may be lost to the TCP reset — lingering close is a
-    // known gap, noted for the server).
-    const undelivered =
-      req.bodyNotDelivered === true || (typeof req.contentLength === 'number' && req.contentLength > (req.body?.length ?? 0));
-    return undelivered ? [] : ['connection closed without an answer'];
+    // Only a request whose declared body never arrived may be dropped without an answer. A body the server
+    // stopped reading is no excuse since the lingering close (src/api/linger.ts): an early refusal of a
+    // multi-MB body must reach a client that writes the whole body before reading, not be lost to a reset.
+    if (typeof req.contentLength === 'number' && req.contentLength > (req.body?.length ?? 0)) return [];
+    return [
+      req.bodyNotDelivered === true
+        ? 'connection closed without an answer, before the whole body could be sent (the server stopped reading it)'
+        : 'connection closed without an answer',
+    ];
   }
   const problems: string[] = [];
   const text = res.body.toString('utf8');
   // readiness is a probe for orchestrators, not an API call: 503 with what is not ready is its answer
   if (req.path.split('?')[0] === '/readyz' && res.status === 503 && /^\{"status":"not ready"/.test(text)) return leaks(text, dataDir);
-  if (res.status >= 500) problems.push(`server error ${res.status}`);
+  // A resumable session still locked by a step whose client went away before the server noticed (a declared
+  // body that never came) answers UPLOAD_BUSY: 503 UNAVAILABLE, transient and retryable, not a server fault.
+  const busySession = res.status === 503 && /[?&]upload_id=/.test(req.path) && /"status":\s*"UNAVAILABLE"/.test(text);
+  if (res.status >= 500 && !busySession) problems.push(`server error ${res.status}`);
   if (res.status < 200) problems.push(`status ${res.status}`);
   const playground = isPlaygroundPath(req.path);
   if (res.status >= 400 && !(playground && res.status === 404) && req.method !== 'HEAD') {
