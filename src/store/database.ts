@@ -6,6 +6,11 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { SqliteDb } from './sqlite.js';
 
+/**
+ * Each entry is one version; never edit an applied one, append a new one. A version that rebuilds a table
+ * repeats its columns (v3's files_v3, v5's analyses_v5), as PostgreSQL's v1 repeats them in its own types:
+ * frozen history, not shared code. Built from one column list, a later edit to it would rewrite applied versions.
+ */
 const MIGRATIONS: string[] = [
   `CREATE TABLE files (
      id TEXT PRIMARY KEY,
