@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 
 import path from 'node:path';
 import type { TranscriptSegment, Word } from '../../domain/analysis.js';
-import { type SpeechEngine, type TranscribeOptions, type TranscribeResult } from '../types.js';
+import type { SpeechEngine, TranscribeOptions, TranscribeResult } from '../types.js';
 import { planWindows } from '../vad/windows.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
 import { executableSearchPath } from '../../config.js';

@@ -2,8 +2,6 @@
 // segments with per-word times (token timestamps sharpened on the audio's onsets), the language identified per call
 // (multilingual models), translation to English, vocabulary hints, progress and abort.
 
-import { readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import type { TranscriptSegment, Word } from '../../domain/analysis.js';
@@ -16,10 +14,10 @@ import { dropHallucinations, isSilent } from './whisper-filter.js';
 import { audibleSpan, refineWordStarts } from './word-onsets.js';
 import { SAMPLE_RATE } from '../../domain/audio.js';
 import { EarshotError } from '../../domain/errors.js';
+import { loadNative, type NativeContext, type NativeModule, type NativeSegment, type WhisperBackend } from './whisper-native.js';
 
 export { WhisperModelError, inspectWhisperModel, type WhisperModelInfo } from './whisper-model.js';
-
-export type WhisperBackend = 'cpu' | 'cuda' | 'vulkan';
+export type { WhisperBackend } from './whisper-native.js';
 
 export interface WhisperOptions {
   /** a whisper.cpp ggml model, e.g. ggml-base.en.bin */
@@ -53,93 +51,6 @@ export interface WhisperEngine extends SpeechEngine {
   /** which native build is loaded; "cpu" also covers Metal on macOS */
   readonly backend: WhisperBackend;
   close(): Promise<void>;
-}
-
-// ---- the native binding (typed here: the package's own .d.ts is not shipped) ----
-
-interface NativeSegment {
-  text: string;
-  /** milliseconds */
-  t0: number;
-  t1: number;
-}
-interface NativeResult {
-  language?: string;
-  result: string;
-  segments: NativeSegment[];
-  isAborted: boolean;
-}
-interface NativeTranscribeOptions {
-  language?: string;
-  translate?: boolean;
-  /** whisper.cpp's initial prompt: text the decoder takes as what came before */
-  prompt?: string;
-  maxThreads?: number;
-  temperature?: number;
-  temperatureInc?: number;
-  bestOf?: number;
-  maxLen?: number;
-  tokenTimestamps?: boolean;
-  onProgress?: (percent: number) => void;
-  onNewSegments?: (r: { nNew: number; totalNNew: number }) => void;
-}
-interface NativeContext {
-  transcribeData(pcm16: ArrayBuffer, options: NativeTranscribeOptions): { stop(): Promise<void>; promise: Promise<NativeResult> };
-  release(): Promise<void>;
-}
-interface NativeModule {
-  WhisperContext: {
-    new (options: { filePath: string; useGpu?: boolean; useFlashAttn?: boolean }): NativeContext;
-    toggleNativeLog(enable: boolean, callback?: (level: string, text: string) => void): void;
-  };
-}
-
-const require = createRequire(import.meta.url);
-const loaded = new Map<string, NativeModule>();
-
-function loadNative(useGpu: boolean, first?: 'cuda' | 'vulkan', own?: string): { module: NativeModule; backend: WhisperBackend } {
-  const base = `@fugood/node-whisper-${process.platform}-${process.arch}`;
-  const gpus = (useGpu ? (first === 'vulkan' ? ['vulkan', 'cuda'] : ['cuda', 'vulkan']) : []).filter(
-    (b) => b !== 'vulkan' || hasVulkanDriver(),
-  ) as WhisperBackend[];
-  // GPU builds first (they load only where their runtime or driver is), then a whisper.node addon built for this CPU
-  // (npm run build:whisper-native; the npm CPU build has no AVX), then npm's CPU build
-  const candidates: { name: string; backend: WhisperBackend }[] = [
-    ...gpus.map((backend) => ({ name: `${base}-${backend}`, backend })),
-    ...(own ? [{ name: own, backend: 'cpu' as const }] : []),
-    { name: base, backend: 'cpu' },
-  ];
-  const failures: string[] = [];
-  for (const { name, backend } of candidates) {
-    const cached = loaded.get(name);
-    if (cached) return { module: cached, backend };
-    try {
-      const module = require(name) as NativeModule;
-      loaded.set(name, module);
-      return { module, backend };
-    } catch (err) {
-      failures.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
-  throw new EarshotError('WHISPER_UNAVAILABLE', { platform: process.platform, arch: process.arch, failures });
-}
-
-const VULKAN_ICD_DIRS = ['/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
-
-/**
- * Whether a hardware Vulkan driver is installed (an ICD manifest other than Mesa's lavapipe, which runs on the CPU).
- * Without one the Vulkan build still loads, finds "no GPU" and decodes on its own CPU path, several times slower
- * than a CPU build (jfk's 11 s with whisper-base: 55-64 s here, against 3-17 s for the CPU-built addon), so it is
- * not tried.
- */
-function hasVulkanDriver(): boolean {
-  return VULKAN_ICD_DIRS.some((dir) => {
-    try {
-      return readdirSync(dir).some((f) => f.endsWith('.json') && !f.startsWith('lvp_'));
-    } catch {
-      return false;
-    }
-  });
 }
 
 // whisper.cpp logs through one process-wide hook. It is switched on only while a load or a transcription runs,
