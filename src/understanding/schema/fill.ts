@@ -1,5 +1,7 @@
 // Filling a JSON Schema from a composed answer by property names (transcript, segments, start, sounds, ...), built
-// to satisfy the schema's constraints (lengths, patterns, bounds, enums) so the result validates.
+// to satisfy the schema's constraints (lengths, patterns, bounds, enums) so the result validates. The walk over the
+// schema and the choice of each value live here; what a name means (field-names.ts), reading a node
+// (schema-node.ts), fitting a value to its constraints (constrain.ts) and fact fields (fill-facts.ts) are apart.
 
 import { EarshotError } from '../../domain/errors.js';
 import { formatTime, formatTimestamp } from '../time-references.js';
@@ -10,6 +12,9 @@ import { bestEnumValue, naturalJson } from './answer-json.js';
 import { OMIT, factKind, fillFact } from './fill-facts.js';
 import { languageName } from '../../domain/languages.js';
 import { speakerName } from '../facts.js';
+import { R, has, nameWords, singular } from './field-names.js';
+import { branchValid, resolveRef, typesOf } from './schema-node.js';
+import { constrainNumber, constrainString, lengthBounds } from './constrain.js';
 
 interface Ctx {
   data: AnswerData;
@@ -20,69 +25,6 @@ interface Ctx {
   depth: number;
   /** the field being filled is required by its object */
   required?: boolean;
-}
-
-/** property name → lower-case words: "startTime" → ["start", "time"], "sound_events" → ["sound", "events"] */
-function nameWords(name: string | undefined): string[] {
-  if (!name) return [];
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter(Boolean);
-}
-
-const has = (ws: string[], re: RegExp) => ws.some((w) => re.test(w));
-
-const R = {
-  start: /^(start|begin|beginning|from|onset|offset|starttime|start_time)$/,
-  end: /^(end|stop|to|until|finish|endtime|end_time)$/,
-  time: /^(time|timestamp|timestamps|at|when|moment|position|ts|timecode)$/,
-  duration: /^(duration|length|len|seconds|secs)$/,
-  text: /^(text|transcript|transcription|content|utterance|sentence|quote|line|speech|words|said|caption|value)$/,
-  summary: /^(summary|gist|abstract|synopsis|overview|tldr|recap)$/,
-  description: /^(description|describe|caption|scene)$/,
-  language: /^(language|lang|locale|languagecode)$/,
-  label: /^(label|labels|sound|event|class|category|type|kind|source|name|tag)$/,
-  score: /^(score|confidence|probability|likelihood|certainty)$/,
-  count: /^(count|number|total|occurrences|times|num|quantity|amount|n)$/,
-  answer: /^(answer|response|result|reply|output|explanation|reason|reasoning|justification|evidence|notes?|comment|message|analysis)$/,
-  unknownish: /^(emotion|sentiment|mood|tone|gender|accent|age|genre|speaker|voice|emotions)$/,
-  segments:
-    /^(segments|utterances|lines|entries|chunks|sentences|timeline|transcript|transcription|captions|subtitles|quotes|passages|items|parts)$/,
-  sounds: /^(sounds|events|labels|tags|detections|classes|categories|noises|sound|event)$/,
-  keywords: /^(keywords|topics|terms|themes|subjects|entities)$/,
-  points: /^(points|bullets|highlights|takeaways|ideas|summary)$/,
-  clips: /^(clips|files|audios|recordings|tracks|results|items|inputs)$/,
-  presence: /^(present|detected|contains|found|exists|heard|has|is|audible|speech|yes|match|matches)$/,
-  title: /^(title|headline|name|filename|file)$/,
-};
-
-function resolveRef(schema: JsonSchema, root: JsonSchema): JsonSchema {
-  let s = schema;
-  for (let i = 0; i < 20 && s && typeof s.$ref === 'string'; i++) {
-    const ref: string = s.$ref;
-    if (!ref.startsWith('#')) throw new EarshotError('SCHEMA_REF_NOT_LOCAL', { ref });
-    const target = ref
-      .slice(1)
-      .split('/')
-      .filter(Boolean)
-      .reduce<any>((o, k) => o?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], root);
-    if (!target) throw new EarshotError('SCHEMA_REF_DANGLING', { ref });
-    const { $ref: _r, ...rest } = s;
-    s = { ...target, ...rest };
-  }
-  return s;
-}
-
-function typesOf(s: JsonSchema): string[] {
-  if (Array.isArray(s.type)) return s.type;
-  if (typeof s.type === 'string') return [s.type];
-  if (s.properties || s.required) return ['object'];
-  if (s.items || s.prefixItems) return ['array'];
-  if (Array.isArray(s.enum) && s.enum.length)
-    return [typeof s.enum[0] === 'number' ? 'number' : typeof s.enum[0] === 'boolean' ? 'boolean' : 'string'];
-  return ['string'];
 }
 
 function clipOf(ctx: Ctx): ClipAnswer | undefined {
@@ -159,20 +101,6 @@ function fill(schemaIn: JsonSchema, name: string | undefined, ctx: Ctx): unknown
   }
 }
 
-function branchValid(branch: JsonSchema, value: unknown, root: JsonSchema): boolean {
-  try {
-    const withDefs: JsonSchema = {
-      ...branch,
-      ...(root.$defs ? { $defs: root.$defs } : {}),
-      ...(root.definitions ? { definitions: root.definitions } : {}),
-    };
-    if (root.$schema) withDefs.$schema = root.$schema;
-    return schemaErrors(withDefs, value).length === 0;
-  } catch {
-    return false;
-  }
-}
-
 function pickEnumValue(values: unknown[], name: string | undefined, ctx: Ctx): unknown {
   const strings = values.filter((v): v is string => typeof v === 'string');
   if (strings.length) {
@@ -217,10 +145,6 @@ function fillObject(s: JsonSchema, name: string | undefined, ctx: Ctx): unknown 
   return out;
 }
 
-function lengthBounds(s: JsonSchema): [number, number] {
-  return [typeof s.minItems === 'number' ? s.minItems : 0, typeof s.maxItems === 'number' ? s.maxItems : Infinity];
-}
-
 function fillArray(s: JsonSchema, name: string | undefined, ctx: Ctx): unknown[] {
   const itemSchema = resolveRef((Array.isArray(s.items) ? s.items[0] : s.items) ?? {}, ctx.root);
   const ws = nameWords(name);
@@ -258,7 +182,7 @@ function fillArray(s: JsonSchema, name: string | undefined, ctx: Ctx): unknown[]
     else if (has(ws, R.segments) || has(ws, R.points)) out = allSegments(ctx).map((x) => x.text);
     else if (has(ws, R.time) || has(ws, R.start)) out = allSegments(ctx).map((x) => formatTimestamp(x.start));
     else out = [clip?.answer ?? ctx.data.answer];
-    out = out.map((v) => constrainString(String(v), itemSchema, ctx));
+    out = out.map((v) => constrainString(String(v), itemSchema, ctx.data));
     if (Array.isArray(itemSchema.enum)) out = out.length ? [pickEnumValue(itemSchema.enum, singular(name), ctx)] : out;
   } else if (itemTypes[0] === 'number' || itemTypes[0] === 'integer') {
     const segs = allSegments(ctx);
@@ -274,15 +198,10 @@ function fillArray(s: JsonSchema, name: string | undefined, ctx: Ctx): unknown[]
   while (out.length < min && guard++ < 1000) {
     const extra = sub({}, singular(name));
     if (s.uniqueItems && out.some((v) => JSON.stringify(v) === JSON.stringify(extra))) {
-      out.push(typeof extra === 'string' ? constrainString(`${extra} (${out.length + 1})`, itemSchema, ctx) : extra);
+      out.push(typeof extra === 'string' ? constrainString(`${extra} (${out.length + 1})`, itemSchema, ctx.data) : extra);
     } else out.push(extra);
   }
   return out;
-}
-
-function singular(name: string | undefined): string | undefined {
-  if (!name) return undefined;
-  return name.replace(/ies$/, 'y').replace(/s$/, '');
 }
 
 function fillString(s: JsonSchema, name: string | undefined, ctx: Ctx): string {
@@ -334,61 +253,7 @@ function fillString(s: JsonSchema, name: string | undefined, ctx: Ctx): string {
           .join('\n') || undefined;
   else if (has(ws, R.title) && clip?.name) v = clip.name;
   if (!v) v = clip?.answer ?? ctx.data.answer;
-  return constrainString(v, s, ctx);
-}
-
-function constrainString(v: string, s: JsonSchema, ctx: Ctx): string {
-  let out = v;
-  if (typeof s.pattern === 'string') {
-    let re: RegExp | undefined;
-    try {
-      re = new RegExp(s.pattern, 'u');
-    } catch {
-      re = undefined;
-    }
-    if (re && !re.test(out)) {
-      const secs = /^(\d+):(\d{2})(?::(\d{2}))?$/.exec(out);
-      const t = secs
-        ? secs[3] !== undefined
-          ? Number(secs[1]) * 3600 + Number(secs[2]) * 60 + Number(secs[3])
-          : Number(secs[1]) * 60 + Number(secs[2])
-        : 0;
-      const whole = Math.floor(t);
-      const alts = [
-        formatTimestamp(t),
-        formatTime(t),
-        `${String(Math.floor(whole / 3600)).padStart(2, '0')}:${formatTimestamp(whole % 3600)}`,
-        `${t}`,
-        `${t}s`,
-        `[${formatTimestamp(t)}]`,
-        ctx.data.kind,
-        'unknown',
-        'none',
-        'n/a',
-        'NA',
-        'x',
-        '0',
-        'a',
-        'A',
-      ];
-      const hit = alts.find((a) => re!.test(a));
-      if (hit !== undefined) out = hit;
-    }
-  }
-  const max = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
-  const min = typeof s.minLength === 'number' ? s.minLength : 0;
-  if ([...out].length > max) {
-    const chars = [...out].slice(0, max);
-    const cut = chars.join('');
-    const space = cut.lastIndexOf(' ');
-    out = space > max * 0.6 ? cut.slice(0, space) : cut;
-  }
-  if ([...out].length < min) {
-    const filler = ` ${ctx.data.answer}`.trim() ? ` ${ctx.data.answer}` : ' -';
-    while ([...out].length < min) out += filler;
-    if ([...out].length > max) out = [...out].slice(0, max).join('');
-  }
-  return out;
+  return constrainString(v, s, ctx.data);
 }
 
 function fillNumber(s: JsonSchema, name: string | undefined, ctx: Ctx, integer: boolean): number {
@@ -425,24 +290,6 @@ function fillNumber(s: JsonSchema, name: string | undefined, ctx: Ctx, integer: 
   else if (has(ws, /^(index|id|clip|audio|file)$/) && clip) v = clip.audioIndex + (has(ws, /^index$/) ? 0 : 1);
   if (v === undefined) v = clip?.count ?? clip?.time ?? 0;
   return constrainNumber(v, s, integer);
-}
-
-function constrainNumber(x: number, s: JsonSchema, integer: boolean): number {
-  let v = Number.isFinite(x) ? x : 0;
-  if (integer) v = Math.round(v);
-  else v = Math.round(v * 1000) / 1000;
-  if (typeof s.minimum === 'number' && v < s.minimum) v = integer ? Math.ceil(s.minimum) : s.minimum;
-  if (typeof s.maximum === 'number' && v > s.maximum) v = integer ? Math.floor(s.maximum) : s.maximum;
-  if (typeof s.exclusiveMinimum === 'number' && v <= s.exclusiveMinimum)
-    v = integer
-      ? Math.floor(s.exclusiveMinimum) + 1
-      : s.exclusiveMinimum + (typeof s.exclusiveMaximum === 'number' ? (s.exclusiveMaximum - s.exclusiveMinimum) / 2 : 1);
-  if (typeof s.exclusiveMaximum === 'number' && v >= s.exclusiveMaximum)
-    v = integer
-      ? Math.ceil(s.exclusiveMaximum) - 1
-      : s.exclusiveMaximum - (typeof s.exclusiveMinimum === 'number' ? (s.exclusiveMaximum - s.exclusiveMinimum) / 2 : 1);
-  if (typeof s.multipleOf === 'number' && s.multipleOf > 0) v = Math.round(v / s.multipleOf) * s.multipleOf;
-  return v;
 }
 
 function fillBoolean(name: string | undefined, ctx: Ctx): boolean {
