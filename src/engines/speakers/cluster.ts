@@ -37,6 +37,24 @@ export function centroid(vectors: Float32Array[]): Float32Array {
 }
 
 /**
+ * How well `c` is explained as a blend of `a` and `b`: the cosine similarity between `c` and the nearest point
+ * of the arc of directions from `a` to `b` (`c`'s projection onto the plane of `a` and `b`, when it falls between
+ * them; otherwise the nearer of the two ends).
+ */
+export function blendSimilarity(c: Float32Array, a: Float32Array, b: Float32Array): number {
+  const g = cosine(a, b);
+  const ra = cosine(c, a);
+  const rb = cosine(c, b);
+  const det = 1 - g * g;
+  if (det < 1e-9) return Math.max(ra, rb);
+  // weights of a and b in c's projection onto their plane (a, b unit length: the Gram matrix is [[1, g], [g, 1]])
+  const wa = (ra - g * rb) / det;
+  const wb = (rb - g * ra) / det;
+  if (wa < 0 || wb < 0) return Math.max(ra, rb);
+  return Math.min(1, Math.sqrt(ra * wa + rb * wb));
+}
+
+/**
  * Cluster labels (0-based, arbitrary order) for each embedding. O(n²) memory, O(n³) time in the worst case;
  * callers keep n to a few thousand.
  */
