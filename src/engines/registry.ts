@@ -37,20 +37,25 @@ export async function loadVad(config: Config): Promise<VadEngine | undefined> {
   return createSileroVad({});
 }
 
+/** A catalogue model's installed file, else pulled now with progress (unless offline); undefined when it cannot be had. */
+async function catalogueModel(
+  config: Config,
+  log: EngineLog,
+  name: string,
+  purpose: string,
+  withoutIt: string,
+): Promise<string | undefined> {
+  const { findModel } = await import('./models/catalogue.js');
+  const { installedOrPulled } = await import('./models/auto-pull.js');
+  return installedOrPulled(findModel(name), { modelsDir: config.modelsDir, offline: config.offline, purpose, log, withoutIt });
+}
+
 /** YAMNet: a file found by yamnetPath, else the catalogue model pulled on first need (unless offline). */
 export async function loadSounds(config: Config, log: EngineLog): Promise<SoundEngine | undefined> {
   if (config.engines.sounds === 'none') return undefined;
   let modelPath = yamnetPath(config);
   if (!modelPath && !config.engines.yamnetModel) {
-    const { findModel } = await import('./models/catalogue.js');
-    const { installedOrPulled } = await import('./models/auto-pull.js');
-    modelPath = await installedOrPulled(findModel('yamnet'), {
-      modelsDir: config.modelsDir,
-      offline: config.offline,
-      purpose: 'sound classifier',
-      log,
-      withoutIt: 'non-speech sounds will not be recognised.',
-    });
+    modelPath = await catalogueModel(config, log, 'yamnet', 'sound classifier', 'non-speech sounds will not be recognised.');
   }
   if (!modelPath) {
     log.warn(
@@ -67,18 +72,8 @@ export async function loadSounds(config: Config, log: EngineLog): Promise<SoundE
 /** The diarization encoder: a configured file, the installed catalogue model, or the model pulled on first need. */
 export async function loadSpeakers(config: Config, log: EngineLog): Promise<SpeakerEncoder | undefined> {
   if (config.engines.speakers === 'none') return undefined;
-  let modelPath = config.engines.speakerModel;
-  if (!modelPath) {
-    const { findModel } = await import('./models/catalogue.js');
-    const { installedOrPulled } = await import('./models/auto-pull.js');
-    modelPath = await installedOrPulled(findModel('resemblyzer'), {
-      modelsDir: config.modelsDir,
-      offline: config.offline,
-      purpose: 'speaker',
-      log,
-      withoutIt: 'speakers will not be told apart.',
-    });
-  }
+  const modelPath =
+    config.engines.speakerModel ?? (await catalogueModel(config, log, 'resemblyzer', 'speaker', 'speakers will not be told apart.'));
   if (!modelPath) return undefined;
   const { loadResemblyzer } = await import('./speakers/resemblyzer.js');
   return loadResemblyzer({ modelPath, threads: config.engines.threads || undefined });
