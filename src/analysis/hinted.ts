@@ -8,6 +8,7 @@ import type { PipelineEngines, SpeechEngine, TranscribeOptions } from '../engine
 import { planWindows } from '../engines/vad/windows.js';
 import { cutWindows, keepNearSpeech, shift, type DecodeFn } from './pipeline.js';
 import { attachSpeakers } from './speakers.js';
+import { BoundedTasks } from './bounded-tasks.js';
 
 export interface HintedOptions {
   hints: TranscriptionHints;
@@ -107,16 +108,14 @@ export async function analyzeWithHints(
     ...(hints.vocabulary ? { vocabulary: hints.vocabulary } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   };
-  const parallel = Math.max(1, speech.parallelism ?? 1);
-  const inflight = new Set<Promise<void>>();
-  let failure: unknown;
+  const tasks = new BoundedTasks(speech.parallelism ?? 1);
   let done = 0;
   const progressed = (sec: number) => {
     done += sec;
     opts.onProgress?.('transcribing', Math.min(1, done / Math.max(total, 1e-9)));
   };
   for await (const w of cutWindows(decode(undefined, opts.signal), windows)) {
-    const job: Promise<void> = (async () => {
+    const started = await tasks.add(async () => {
       if (retranscribe) {
         const r = await speech.transcribe(w.pcm, options);
         for (const s of r.segments) transcribed.push(shift(s, w.start));
@@ -127,15 +126,10 @@ export async function analyzeWithHints(
         translatedWindows.push({ start: w.start, end: w.end, translated: t.segments.map((s) => shift(s, w.start)) });
         progressed(w.end - w.start);
       }
-    })()
-      .catch((err) => void (failure ??= err))
-      .finally(() => inflight.delete(job));
-    inflight.add(job);
-    if (inflight.size >= parallel) await Promise.race(inflight);
-    if (failure) break;
+    });
+    if (!started) break;
   }
-  await Promise.all(inflight);
-  if (failure) throw failure;
+  await tasks.drain();
 
   let segments = base.segments;
   if (retranscribe) {

@@ -19,6 +19,7 @@ import { planWindows } from '../engines/vad/windows.js';
 import { SAMPLE_RATE } from '../domain/audio.js';
 import { assignSpeakers, embedRegions, type EmbeddedWindow } from '../engines/speakers/diarize.js';
 import { attachSpeakers } from './speakers.js';
+import { BoundedTasks } from './bounded-tasks.js';
 
 export type DecodeFn = (range?: { start?: number; end?: number }, signal?: AbortSignal) => AsyncIterable<Float32Array>;
 
@@ -93,9 +94,7 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
     const encoder = engines.speakers;
     const windows = planWindows(regions, { maxWindowSec: opts.maxWindowSec ?? 30 });
     const speechTotal = windows.reduce((s, w) => s + (w.end - w.start), 0);
-    const parallel = Math.max(1, speech?.parallelism ?? 1);
-    const inflight = new Set<Promise<void>>();
-    let failure: unknown;
+    const tasks = new BoundedTasks(speech?.parallelism ?? 1);
     let languageFrom = Infinity;
     let done = 0;
     const source = keep ? fromMemory(kept) : decode(undefined, opts.signal);
@@ -107,22 +106,17 @@ export async function analyzeAudio(decode: DecodeFn, engines: PipelineEngines, o
         opts.onProgress?.('transcribing', done / speechTotal);
         continue;
       }
-      const job: Promise<void> = speech
-        .transcribe(w.pcm, { language: opts.language, signal: opts.signal })
-        .then((result) => {
+      const started = await tasks.add(() =>
+        speech.transcribe(w.pcm, { language: opts.language, signal: opts.signal }).then((result) => {
           if (result.language && w.start < languageFrom) [firstLanguage, languageFrom] = [result.language, w.start];
           for (const s of result.segments) segments.push(shift(s, w.start));
           done += w.end - w.start;
           opts.onProgress?.('transcribing', done / speechTotal);
-        })
-        .catch((err) => void (failure ??= err))
-        .finally(() => inflight.delete(job));
-      inflight.add(job);
-      if (inflight.size >= parallel) await Promise.race(inflight);
-      if (failure) break;
+        }),
+      );
+      if (!started) break;
     }
-    await Promise.all(inflight);
-    if (failure) throw failure;
+    await tasks.drain();
     segments.sort((a, b) => a.start - b.start);
     segments = keepNearSpeech(segments, regions);
     if (encoder) {
