@@ -1,12 +1,12 @@
 // The whole analysis of the hour-long benchmark file (bench/hour.ts; BENCH_ANALYSIS_MINUTES=2 for a smoke run),
 // upload to ACTIVE through a real server, once per speech engine in the same run: PocketSphinx (the baseline, as
-// README's analysis figure), Whisper base with the npm addon, and Whisper base with the addon at
-// EARSHOT_WHISPER_NATIVE when set. Whisper base comes from `npm run test-models`. Diarization is off in every run
+// README's analysis figure), Whisper base with the npm addon, and Whisper base with the CPU-built addon when there
+// is one (EARSHOT_WHISPER_NATIVE or npm run build:whisper-native's). Whisper base comes from `npm run test-models`. Diarization is off in every run
 // (bench diarization measures it), so the runs differ only in the speech engine.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GoogleGenAI } from '@google/genai';
-import { testModel } from '../test/models/paths.js';
+import { testModel, whisperAddon } from '../test/models/paths.js';
 import { MINUTES, cache, workers, longFile, startServer, vmHwmMb } from './hour.js';
 
 interface Run {
@@ -14,7 +14,8 @@ interface Run {
   env: NodeJS.ProcessEnv;
 }
 
-const native = process.env.EARSHOT_WHISPER_NATIVE;
+// the addon the server would take (EARSHOT_WHISPER_NATIVE, else the cached npm run build:whisper-native)
+const native = whisperAddon();
 const { EARSHOT_WHISPER_NATIVE: _, ...envWithoutNative } = process.env;
 const base = { ...envWithoutNative, EARSHOT_SPEAKER_ENGINE: 'none' };
 // engines.gpu off (config file only), so the two whisper runs are the CPU builds they are named after: with 'auto'
@@ -30,7 +31,7 @@ const whisper = {
 };
 const runs: Run[] = [
   { label: 'pocketsphinx', env: { ...base, EARSHOT_SPEECH_ENGINE: 'pocketsphinx' } },
-  { label: 'whisper-base npm addon', env: whisper },
+  { label: 'whisper-base npm addon', env: { ...whisper, EARSHOT_WHISPER_NATIVE: 'bundled' } },
   ...(native ? [{ label: 'whisper-base EARSHOT_WHISPER_NATIVE', env: { ...whisper, EARSHOT_WHISPER_NATIVE: native } }] : []),
 ];
 const only = process.env.BENCH_SPEECH_ENGINES?.split(',');

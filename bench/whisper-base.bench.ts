@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { createWhisper } from '../src/engines/speech/whisper.js';
 import { wordErrorRate } from '../src/eval/wer.js';
 import { SPEECH_DIR } from '../test/helpers.js';
-import { testModel } from '../test/models/paths.js';
+import { testModel, whisperAddon } from '../test/models/paths.js';
 import { soxDecode } from '../test/engines/sox-decode.js';
 
 const SR = 16000;
@@ -71,12 +71,13 @@ function child(build: 'npm' | 'native', env: NodeJS.ProcessEnv): Map<number, num
 const build = process.env.BENCH_WHISPER_BUILD;
 if (build) await measure(build);
 else {
-  const native = process.env.EARSHOT_WHISPER_NATIVE;
+  // the addon the server would take: EARSHOT_WHISPER_NATIVE, else the one npm run build:whisper-native cached
+  const native = whisperAddon();
   const { EARSHOT_WHISPER_NATIVE: _, ...npmEnv } = process.env;
-  console.log(`whisper_base_native: ${native ? native : 'not set (EARSHOT_WHISPER_NATIVE): npm build only'}`);
+  console.log(`whisper_base_native: ${native ? native : 'none (npm run build:whisper-native): npm build only'}`);
   const npm = child('npm', npmEnv);
   if (native) {
-    const own = child('native', process.env);
+    const own = child('native', { ...process.env, EARSHOT_WHISPER_NATIVE: native });
     for (const [threads, rtf] of own) {
       const base = npm.get(threads);
       if (base) console.log(`whisper_base_native_vs_npm_threads${threads}_speedup: ${(base / rtf).toFixed(2)}`);
