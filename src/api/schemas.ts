@@ -142,10 +142,11 @@ export const nameParams = {
 
 /**
  * Ajv as Fastify builds it, with: no type coercion (a body's "0.5" is not 0.5; queries are validated as
- * strings), `verbose` so a failure carries its schema node and value, and `x-gemini` as a known keyword.
+ * strings), `verbose` so a failure carries its schema node and value, `x-gemini` as a known keyword, and union
+ * types allowed (`responseJsonSchema` is an object or a boolean, as JSON Schema itself is).
  */
 export const ajvOptions: NonNullable<FastifyServerOptions['ajv']> = {
-  customOptions: { coerceTypes: false, verbose: true, allErrors: false },
+  customOptions: { coerceTypes: false, verbose: true, allErrors: false, allowUnionTypes: true },
   onCreate: (ajv) => {
     (ajv as { addKeyword(def: { keyword: string; schemaType: string }): unknown }).addKeyword({
       keyword: 'x-gemini',
