@@ -110,6 +110,11 @@ export const EnginesSchema = Type.Object(
         'text generator for open prompts (exact requests are always computed by the composer): auto (llama on llamaModel or the default model qwen2.5-coder-0.5b-instruct when installed, pulled on first need unless offline; the composer until then), composer (built in, no LLM), llama (GGUF via node-llama-cpp), openai (OpenAI-compatible server)',
       env: 'EARSHOT_TEXT_ENGINE',
     }),
+    emotionFromWords: setting(Type.Boolean({ default: false }), {
+      description:
+        "let the language model read each segment's emotion from its words when a JSON schema asks for one and no vocal sound speaks for it (off by default: the default 0.5B model misreads some; turn on with a stronger model)",
+      env: 'EARSHOT_EMOTION_FROM_WORDS',
+    }),
     llamaModel: optional(Type.String({ minLength: 1 }), {
       description: "GGUF path or catalogue name for text 'llama' or 'auto'",
       env: 'EARSHOT_LLAMA_MODEL',

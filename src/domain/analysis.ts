@@ -30,6 +30,17 @@ export interface TranscriptSegment {
    * transcript by time overlap); '' when its words were rendered in a neighbouring segment's translation.
    */
   translation?: string;
+  /**
+   * A language model's reading of the emotion in this segment's words, added for one answer when a schema asks for
+   * an emotion and a model is configured (src/understanding/emotion-reading.ts); never stored with the analysis.
+   */
+  emotionReading?: EmotionReading;
+}
+
+/** What a language model read from the words alone, and which model read it. */
+export interface EmotionReading {
+  value: 'happy' | 'sad' | 'angry' | 'neutral';
+  by: string;
 }
 
 /** A stretch of speech by one speaker (diarization). */

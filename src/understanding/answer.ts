@@ -4,6 +4,8 @@
 // Errors: a response schema the request cannot have is a catalogued SCHEMA_* error (400); anything else a writer
 // or generator throws (its own bugs included) passes through untouched, so the API answers it as 500 INTERNAL.
 
+import type { EmotionReading } from '../domain/analysis.js';
+import { readEmotions } from './emotion-reading.js';
 import type { TextGenerator } from '../engines/types.js';
 import type { ComposedAnswer, Conversation, GenerationOptions } from './types.js';
 import { composeAnswer } from './composer.js';
@@ -41,9 +43,11 @@ export interface Answerer {
   answer(conversation: Conversation, request: AnswerRequest): AsyncGenerator<string, AnswerOutcome>;
   /** release a language model's resources (a one-shot caller such as the CLI) */
   close?(): Promise<void>;
+  /** a language model's reading of each text's emotion (emotion-reading.ts); only answerers over a model have it */
+  readEmotions?(texts: readonly string[], signal?: AbortSignal): Promise<(EmotionReading['value'] | undefined)[]>;
 }
 
-function jsonSchemaOf(req: AnswerRequest): object | undefined {
+export function jsonSchemaOf(req: AnswerRequest): object | undefined {
   if (req.responseSchema) return req.responseSchema;
   if (req.geminiSchema) return geminiSchemaToJsonSchema(req.geminiSchema);
   return undefined;
@@ -110,6 +114,7 @@ export function generatorAnswerer(generator: TextGenerator, labels: readonly str
   return {
     name: generator.name,
     close: async () => generator.close?.(),
+    readEmotions: (texts, signal) => readEmotions(generator, texts, signal),
     async *answer(conversation, req) {
       const mime = (req.responseMimeType ?? '').toLowerCase();
       let jsonSchema: object | undefined;

@@ -39,6 +39,7 @@ export function answererFactory(
 ): () => Promise<Answerer> {
   const log = options.log ?? stderrLog;
   const composer = composerAnswerer(tokenizer, labels, LLM_HINT);
+  const routing = { emotionFromWords: config.engines.emotionFromWords };
   let loading: Promise<Answerer> | undefined;
   let pulling: Promise<unknown> | undefined;
 
@@ -46,7 +47,7 @@ export function answererFactory(
     const e = config.engines;
     if (e.llamaModel) {
       try {
-        return routedAnswerer(composer, await llama(config, labels, e.llamaModel), labels);
+        return routedAnswerer(composer, await llama(config, labels, e.llamaModel), labels, routing);
       } catch (err) {
         // auto never fails a request: the composer answers, and the log says why the model did not load
         log.warn(
@@ -79,7 +80,7 @@ export function answererFactory(
       const verified = await got;
       if (verified) {
         try {
-          return routedAnswerer(composer, await llama(config, labels, verified), labels);
+          return routedAnswerer(composer, await llama(config, labels, verified), labels, routing);
         } catch (err) {
           log.warn(
             `The language model ${entry.name} failed to load (${(err as Error).message}); open prompts are answered by the built-in composer.`,
@@ -95,7 +96,7 @@ export function answererFactory(
     if (e.text === 'auto') return auto();
     if (e.text === 'llama') {
       if (!e.llamaModel) throw new EarshotError('TEXT_MODEL_UNSET');
-      return routedAnswerer(composer, await llama(config, labels, e.llamaModel), labels);
+      return routedAnswerer(composer, await llama(config, labels, e.llamaModel), labels, routing);
     }
     if (e.text === 'openai') {
       const { createOpenAiCompatibleGenerator } = await import('../engines/text/openai.js');
@@ -109,7 +110,7 @@ export function answererFactory(
         breakerFailures: e.remoteBreakerFailures,
         breakerResetMs: e.remoteBreakerResetSec * 1000,
       });
-      return routedAnswerer(composer, generatorAnswerer(generator, labels), labels);
+      return routedAnswerer(composer, generatorAnswerer(generator, labels), labels, routing);
     }
     return composer;
   }

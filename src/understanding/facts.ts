@@ -110,6 +110,7 @@ export function withFacts(a: AudioAnalysis, segs: readonly SegmentData[]): Segme
     if (carried) out.translation = carried;
     const emotion = emotionEvidence(a, s);
     if (emotion) out.emotion = emotion;
+    if (src?.emotionReading) out.emotionReading = src.emotionReading;
     return out;
   });
 }

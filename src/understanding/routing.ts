@@ -11,7 +11,9 @@
 // - model: description, summary, question (free questions about the words), reasoning (mood, opinions, anything the
 //   intent reader does not know), translate (needs a writer), text-only (no audio: nothing for the composer).
 //   Except a translation the analysis already holds for every segment (Whisper's translate task into English, or
-//   speech already in the target language): that is exact, so the composer gives it.
+//   speech already in the target language): that is exact, so the composer gives it. And, with emotionFromWords on, a
+//   composer route whose JSON schema asks for an emotion first has the model read each segment's words
+//   (emotion-reading.ts; off by default: the default 0.5B model reads emotions wrongly).
 // A follow-up inherits its kind from the request it follows (intent.ts), so it is routed like that request.
 // JSON mode follows the same table: composer routes fill the schema from facts (fillSchema), model routes generate
 // under a grammar built from the schema. Without a language model every request goes to the composer.
@@ -21,7 +23,8 @@ import { audioParts, classifyIntent } from './intent.js';
 import type { Conversation } from './types.js';
 import { translationOf } from './facts.js';
 import { languageName } from '../domain/languages.js';
-import type { Answerer } from './answer.js';
+import { jsonSchemaOf, type Answerer } from './answer.js';
+import { schemaAsksEmotion, withEmotionReadings } from './emotion-reading.js';
 
 export type Route = 'composer' | 'model';
 
@@ -46,7 +49,12 @@ export const ROUTES: Readonly<Record<IntentKind, Route>> = {
  * One answerer over two: each request goes to the composer or the language model by the kind of its last user
  * turn (ROUTES). The name is the model's; closing closes the model.
  */
-export function routedAnswerer(composer: Answerer, model: Answerer, labels: readonly string[]): Answerer {
+export function routedAnswerer(
+  composer: Answerer,
+  model: Answerer,
+  labels: readonly string[],
+  options: { emotionFromWords?: boolean } = {},
+): Answerer {
   return {
     name: model.name,
     close: model.close,
@@ -55,7 +63,15 @@ export function routedAnswerer(composer: Answerer, model: Answerer, labels: read
       const all = new Set([...labels, ...audioParts(conversation).flatMap((p) => p.analysis.soundEvents.map((e) => e.label))]);
       const intent = classifyIntent(conversation, { labels: [...all] });
       const route = intent.kind === 'translate' && translationHeld(conversation, intent.target) ? 'composer' : ROUTES[intent.kind];
-      return (route === 'model' ? model : composer).answer(conversation, req);
+      if (route === 'model') return model.answer(conversation, req);
+      // a schema asking for an emotion: the model reads the words of segments no vocal sound speaks for
+      const read = options.emotionFromWords ? model.readEmotions : undefined;
+      if (read && req.responseMimeType?.toLowerCase() === 'application/json' && schemaAsksEmotion(jsonSchemaOf(req))) {
+        return (async function* () {
+          return yield* composer.answer(await withEmotionReadings(conversation, read, model.name, req.signal), req);
+        })();
+      }
+      return composer.answer(conversation, req);
     },
   };
 }

@@ -1,7 +1,7 @@
 // The input and output shapes of the understanding layer: a Gemini conversation whose audio parts are already
 // resolved to their analyses, the generation options that shape the answer, and the composed answer.
 
-import type { AudioAnalysis } from '../domain/analysis.js';
+import type { AudioAnalysis, EmotionReading } from '../domain/analysis.js';
 
 export interface TextPart {
   kind: 'text';
@@ -88,6 +88,8 @@ export interface SegmentData {
   /** the engine's translation, when the analysis carries one */
   translation?: string;
   emotion?: EmotionFact;
+  /** a language model's reading of the words, when one was asked for this answer */
+  emotionReading?: EmotionReading;
 }
 
 export interface SoundData {

@@ -14,6 +14,10 @@ import { findTestModel } from '../models/manifest.js';
 import { modelsDir, testModel } from '../models/paths.js';
 import { composeAnswer } from '../../src/understanding/composer.js';
 import type { AudioAnalysis } from '../../src/domain/analysis.js';
+import type { Conversation } from '../../src/understanding/types.js';
+import { answererFactory } from '../../src/understanding/backends.js';
+import { collectAnswer } from '../../src/understanding/answer.js';
+import { resolveConfig } from '../../src/config/resolve.js';
 
 const MODEL = 'gemini-2.5-flash';
 const LLM = 'qwen2.5-coder-0.5b-instruct';
@@ -160,4 +164,64 @@ describe('grounded answers from a real language model', { skip }, () => {
     const siren = await ai.models.generateContent({ model: MODEL, contents: about(firetruck, 'Is there a siren?'), config: GREEDY });
     assert.match(siren.text ?? '', /^\W*yes\b/i, siren.text);
   });
+});
+
+// engines.emotionFromWords with the real model, in-process (no audio needed: the reading is of the words): the JSON
+// schema's emotion is the model's reading where no vocal sound speaks, and the neutral default with the setting off.
+// The sentence is one the 0.5B model reads right; it misreads others, which is why the setting is off by default.
+test('emotionFromWords: the real model reads the words for the schema; off, the neutral default', { skip }, async () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      segments: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { content: { type: 'string' }, emotion: { type: 'string', enum: ['happy', 'sad', 'angry', 'neutral'] } },
+          required: ['content', 'emotion'],
+        },
+      },
+    },
+    required: ['segments'],
+  };
+  const words = 'I am so happy, I love you all!';
+  const analysis: AudioAnalysis = {
+    sha256: 'e'.repeat(64),
+    durationSec: 3,
+    speechRegions: [{ start: 0.2, end: 2.6 }],
+    segments: [{ start: 0.2, end: 2.6, text: words, words: [], language: 'en' }],
+    soundEvents: [],
+    loudnessDb: -20,
+    engines: {},
+    warnings: [],
+  };
+  const conversation: Conversation = {
+    turns: [
+      {
+        role: 'user',
+        parts: [
+          { kind: 'audio', index: 0, analysis, mimeType: 'audio/wav' },
+          { kind: 'text', text: 'Generate a transcript of the speech, with segments.' },
+        ],
+      },
+    ],
+  };
+  const emotions: Record<string, string> = {};
+  for (const on of [true, false]) {
+    const config = resolveConfig(
+      { offline: true, engines: { text: 'llama', llamaModel: testModel(LLM), gpu: 'off', threads: 1, emotionFromWords: on } },
+      {},
+    );
+    const answerer = await answererFactory(config, undefined, [])();
+    try {
+      const out = await collectAnswer(
+        answerer.answer(conversation, { ...GREEDY, responseMimeType: 'application/json', responseSchema: schema }),
+      );
+      const value = JSON.parse(out.text) as { segments: { content: string; emotion: string }[] };
+      emotions[String(on)] = value.segments.map((s) => s.emotion).join(',');
+    } finally {
+      await answerer.close?.();
+    }
+  }
+  assert.deepEqual(emotions, { true: 'happy', false: 'neutral' });
 });

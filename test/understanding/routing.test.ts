@@ -9,10 +9,11 @@ import { composerAnswerer, collectAnswer, generatorAnswerer } from '../../src/un
 import { routedAnswerer, ROUTES } from '../../src/understanding/routing.js';
 import { answererFactory } from '../../src/understanding/backends.js';
 import { resolveConfig } from '../../src/config.js';
-import type { ChatMessage, TextGenerator } from '../../src/engines/types.js';
+import type { ChatMessage, TextGenerator, TextRequest } from '../../src/engines/types.js';
+import type { AudioAnalysis } from '../../src/domain/analysis.js';
 import type { AudioPart, Conversation } from '../../src/understanding/types.js';
 import { tempDir } from '../helpers.js';
-import { ask, audio, jfk, siren } from './fixtures.js';
+import { ask, audio, conversation, jfk, siren } from './fixtures.js';
 
 function recordingModel(): { generator: TextGenerator; seen: ChatMessage[][] } {
   const seen: ChatMessage[][] = [];
@@ -156,4 +157,73 @@ test('a translation the analysis holds for every segment is given by the compose
   assert.equal(await run(ask('Translate this into English.', spanish())), 'model answer', 'no translation held: the model writes one');
   assert.equal(await run(ask('Translate this into French.', spanish('The train arrives at the station.'))), 'model answer');
   assert.equal(seen.length, 2);
+});
+
+test('emotionFromWords: a schema asking for an emotion has the model read the words of segments no vocal sound speaks for', async () => {
+  const seen: TextRequest[] = [];
+  const generator: TextGenerator = {
+    name: 'stand-in',
+    async *generate(req) {
+      seen.push(req);
+      yield { text: '"sad"' };
+      return { finishReason: 'STOP', outputTokens: 1 };
+    },
+  };
+  const answerer = routedAnswerer(composerAnswerer(undefined, [], 'hint'), generatorAnswerer(generator, []), [], {
+    emotionFromWords: true,
+  });
+  const schema = {
+    type: 'object',
+    properties: {
+      segments: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { content: { type: 'string' }, emotion: { type: 'string', enum: ['happy', 'sad', 'angry', 'neutral'] } },
+          required: ['content', 'emotion'],
+        },
+      },
+    },
+    required: ['segments'],
+  };
+  const ask2 = (a: AudioAnalysis) =>
+    collectAnswer(
+      answerer.answer(ask('Generate a transcript of the speech, with segments.', audio(a)), {
+        responseMimeType: 'application/json',
+        responseSchema: schema,
+      }),
+    );
+  const jfkOut = JSON.parse((await ask2(jfk())).text) as { segments: { content: string; emotion: string }[] };
+  assert.ok(jfkOut.segments.length > 0);
+  assert.ok(
+    jfkOut.segments.every((s) => s.emotion === 'sad'),
+    'no vocal sound: the reading',
+  );
+  assert.equal(seen.length, jfk().segments.length, 'one reading per segment');
+  assert.deepEqual(seen[0].jsonSchema, { type: 'string', enum: ['happy', 'sad', 'angry', 'neutral'] }, 'grammar-constrained');
+  assert.match(seen[0].messages.at(-1)!.content, /ask not what your country/, 'the words are what is read');
+  // laughter over a segment is stronger evidence than the reading
+  const talk = conversation();
+  const out = JSON.parse((await ask2(talk)).text) as { segments: { content: string; emotion: string }[] };
+  const laughed = out.segments.find((s) => s.content === talk.segments[2]!.text);
+  assert.equal(laughed?.emotion, 'happy');
+  // without a schema field for emotion, nothing is read; nor with emotionFromWords off (the default)
+  seen.length = 0;
+  await collectAnswer(answerer.answer(ask('Transcribe this.', audio(jfk())), {}));
+  const off = routedAnswerer(composerAnswerer(undefined, [], 'hint'), generatorAnswerer(generator, []), []);
+  const offOut = JSON.parse(
+    (
+      await collectAnswer(
+        off.answer(ask('Generate a transcript of the speech, with segments.', audio(jfk())), {
+          responseMimeType: 'application/json',
+          responseSchema: schema,
+        }),
+      )
+    ).text,
+  ) as { segments: { emotion: string }[] };
+  assert.ok(
+    offOut.segments.every((s) => s.emotion === 'neutral'),
+    'the neutral default',
+  );
+  assert.equal(seen.length, 0);
 });

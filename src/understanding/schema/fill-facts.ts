@@ -10,9 +10,9 @@
 // - Where an enum forbids "", an absent fact takes the enum's "unknown"/"none"/"n/a"/"other" value if it has one.
 // - translation (into English): the engine's translation when the analysis carries one; the content itself when the
 //   segment is identified as English already; else "".
-// - emotion: happy / sad / angry only when a vocal sound event (Laughter…, Crying…, Shout/Yell/Screaming…) overlaps
-//   the segment; otherwise the neutral default ("neutral", or the enum's neutral/unknown/none value), which is a
-//   default, not a detection.
+// - emotion: happy / sad / angry when a vocal sound event (Laughter…, Crying…, Shout/Yell/Screaming…) overlaps the
+//   segment; else the configured language model's reading of its words (emotion-reading.ts), when one was made;
+//   otherwise the neutral default ("neutral", or the enum's neutral/unknown/none value), a default, not a detection.
 // - A field that must not be empty (minLength, a pattern or an enum without an empty or neutral value) and has no
 //   fact is left out when optional; when required, the request is a 400 SCHEMA_NO_FACT naming the field — Earshot
 //   does not fill it with a guess.
@@ -95,7 +95,10 @@ function candidates(kind: FactKind, seg: SegmentData | undefined, clip: ClipAnsw
     case 'emotion': {
       const withEvidence = segs.filter((s) => s.emotion).sort((x, y) => y.emotion!.evidence.score - x.emotion!.evidence.score);
       const top = withEvidence[0]?.emotion;
-      return top ? [top.value] : [];
+      if (top) return [top.value];
+      // no vocal sound: the language model's reading of the words, when one was made for this answer
+      const read = dominant(segs, (s) => s.emotionReading?.value);
+      return read ? [read] : [];
     }
   }
 }
@@ -105,7 +108,10 @@ const WHY: Record<FactKind, [string, string]> = {
   'language-name': ['the spoken language', 'no multilingual speech engine identified it'],
   'language-code': ['a language code', 'no multilingual speech engine identified it'],
   translation: ['a translation', 'the analysis holds no translation and the speech is not identified as the target language'],
-  emotion: ['an emotion', 'no vocal sound such as laughter, crying or shouting overlaps it, and the enum has no neutral value'],
+  emotion: [
+    'an emotion',
+    'no vocal sound such as laughter, crying or shouting overlaps it, no language model read the words, and the enum has no neutral value',
+  ],
 };
 
 /**
