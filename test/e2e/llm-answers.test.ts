@@ -18,6 +18,7 @@ import type { Conversation } from '../../src/understanding/types.js';
 import { answererFactory } from '../../src/understanding/backends.js';
 import { collectAnswer } from '../../src/understanding/answer.js';
 import { resolveConfig } from '../../src/config/resolve.js';
+import { EMOTION_TRANSCRIPT_SCHEMA } from '../understanding/fixtures.js';
 
 const MODEL = 'gemini-2.5-flash';
 const LLM = 'qwen2.5-coder-0.5b-instruct';
@@ -170,20 +171,7 @@ describe('grounded answers from a real language model', { skip }, () => {
 // schema's emotion is the model's reading where no vocal sound speaks, and the neutral default with the setting off.
 // The sentence is one the 0.5B model reads right; it misreads others, which is why the setting is off by default.
 test('emotionFromWords: the real model reads the words for the schema; off, the neutral default', { skip }, async () => {
-  const schema = {
-    type: 'object',
-    properties: {
-      segments: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: { content: { type: 'string' }, emotion: { type: 'string', enum: ['happy', 'sad', 'angry', 'neutral'] } },
-          required: ['content', 'emotion'],
-        },
-      },
-    },
-    required: ['segments'],
-  };
+  const schema = EMOTION_TRANSCRIPT_SCHEMA;
   const words = 'I am so happy, I love you all!';
   const analysis: AudioAnalysis = {
     sha256: 'e'.repeat(64),

@@ -238,3 +238,19 @@ export function animals(): AudioAnalysis {
     warnings: [],
   };
 }
+
+/** A transcript schema whose segments carry `content` and an `emotion` from the guide's four values. */
+export const EMOTION_TRANSCRIPT_SCHEMA = {
+  type: 'object',
+  properties: {
+    segments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { content: { type: 'string' }, emotion: { type: 'string', enum: ['happy', 'sad', 'angry', 'neutral'] } },
+        required: ['content', 'emotion'],
+      },
+    },
+  },
+  required: ['segments'],
+} as const;

@@ -13,7 +13,7 @@ import type { ChatMessage, TextGenerator, TextRequest } from '../../src/engines/
 import type { AudioAnalysis } from '../../src/domain/analysis.js';
 import type { AudioPart, Conversation } from '../../src/understanding/types.js';
 import { tempDir } from '../helpers.js';
-import { ask, audio, conversation, jfk, siren } from './fixtures.js';
+import { EMOTION_TRANSCRIPT_SCHEMA, ask, audio, conversation, jfk, siren } from './fixtures.js';
 
 function recordingModel(): { generator: TextGenerator; seen: ChatMessage[][] } {
   const seen: ChatMessage[][] = [];
@@ -172,20 +172,7 @@ test('emotionFromWords: a schema asking for an emotion has the model read the wo
   const answerer = routedAnswerer(composerAnswerer(undefined, [], 'hint'), generatorAnswerer(generator, []), [], {
     emotionFromWords: true,
   });
-  const schema = {
-    type: 'object',
-    properties: {
-      segments: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: { content: { type: 'string' }, emotion: { type: 'string', enum: ['happy', 'sad', 'angry', 'neutral'] } },
-          required: ['content', 'emotion'],
-        },
-      },
-    },
-    required: ['segments'],
-  };
+  const schema = EMOTION_TRANSCRIPT_SCHEMA;
   const ask2 = (a: AudioAnalysis) =>
     collectAnswer(
       answerer.answer(ask('Generate a transcript of the speech, with segments.', audio(a)), {
