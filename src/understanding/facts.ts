@@ -4,6 +4,7 @@
 
 import type { AudioAnalysis, SoundEvent } from '../domain/analysis.js';
 import type { EmotionFact, SegmentData } from './types.js';
+import { languageName } from '../domain/languages.js';
 
 /** The emotions a schema usually offers, and the sound classifier's vocal classes that are evidence of each. */
 export const EMOTION_EVIDENCE: Readonly<Record<EmotionFact['value'], readonly string[]>> = {
@@ -75,6 +76,15 @@ export function translationOf(seg: { text: string; language?: string; translatio
   if (seg.translation) return seg.translation;
   if (seg.language && base(seg.language) === base(target)) return seg.text;
   return undefined;
+}
+
+/**
+ * A segment in `target` (a language's English name, lower case): the engine's translation when the target is
+ * English, or the segment itself when it is already in the target language; undefined when the analysis holds neither.
+ */
+export function translationInto(seg: { text: string; language?: string; translation?: string }, target: string): string | undefined {
+  if (target === 'english') return translationOf(seg, 'en');
+  return seg.language && languageName(seg.language).toLowerCase() === target ? seg.text : undefined;
 }
 
 /** The strongest vocal sound event overlapping a stretch that is evidence of an emotion. */

@@ -21,8 +21,7 @@
 import type { IntentKind } from './intent.js';
 import { audioParts, classifyIntent } from './intent.js';
 import type { Conversation } from './types.js';
-import { translationOf } from './facts.js';
-import { languageName } from '../domain/languages.js';
+import { translationInto } from './facts.js';
 import { jsonSchemaOf, type Answerer } from './answer.js';
 import { schemaAsksEmotion, withEmotionReadings } from './emotion-reading.js';
 
@@ -80,7 +79,5 @@ export function routedAnswerer(
 function translationHeld(conversation: Conversation, target = 'english'): boolean {
   const segments = audioParts(conversation).flatMap((p) => p.analysis.segments.filter((s) => s.text.trim()));
   if (segments.length === 0) return false;
-  return segments.every((s) =>
-    target === 'english' ? translationOf(s, 'en') !== undefined : !!s.language && languageName(s.language).toLowerCase() === target,
-  );
+  return segments.every((s) => translationInto(s, target) !== undefined);
 }

@@ -4,7 +4,7 @@
 import type { Intent } from '../intent.js';
 import type { AudioPart, ClipAnswer, Grounding, SegmentData } from '../types.js';
 import { formatTime, formatTimestamp } from '../time-references.js';
-import { diarizationUnavailable, hasDiarization, speakerLabels, speakerName, translationOf, withFacts } from '../facts.js';
+import { diarizationUnavailable, hasDiarization, speakerLabels, speakerName, translationInto, withFacts } from '../facts.js';
 import { speechStatus, speechSeconds } from './queries.js';
 import { languageName } from '../../domain/languages.js';
 import { durationWords, joinList, secondsPhrase, speechWarnings } from './prose.js';
@@ -135,8 +135,7 @@ export function translateAnswer(intent: Intent, part: AudioPart, clip: ClipAnswe
   }
   const segs = clipSegments(part);
   const code = Object.entries({ english: 'en' }).find(([n]) => n === target)?.[1];
-  const inTarget = (s: SegmentData) => !!s.language && languageName(s.language).toLowerCase() === target;
-  const done = segs.map((s) => (code ? translationOf(s, code) : inTarget(s) ? s.text : undefined));
+  const done = segs.map((s) => translationInto(s, target));
   clip.segments = segs.map((s, i) => ({ ...s, translation: done[i] }));
   for (const s of segs) g.push({ audioIndex: part.index, start: s.start, end: s.end });
   const lines = segs.map((s, i) => {
