@@ -1,5 +1,5 @@
 // Hinted analyses (src/analysis/hinted.ts): the base analysis' speech re-run with a request's hints and nothing else.
-// Real parts: Silero VAD, whisper-tiny.en (real weights; EARSHOT_WHISPER_NATIVE for a CPU-built addon) on espeak-ng
+// Real parts: Silero VAD, whisper-tiny.en (real weights; the CPU-built addon the server would take) on espeak-ng
 // speech decoded by ffmpeg. The engines are wrapped only to COUNT calls and record the options they were given
 // (every call still goes to the real engine). Plus the pure mapping of translated text onto transcript segments.
 import { test, before, after } from 'node:test';
@@ -15,7 +15,7 @@ import { planWindows } from '../../src/engines/vad/windows.js';
 import type { SpeechEngine, TranscribeOptions, VadEngine } from '../../src/engines/types.js';
 import type { TranscriptSegment } from '../../src/domain/analysis.js';
 import { tempDir } from '../helpers.js';
-import { testModel } from '../models/paths.js';
+import { testModel, whisperAddon } from '../models/paths.js';
 
 const seg = (start: number, end: number, text: string, extra: Partial<TranscriptSegment> = {}): TranscriptSegment => ({
   start,
@@ -56,7 +56,7 @@ test('translations land on the segments they overlap most; a translated window l
   );
 });
 
-const NATIVE = process.env.EARSHOT_WHISPER_NATIVE || undefined;
+const NATIVE = whisperAddon();
 const tmp = tempDir('earshot-hinted-');
 let whisper: WhisperEngine;
 let vad: VadEngine;

@@ -1,35 +1,21 @@
 // Diarization inside the once-per-file pipeline, on real engines (Silero VAD, PocketSphinx, Resemblyzer's real
 // weights): a conversation of two voices yields two speakers, every word carries the speaker of its turn, and
 // without a speaker model the analysis says so instead of guessing.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { analyzeAudio, type PipelineEngines } from '../../src/analysis/pipeline.js';
+import { analyzeAudio } from '../../src/analysis/pipeline.js';
 import { loadListeningEngines } from '../../src/engines/registry.js';
 import { resolveConfig } from '../../src/config.js';
 import { diarizationErrorRate } from '../../src/eval/diarization.js';
+import { diarizationEngines } from '../engines/speakers/listening-engines.js';
 import { tempDir } from '../helpers.js';
-import { testModel } from '../models/paths.js';
 import { conversation } from '../engines/speakers/conversation.js';
 import { jfkEveryMinute } from '../engines/speakers/real-voices.js';
 
 const tmp = tempDir();
-let engines: PipelineEngines;
-
-before(async () => {
-  const config = resolveConfig({
-    offline: true,
-    modelsDir: path.join(tmp.dir, 'models'),
-    engines: { speech: 'pocketsphinx', sounds: 'none', speakerModel: testModel('resemblyzer') },
-  });
-  engines = await loadListeningEngines(config, { info() {}, warn() {} });
-  assert.ok(engines.vad && engines.speech && engines.speakers, `engines missing: ${engines.warnings.join('; ')}`);
-});
-
-after(async () => {
-  await Promise.all([engines.vad?.close?.(), engines.speech?.close?.(), engines.speakers?.close()]);
-  tmp.cleanup();
-});
+const engines = diarizationEngines();
+after(() => tmp.cleanup());
 
 async function* once(pcm: Float32Array) {
   yield pcm;
@@ -37,7 +23,7 @@ async function* once(pcm: Float32Array) {
 
 test('two voices: two speakers, labelled in order, words carry their turn’s speaker', async () => {
   const c = conversation(2);
-  const a = await analyzeAudio(() => once(c.pcm), engines, { sha256: 'x'.repeat(64), durationSec: c.pcm.length / 16000 });
+  const a = await analyzeAudio(() => once(c.pcm), engines(), { sha256: 'x'.repeat(64), durationSec: c.pcm.length / 16000 });
   assert.ok(a.speakers, 'the analysis has speaker turns');
   const der = diarizationErrorRate(c.turns, a.speakers);
   assert.equal(der.hypothesisSpeakers, 2);
@@ -67,7 +53,7 @@ test('two voices: two speakers, labelled in order, words carry their turn’s sp
 
 test('one man repeated every minute stays one speaker through the pipeline, every word his', async () => {
   const rec = jfkEveryMinute(3);
-  const a = await analyzeAudio(() => once(rec.pcm), engines, { sha256: 'z'.repeat(64), durationSec: rec.pcm.length / 16000 });
+  const a = await analyzeAudio(() => once(rec.pcm), engines(), { sha256: 'z'.repeat(64), durationSec: rec.pcm.length / 16000 });
   assert.ok(a.speakers && a.speakers.length > 0, 'the analysis has speaker turns');
   assert.deepEqual([...new Set(a.speakers.map((t) => t.speaker))], ['spk_1'], JSON.stringify(a.speakers));
   const words = a.segments.flatMap((s) => s.words);

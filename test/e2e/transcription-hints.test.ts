@@ -1,5 +1,5 @@
 // Transcription hints reach the recogniser through the API (issue 11), on a real server with real Whisper
-// (whisper-tiny.en weights; EARSHOT_WHISPER_NATIVE for a CPU-built addon), Silero VAD, YAMNet and Resemblyzer, on
+// (whisper-tiny.en weights; the CPU-built addon the server would take), Silero VAD, YAMNet and Resemblyzer, on
 // espeak-ng speech. Runs are counted by the server's own /metrics (earshot_analysis_duration_seconds): a hinted
 // request runs one analysis (speech only, on the stored base), an identical one runs none, and hints the engine cannot
 // use (tiny.en takes no language) run nothing and are reported in x-earshot-notice.
@@ -11,7 +11,7 @@ import path from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { startServer, type Running } from './harness.js';
 import { tempDir } from '../helpers.js';
-import { testModel } from '../models/paths.js';
+import { testModel, whisperAddon } from '../models/paths.js';
 
 const KEY = 'hints-key';
 const tmp = tempDir('earshot-hints-e2e-');
@@ -55,7 +55,7 @@ before(async () => {
     engines: {
       speech: 'whisper',
       whisperModel: testModel('whisper-tiny.en'),
-      ...(process.env.EARSHOT_WHISPER_NATIVE ? { whisperNative: process.env.EARSHOT_WHISPER_NATIVE } : {}),
+      whisperNative: whisperAddon(),
       speakerModel: testModel('resemblyzer'),
       gpu: 'off',
     },

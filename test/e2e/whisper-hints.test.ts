@@ -60,7 +60,7 @@ before(async () => {
     engines: {
       speech: 'whisper',
       whisperModel: testModel('whisper-base'),
-      ...(whisperAddon() ? { whisperNative: whisperAddon() } : {}),
+      whisperNative: whisperAddon(),
       sounds: 'none',
       gpu: 'off',
     },

@@ -3,35 +3,15 @@
 // pipeline (Silero VAD, PocketSphinx, Resemblyzer's real weights). Exactly two speakers are found; outside the
 // overlaps every turn is right (DER ≤ 10 %, 0.25 s collar, the overlap spans taken out of both reference and
 // hypothesis, so they are scored for neither); and every word inside an overlap carries one of the two speakers.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { assignSpeakers, type EmbeddedWindow } from '../../../src/engines/speakers/diarize.js';
-import { analyzeAudio, type PipelineEngines } from '../../../src/analysis/pipeline.js';
-import { loadListeningEngines } from '../../../src/engines/registry.js';
-import { resolveConfig } from '../../../src/config.js';
+import { analyzeAudio } from '../../../src/analysis/pipeline.js';
 import { diarizationErrorRate, type LabelledSpan } from '../../../src/eval/diarization.js';
-import { tempDir } from '../../helpers.js';
-import { testModel } from '../../models/paths.js';
+import { diarizationEngines } from './listening-engines.js';
 import { espeakOverlap, jfkReaderOverlap, type OverlapRecording } from './overlap.js';
 
-const tmp = tempDir();
-let engines: PipelineEngines;
-
-before(async () => {
-  const config = resolveConfig({
-    offline: true,
-    modelsDir: path.join(tmp.dir, 'models'),
-    engines: { speech: 'pocketsphinx', sounds: 'none', speakerModel: testModel('resemblyzer') },
-  });
-  engines = await loadListeningEngines(config, { info() {}, warn() {} });
-  assert.ok(engines.vad && engines.speech && engines.speakers, `engines missing: ${engines.warnings.join('; ')}`);
-});
-
-after(async () => {
-  await Promise.all([engines.vad?.close?.(), engines.speech?.close?.(), engines.speakers?.close()]);
-  tmp.cleanup();
-});
+const engines = diarizationEngines();
 
 /** `spans` with the `holes` cut out of them. */
 function without<T extends { start: number; end: number }>(spans: T[], holes: { start: number; end: number }[]): T[] {
@@ -53,7 +33,7 @@ async function* once(pcm: Float32Array) {
 
 async function check(rec: OverlapRecording, sha: string) {
   const overlapSec = rec.overlaps.reduce((s, o) => s + o.end - o.start, 0);
-  const a = await analyzeAudio(() => once(rec.pcm), engines, { sha256: sha.repeat(64), durationSec: rec.pcm.length / 16000 });
+  const a = await analyzeAudio(() => once(rec.pcm), engines(), { sha256: sha.repeat(64), durationSec: rec.pcm.length / 16000 });
   const turns: LabelledSpan[] = a.speakers ?? [];
   const summary = JSON.stringify(turns.map((t) => [t.start, t.end, t.speaker]));
   // never a third "overlap" speaker
